@@ -1,0 +1,38 @@
+//! Atomic output: every file is written to a temporary file in the target
+//! folder and renamed over the destination, so a crash or a full disk never
+//! leaves a half-written workbook that looks complete.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Write `bytes` to `path` atomically (temporary file + rename).
+///
+/// # Errors
+/// I/O errors creating, writing, syncing or renaming the file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tonghop-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Save a rust_xlsxwriter workbook atomically.
+///
+/// # Errors
+/// Workbook assembly or I/O errors, as `anyhow` with the path.
+pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let bytes = wb
+        .save_to_buffer()
+        .with_context(|| format!("không tạo được bảng tính {}", path.display()))?;
+    write_atomic(path, &bytes).with_context(|| format!("không ghi được {}", path.display()))
+}

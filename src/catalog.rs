@@ -1,0 +1,567 @@
+//! The danh mục chỉ tiêu (indicator catalogue): what a round asks every unit
+//! to report, read from a TOML file with serde.
+//!
+//! The catalogue is data, not code (DESIGN.md, "The catalogue"): forms,
+//! ingest, checks and consolidation all work from it, so the next round's
+//! outline needs a new file, not a new binary. The Đề án 241 catalogue
+//! (`catalog/de-an-241.toml`, from the đề cương of Kế hoạch 24-KH/ThU) is
+//! embedded as the default.
+
+mod validate;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use validate::{validate, CatalogProblem};
+
+/// TOML text of the embedded Đề án 241 catalogue.
+pub const EMBEDDED_TOML: &str = include_str!("../catalog/de-an-241.toml");
+
+/// Errors while loading a catalogue file (its structure is checked by
+/// [`validate`], which reports every problem at once).
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("không đọc được tệp danh mục {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("tệp danh mục {path} sai cú pháp TOML: {message}")]
+    Syntax { path: String, message: String },
+    #[error("danh mục {path} có {} lỗi:\n{}", .problems.len(), .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        path: String,
+        problems: Vec<CatalogProblem>,
+    },
+}
+
+/// Kind of a chỉ tiêu: decides the form cell (validation, formula) and how
+/// the value is read and consolidated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorKind {
+    /// Whole number ≥ 0 (people, meetings, documents).
+    Count,
+    /// Decimal number ≥ 0 (money, area).
+    Quantity,
+    /// Percentage 0–100 (not a fraction 0–1).
+    Percent,
+    /// "Có" / "Không".
+    YesNo,
+    /// Narrative answer (thuyết minh).
+    Text,
+    /// Rows of a list table (documents issued: số hiệu, ngày, trích yếu).
+    List,
+}
+
+impl IndicatorKind {
+    /// Vietnamese name shown in `tonghop catalog` and the forms.
+    pub fn label(self) -> &'static str {
+        match self {
+            IndicatorKind::Count => "số đếm",
+            IndicatorKind::Quantity => "số lượng",
+            IndicatorKind::Percent => "tỷ lệ %",
+            IndicatorKind::YesNo => "có/không",
+            IndicatorKind::Text => "thuyết minh",
+            IndicatorKind::List => "danh sách",
+        }
+    }
+
+    /// Whether cells of this kind hold numbers.
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            IndicatorKind::Count | IndicatorKind::Quantity | IndicatorKind::Percent
+        )
+    }
+}
+
+/// Số liệu thời kỳ (flow, summed over years) or thời điểm (stock, value at
+/// a date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Nature {
+    #[default]
+    Flow,
+    Stock,
+}
+
+impl Nature {
+    pub fn label(self) -> &'static str {
+        match self {
+            Nature::Flow => "thời kỳ",
+            Nature::Stock => "thời điểm",
+        }
+    }
+}
+
+/// How a chỉ tiêu consolidates across units (DESIGN.md: never average a
+/// percentage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consolidation {
+    /// Sum over units.
+    Sum,
+    /// 100 × Σ numerator / Σ denominator.
+    Ratio,
+    /// Mean weighted by another indicator (`weight`).
+    WeightedMean,
+    /// Number of units answering "Có".
+    CountYes,
+    /// Text listed per unit.
+    ByUnit,
+    /// Every unit's rows in one table.
+    Rows,
+}
+
+impl Consolidation {
+    pub fn label(self) -> &'static str {
+        match self {
+            Consolidation::Sum => "cộng",
+            Consolidation::Ratio => "tính lại từ tử số / mẫu số",
+            Consolidation::WeightedMean => "bình quân gia quyền",
+            Consolidation::CountYes => "đếm số đơn vị trả lời Có",
+            Consolidation::ByUnit => "liệt kê theo đơn vị",
+            Consolidation::Rows => "gộp các dòng kèm đơn vị",
+        }
+    }
+}
+
+/// Lỗi (error: the value cannot be right) or cảnh báo (warning: check it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Loi,
+    CanhBao,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Loi => "lỗi",
+            Severity::CanhBao => "cảnh báo",
+        }
+    }
+}
+
+/// Kind of a data column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// Takes the row's kind (count, percent, ...).
+    #[default]
+    Value,
+    /// Free text (list tables, narrative).
+    Text,
+    /// A date shown dd/mm/yyyy (list tables).
+    Date,
+}
+
+/// One data column of a form: numbered (1), (2), … in the order given.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Stable key, e.g. `n2016`, `tong`, `t2020`.
+    pub key: String,
+    /// Header label, e.g. "Năm 2016", "Tại 31/12/2020".
+    pub label: String,
+    #[serde(default)]
+    pub kind: ColumnKind,
+    /// Keys of the columns this one sums (a computed column: a formula on
+    /// the form, recomputed at ingest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sum_of: Vec<String>,
+}
+
+impl Column {
+    pub fn is_computed(&self) -> bool {
+        !self.sum_of.is_empty()
+    }
+}
+
+/// A named set of columns shared by several groups.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSet {
+    pub columns: Vec<Column>,
+}
+
+/// Layout of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    /// Indicator rows × data columns.
+    #[default]
+    Table,
+    /// A list table (rows of documents) for one `list` indicator.
+    List,
+    /// Narrative answers, one text row per indicator.
+    Narrative,
+}
+
+/// A nhóm chỉ tiêu: one sheet of the form (Biểu số NN).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// Stable id, e.g. `B01`.
+    pub id: String,
+    /// Biểu số (1 → "Biểu số 01").
+    pub number: u32,
+    /// Outline reference, e.g. "II.2.2".
+    #[serde(rename = "ref")]
+    pub outline_ref: String,
+    pub title: String,
+    /// Name of the column set (`[column_sets.NAME]`).
+    pub columns: String,
+    #[serde(default)]
+    pub kind: GroupKind,
+    /// Sheet name in the form (≤ 31 characters), e.g. "Biểu 01".
+    pub sheet: String,
+    /// Note printed under the title (period, what to count).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A chỉ tiêu.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Mã số, unique in the catalogue, e.g. "05.03".
+    pub code: String,
+    /// Group id.
+    pub group: String,
+    /// Outline reference, e.g. "II.2.2".
+    #[serde(rename = "ref")]
+    pub outline_ref: String,
+    pub label: String,
+    pub kind: IndicatorKind,
+    /// Đơn vị tính, e.g. "người", "%", "hộ".
+    #[serde(default)]
+    pub measure: String,
+    #[serde(default)]
+    pub nature: Nature,
+    /// Unit types (loại) this applies to; empty = all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Defaults from the kind (count/quantity: sum; percent: ratio; yes/no:
+    /// count_yes; text: by_unit; list: rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidation: Option<Consolidation>,
+    /// For `weighted_mean`: the weight indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+    /// For percentages: tử số (numerator) code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numerator: Option<String>,
+    /// For percentages: mẫu số (denominator) code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<String>,
+    /// Percentage computed by a formula on the form (true) or typed by the
+    /// unit and checked (false).
+    #[serde(default)]
+    pub computed: bool,
+    /// Indentation level of the label (0 = top, 1 = "trong đó", ...).
+    #[serde(default)]
+    pub level: u8,
+    /// Input hint shown in the form's data validation message.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hint: String,
+}
+
+impl Indicator {
+    /// Effective consolidation method.
+    pub fn consolidation(&self) -> Consolidation {
+        self.consolidation.unwrap_or(match self.kind {
+            IndicatorKind::Count | IndicatorKind::Quantity => Consolidation::Sum,
+            IndicatorKind::Percent => Consolidation::Ratio,
+            IndicatorKind::YesNo => Consolidation::CountYes,
+            IndicatorKind::Text => Consolidation::ByUnit,
+            IndicatorKind::List => Consolidation::Rows,
+        })
+    }
+
+    /// Whether the indicator applies to units of type `unit_type` (empty
+    /// `applies_to` means all; the tổng hợp level `cap_tren` takes all).
+    pub fn applies_to_type(&self, unit_type: &str) -> bool {
+        self.applies_to.is_empty()
+            || unit_type == UPPER_LEVEL_TYPE
+            || self.applies_to.iter().any(|t| t == unit_type)
+    }
+
+    /// Whether the form cell is a formula (a computed percentage).
+    pub fn is_formula(&self) -> bool {
+        self.kind == IndicatorKind::Percent && self.computed
+    }
+}
+
+/// Loại đơn vị of the committee itself in `gui-cap-tren.xlsx`: every
+/// indicator applies.
+pub const UPPER_LEVEL_TYPE: &str = "cap_tren";
+
+/// A loại đơn vị báo cáo (unit type), e.g. `xa_phuong`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitType {
+    pub id: String,
+    /// Vietnamese name as written in the units list, e.g. "Đảng bộ xã, phường".
+    pub label: String,
+    /// Other spellings accepted in the units list.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// Kind of a declared rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Σ parts = total, in every column.
+    Sum,
+    /// Σ parts ≤ total ("trong đó" breakdowns that need not be exhaustive).
+    SumAtMost,
+    /// left ≤ right, in every column.
+    AtMost,
+}
+
+/// A declared rule between indicators of one group. Ratio rules
+/// (percentage = 100 × tử số / mẫu số; tử số ≤ mẫu số) and bounds rules come
+/// from the indicators themselves (see [`Catalog::derived_rules`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub kind: RuleKind,
+    /// For `sum`/`sum_at_most`: the total; for `at_most`: the right side.
+    #[serde(default)]
+    pub total: Option<String>,
+    #[serde(default)]
+    pub parts: Vec<String>,
+    /// For `at_most`: the left side.
+    #[serde(default)]
+    pub left: Option<String>,
+    #[serde(default)]
+    pub right: Option<String>,
+    pub severity: Severity,
+    /// Short Vietnamese description shown in reports.
+    pub label: String,
+}
+
+/// The whole catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// Stable id of the catalogue, e.g. "de-an-241".
+    pub id: String,
+    /// Version, e.g. "2021.1"; a return from another version is rejected.
+    pub version: String,
+    pub title: String,
+    /// Tolerance of percentage checks, in percentage points.
+    #[serde(default = "default_tolerance")]
+    pub percent_tolerance: f64,
+    pub unit_types: Vec<UnitType>,
+    pub column_sets: BTreeMap<String, ColumnSet>,
+    pub groups: Vec<Group>,
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// SHA-256 of the TOML text (hex), filled on load.
+    #[serde(skip_deserializing, default)]
+    pub hash: String,
+}
+
+fn default_tolerance() -> f64 {
+    0.5
+}
+
+/// A rule derived from the indicators (not written in the file).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DerivedRule {
+    /// percent = 100 × numerator / denominator ± tolerance (typed percentages).
+    Ratio {
+        percent: String,
+        numerator: String,
+        denominator: String,
+    },
+    /// numerator ≤ denominator.
+    NumeratorAtMost {
+        numerator: String,
+        denominator: String,
+    },
+    /// min ≤ value ≤ max.
+    Bounds {
+        code: String,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+}
+
+impl Catalog {
+    /// The embedded Đề án 241 catalogue.
+    ///
+    /// # Panics
+    /// Never in a released binary: a test loads it.
+    pub fn embedded() -> Catalog {
+        Catalog::from_toml(EMBEDDED_TOML, "<danh mục Đề án 241 nhúng sẵn>")
+            .expect("embedded catalogue is valid")
+    }
+
+    /// Load and validate a catalogue file.
+    ///
+    /// # Errors
+    /// I/O, TOML syntax, or every structural problem found by [`validate`].
+    pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Catalog::from_toml(&text, &path.display().to_string())
+    }
+
+    /// The given file, or the embedded catalogue when `path` is `None`.
+    pub fn load_or_embedded(path: Option<&Path>) -> Result<Catalog, CatalogError> {
+        match path {
+            Some(p) => Catalog::load(p),
+            None => Ok(Catalog::embedded()),
+        }
+    }
+
+    /// Parse TOML without validating (used by `catalog --check`).
+    pub fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
+        let mut catalog: Catalog = toml::from_str(text).map_err(|e| CatalogError::Syntax {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        catalog.hash = hex(&Sha256::digest(text.as_bytes()));
+        Ok(catalog)
+    }
+
+    /// Parse and validate.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
+        let catalog = Catalog::parse(text, origin)?;
+        let problems = validate(&catalog);
+        if problems.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(CatalogError::Invalid {
+                path: origin.to_string(),
+                problems,
+            })
+        }
+    }
+
+    /// First 12 hex digits of the hash, as written in forms.
+    pub fn short_hash(&self) -> &str {
+        &self.hash[..12.min(self.hash.len())]
+    }
+
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.code == code)
+    }
+
+    /// Indicators of a group in catalogue order.
+    pub fn indicators_of<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Indicator> {
+        self.indicators.iter().filter(move |i| i.group == group)
+    }
+
+    /// Columns of a group.
+    ///
+    /// # Panics
+    /// If the group names an unknown column set (prevented by [`validate`]).
+    pub fn columns_of(&self, group: &Group) -> &[Column] {
+        &self.column_sets[&group.columns].columns
+    }
+
+    /// The unit type whose id, label or alias matches `text` (after
+    /// [`crate::text::fold`]).
+    pub fn unit_type_for(&self, text: &str) -> Option<&UnitType> {
+        let wanted = crate::text::fold(text);
+        self.unit_types.iter().find(|t| {
+            crate::text::fold(&t.id) == wanted
+                || crate::text::fold(&t.label) == wanted
+                || t.aliases.iter().any(|a| crate::text::fold(a) == wanted)
+        })
+    }
+
+    /// Ratio, numerator ≤ denominator and bounds rules implied by the
+    /// indicators, in catalogue order.
+    pub fn derived_rules(&self) -> Vec<DerivedRule> {
+        let mut rules = Vec::new();
+        for ind in &self.indicators {
+            if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
+                if ind.kind == IndicatorKind::Percent && !ind.computed {
+                    rules.push(DerivedRule::Ratio {
+                        percent: ind.code.clone(),
+                        numerator: n.clone(),
+                        denominator: d.clone(),
+                    });
+                }
+                if !rules.iter().any(|r| {
+                    matches!(r, DerivedRule::NumeratorAtMost { numerator, denominator }
+                        if numerator == n && denominator == d)
+                }) {
+                    rules.push(DerivedRule::NumeratorAtMost {
+                        numerator: n.clone(),
+                        denominator: d.clone(),
+                    });
+                }
+            }
+            let (min, max) = self.bounds(ind);
+            if ind.kind.is_numeric() && !ind.is_formula() && (min.is_some() || max.is_some()) {
+                rules.push(DerivedRule::Bounds {
+                    code: ind.code.clone(),
+                    min,
+                    max,
+                });
+            }
+        }
+        rules
+    }
+
+    /// Effective bounds: declared ones, else 0 ≤ count/quantity and
+    /// 0 ≤ percent ≤ 100.
+    pub fn bounds(&self, ind: &Indicator) -> (Option<f64>, Option<f64>) {
+        let (dmin, dmax) = match ind.kind {
+            IndicatorKind::Count | IndicatorKind::Quantity => (Some(0.0), None),
+            IndicatorKind::Percent => (Some(0.0), Some(100.0)),
+            _ => (None, None),
+        };
+        (ind.min.or(dmin), ind.max.or(dmax))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogue_loads_and_has_every_outline_section() {
+        let c = Catalog::embedded();
+        for r in [
+            "I.1", "I.2", "II.1.1", "II.1.2", "II.1.3", "II.1.4", "II.2.1", "II.2.2", "II.2.3",
+            "II.2.4", "II.2.5", "II.2.6", "II.2.7", "III.1", "III.2", "III.3", "IV.1", "IV.2",
+            "V",
+        ] {
+            assert!(
+                c.indicators.iter().any(|i| i.outline_ref.starts_with(r)),
+                "no indicator for outline item {r}"
+            );
+        }
+        assert_eq!(c.hash.len(), 64);
+    }
+}

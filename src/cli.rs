@@ -1,0 +1,97 @@
+//! Command-line interface (clap). Flags are English; help is Vietnamese.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tonghop",
+    version,
+    about = "Tổng hợp báo cáo của cấp ủy: danh mục chỉ tiêu, biểu mẫu, nhập, kiểm tra và tổng hợp số liệu."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Xem, kiểm tra hoặc xuất danh mục chỉ tiêu.
+    Catalog(CatalogArgs),
+    /// Tạo biểu mẫu cho từng đơn vị của đợt báo cáo.
+    Forms(FormsArgs),
+    /// Đọc các báo cáo đã nộp, kiểm tra, tổng hợp và lập báo cáo lỗi.
+    Consolidate(ConsolidateArgs),
+    /// Sinh một đợt báo cáo giả lập N đơn vị (kiểm thử, đo hiệu năng).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    /// Cây đề cương dễ đọc.
+    Tree,
+    /// JSON.
+    Json,
+    /// TOML (định dạng tệp danh mục).
+    Toml,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// Tệp danh mục (TOML); mặc định dùng danh mục Đề án 241 có sẵn.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// Kiểm tra một tệp danh mục và liệt kê mọi lỗi (mã thoát 1 nếu có lỗi).
+    #[arg(long, value_name = "FILE", conflicts_with = "catalog")]
+    pub check: Option<PathBuf>,
+    /// Định dạng in ra.
+    #[arg(long, value_enum, default_value = "tree")]
+    pub format: CatalogFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FormsArgs {
+    /// Thư mục đợt báo cáo (chứa tonghop.toml).
+    pub round: PathBuf,
+    /// Thư mục ghi biểu mẫu (mặc định: <thư mục kết quả>/bieu-mau).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Tệp danh mục thay cho danh mục của đợt báo cáo.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConsolidateArgs {
+    /// Thư mục đợt báo cáo (chứa tonghop.toml).
+    pub round: PathBuf,
+    /// Thư mục ghi kết quả (mặc định: thư mục kết quả trong tonghop.toml).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Tệp danh mục thay cho danh mục của đợt báo cáo.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// In tóm tắt dạng JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Không in thanh tiến độ.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Thư mục đợt báo cáo sẽ tạo.
+    pub out: PathBuf,
+    /// Số đơn vị.
+    #[arg(long, default_value_t = 100)]
+    pub units: usize,
+    /// Tỷ lệ báo cáo có lỗi (0–1).
+    #[arg(long, default_value_t = 0.1)]
+    pub error_rate: f64,
+    /// Hạt giống ngẫu nhiên.
+    #[arg(long, default_value_t = 241)]
+    pub seed: u64,
+}

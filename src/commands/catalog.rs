@@ -1,0 +1,130 @@
+//! `tonghop catalog`: show the catalogue as an outline tree, export it as
+//! JSON or TOML, or check a catalogue file.
+
+use std::fmt::Write as _;
+
+use anyhow::Context;
+
+use crate::catalog::{validate, Catalog, CatalogError, DerivedRule, GroupKind, RuleKind};
+use crate::cli::{CatalogArgs, CatalogFormat};
+
+pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
+    if let Some(path) = &args.check {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("không đọc được tệp danh mục {}", path.display()))?;
+        let origin = path.display().to_string();
+        let catalog = match Catalog::parse(&text, &origin) {
+            Ok(c) => c,
+            Err(e @ CatalogError::Syntax { .. }) => {
+                println!("{e}");
+                return Ok(1);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let problems = validate(&catalog);
+        if problems.is_empty() {
+            println!(
+                "Danh mục {origin} hợp lệ: {} biểu, {} chỉ tiêu, {} quy tắc.",
+                catalog.groups.len(),
+                catalog.indicators.len(),
+                catalog.rules.len()
+            );
+            return Ok(0);
+        }
+        println!("Danh mục {origin} có {} lỗi:", problems.len());
+        for p in &problems {
+            println!("  - {p}");
+        }
+        return Ok(1);
+    }
+    let catalog = Catalog::load_or_embedded(args.catalog.as_deref())?;
+    match args.format {
+        CatalogFormat::Tree => print!("{}", tree(&catalog)),
+        CatalogFormat::Json => println!("{}", serde_json::to_string_pretty(&catalog)?),
+        CatalogFormat::Toml => print!("{}", toml::to_string_pretty(&catalog)?),
+    }
+    Ok(0)
+}
+
+/// The catalogue as an indented outline tree (forms, indicators, rules).
+pub fn tree(c: &Catalog) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} (danh mục {} phiên bản {}, mã băm {})", c.title, c.id, c.version, c.short_hash());
+    let _ = writeln!(
+        out,
+        "{} biểu, {} chỉ tiêu, {} quy tắc khai báo, sai số tỷ lệ cho phép ±{} điểm %",
+        c.groups.len(),
+        c.indicators.len(),
+        c.rules.len(),
+        c.percent_tolerance
+    );
+    for g in &c.groups {
+        let cols: Vec<String> = c.columns_of(g).iter().map(|col| col.label.clone()).collect();
+        let _ = writeln!(out, "\nBiểu số {:02} [{}] mục {}: {}", g.number, g.sheet, g.outline_ref, g.title);
+        if g.kind == GroupKind::Table {
+            let _ = writeln!(out, "  cột: {}", cols.join(" | "));
+        }
+        for ind in c.indicators_of(&g.id) {
+            let indent = "  ".repeat(ind.level as usize + 1);
+            let applies = if ind.applies_to.is_empty() {
+                "mọi đơn vị".to_string()
+            } else {
+                ind.applies_to
+                    .iter()
+                    .map(|t| c.unit_types.iter().find(|u| &u.id == t).map_or(t.as_str(), |u| u.label.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut extra = Vec::new();
+            if ind.required {
+                extra.push("bắt buộc".to_string());
+            }
+            if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
+                extra.push(format!(
+                    "= 100 × {n} / {d}{}",
+                    if ind.computed { " (công thức)" } else { " (đơn vị ghi, kiểm tra)" }
+                ));
+            }
+            let _ = writeln!(
+                out,
+                "{indent}{} {} [mục {}] – {}; {}; {}; áp dụng: {}; tổng hợp: {}{}",
+                ind.code,
+                ind.label,
+                ind.outline_ref,
+                if ind.measure.is_empty() { "-" } else { &ind.measure },
+                ind.kind.label(),
+                ind.nature.label(),
+                applies,
+                ind.consolidation().label(),
+                if extra.is_empty() { String::new() } else { format!("; {}", extra.join("; ")) }
+            );
+        }
+    }
+    let _ = writeln!(out, "\nQuy tắc kiểm tra:");
+    for r in &c.rules {
+        let what = match r.kind {
+            RuleKind::Sum => format!("{} = {}", r.total.as_deref().unwrap_or("?"), r.parts.join(" + ")),
+            RuleKind::SumAtMost => format!("{} ≥ {}", r.total.as_deref().unwrap_or("?"), r.parts.join(" + ")),
+            RuleKind::AtMost => format!("{} ≤ {}", r.left.as_deref().unwrap_or("?"), r.right.as_deref().unwrap_or("?")),
+        };
+        let _ = writeln!(out, "  {} [{}] {}: {}", r.id, r.severity.label(), r.label, what);
+    }
+    for r in c.derived_rules() {
+        let line = match r {
+            DerivedRule::Ratio { percent, numerator, denominator } => format!(
+                "[lỗi] tỷ lệ {percent} = 100 × {numerator} / {denominator} (sai số ±{})",
+                c.percent_tolerance
+            ),
+            DerivedRule::NumeratorAtMost { numerator, denominator } => {
+                format!("[lỗi] tử số {numerator} ≤ mẫu số {denominator}")
+            }
+            DerivedRule::Bounds { code, min, max } => format!(
+                "[lỗi] {code} trong khoảng {} – {}",
+                min.map_or("-∞".into(), crate::text::number_vi),
+                max.map_or("+∞".into(), crate::text::number_vi)
+            ),
+        };
+        let _ = writeln!(out, "  {line}");
+    }
+    out
+}

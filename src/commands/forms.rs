@@ -1,0 +1,82 @@
+//! `tonghop forms ROUND`: the form workbook of every unit plus the generic
+//! form, written atomically into the output folder.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::cli::FormsArgs;
+use crate::form::{build_form, FormSpec, FormUnit};
+use crate::round::{OrgUnit, Round};
+
+/// File name of the generic form.
+pub const GENERIC_FORM_FILE: &str = "bieu-mau-chung.xlsx";
+
+/// Windows-safe file name of a unit's form: "<mã>-<tên không dấu>.xlsx",
+/// ASCII only, so a name with `/`, `..`, `:` or `=` cannot escape the
+/// folder.
+pub fn form_file_name(unit: &OrgUnit) -> String {
+    format!(
+        "{}-{}.xlsx",
+        crate::text::slug(&unit.code),
+        crate::text::slug(&unit.name)
+    )
+}
+
+pub fn run(args: &FormsArgs) -> anyhow::Result<u8> {
+    let round = Round::load(&args.round, args.catalog.as_deref())?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| round.dir.join(&round.settings.output).join("bieu-mau"));
+    let started = Instant::now();
+    let written = write_all_forms(&round, &out)?;
+    println!(
+        "Đã tạo {} biểu mẫu ({} đơn vị và 1 biểu mẫu chung) trong {} sau {:.2} giây.",
+        written.len(),
+        written.len() - 1,
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(0)
+}
+
+/// Write every unit's form and the generic form into `out`; returns the
+/// paths written, generic form last.
+///
+/// # Errors
+/// The first form that cannot be built or written.
+pub fn write_all_forms(round: &Round, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out).with_context(|| format!("không tạo được thư mục {}", out.display()))?;
+    let now = chrono::Local::now().naive_local();
+    let mut jobs: Vec<(FormUnit, PathBuf)> = round
+        .units
+        .iter()
+        .map(|u| (FormUnit::Unit(u), out.join(form_file_name(u))))
+        .collect();
+    jobs.push((FormUnit::Generic(&round.units), out.join(GENERIC_FORM_FILE)));
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, p) in &jobs {
+        anyhow::ensure!(
+            seen.insert(p.clone()),
+            "hai đơn vị cho cùng tên tệp biểu mẫu {}: đổi mã đơn vị cho khác nhau",
+            p.display()
+        );
+    }
+    jobs.iter()
+        .map(|(unit, path)| {
+            let spec = FormSpec {
+                catalog: &round.catalog,
+                settings: &round.settings,
+                unit: *unit,
+                fill: None,
+                saved_at: now,
+            };
+            let mut wb = build_form(&spec)
+                .with_context(|| format!("không tạo được biểu mẫu {}", path.display()))?;
+            crate::atomic::save_workbook(&mut wb, path)?;
+            Ok(path.clone())
+        })
+        .collect()
+}

@@ -1,0 +1,1035 @@
+//! Writing a biểu mẫu workbook (one per unit, a generic one, and the
+//! committee's own return `gui-cap-tren.xlsx`) with rust_xlsxwriter.
+//!
+//! Layout and the machine-readable contract follow DESIGN.md "Form
+//! conventions" and are documented in `FORMAT.md`: every sheet has a header
+//! row with a "Mã số" cell, a numbered column row ("(1)", "(2)", …) right
+//! under it, and one row per chỉ tiêu carrying its mã số; a hidden sheet
+//! `_tonghop` holds the form id, catalogue id/version/hash, round, unit and
+//! period. Readers locate cells through these, never by position.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, FormatUnderline, Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
+};
+
+use crate::catalog::{
+    Catalog, Column, ColumnKind, Group, GroupKind, Indicator, IndicatorKind,
+};
+use crate::cell::{col_name, CellRef};
+use crate::round::{OrgUnit, Settings};
+
+/// Name of the hidden metadata sheet.
+pub const META_SHEET: &str = "_tonghop";
+/// Name of the instructions sheet.
+pub const GUIDE_SHEET: &str = "Hướng dẫn";
+/// Value of `form_id` in the metadata sheet.
+pub const FORM_ID: &str = "tonghop-bieu-mau";
+/// Version of the form contract (FORMAT.md).
+pub const CONTRACT_VERSION: &str = "1";
+/// Empty rows of a list table.
+pub const LIST_ROWS: u32 = 30;
+/// Marker written in cells that do not apply to the unit.
+pub const NOT_APPLICABLE: &str = "x";
+/// Font of every form.
+pub const FONT: &str = "Times New Roman";
+
+/// First data column (0-based: A STT, B Chỉ tiêu, C Mã số, D Đơn vị tính).
+pub const FIRST_DATA_COL: u16 = 4;
+/// Row (0-based) of the table header ("STT | Chỉ tiêu | Mã số | …").
+pub const HEADER_ROW: u32 = 7;
+/// Row (0-based) of the numbered column row ("A | B | C | D | (1) | …").
+pub const NUMBER_ROW: u32 = 8;
+/// First indicator row (0-based).
+pub const FIRST_BODY_ROW: u32 = 9;
+
+/// A value to put in a form cell (pre-filled returns, `gui-cap-tren.xlsx`,
+/// test fixtures).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillValue {
+    Number(f64),
+    /// Text as typed (also in a number cell: "1.234", "85%").
+    Text(String),
+    Date(NaiveDate),
+}
+
+/// Values to pre-fill in a form: table and narrative cells by (mã số,
+/// column key), list rows by mã số (one `Vec` of column values per row),
+/// and cached results of computed cells.
+#[derive(Debug, Clone, Default)]
+pub struct Fill {
+    pub cells: BTreeMap<(String, String), FillValue>,
+    pub lists: BTreeMap<String, Vec<Vec<Option<FillValue>>>>,
+}
+
+/// Who the form is for.
+#[derive(Debug, Clone, Copy)]
+pub enum FormUnit<'a> {
+    /// One unit: its name in the header, its inapplicable cells greyed.
+    Unit(&'a OrgUnit),
+    /// The generic form: the unit is chosen from a drop-down of `units`.
+    Generic(&'a [OrgUnit]),
+}
+
+/// Everything a form is written from.
+pub struct FormSpec<'a> {
+    pub catalog: &'a Catalog,
+    pub settings: &'a Settings,
+    pub unit: FormUnit<'a>,
+    pub fill: Option<&'a Fill>,
+    /// Saved time written in docProps/core.xml (`dcterms:modified`); fixed
+    /// for reproducible output, e.g. the deadline for generated forms.
+    pub saved_at: chrono::NaiveDateTime,
+}
+
+/// The row (0-based) of every indicator on its sheet, in catalogue order.
+/// List indicators map to their first list row.
+pub fn indicator_rows(catalog: &Catalog, group: &Group) -> BTreeMap<String, u32> {
+    let mut rows = BTreeMap::new();
+    for (i, ind) in catalog.indicators_of(&group.id).enumerate() {
+        rows.insert(ind.code.clone(), FIRST_BODY_ROW + i as u32);
+    }
+    rows
+}
+
+/// Header text of a numbered column: "(3)", or for a computed column
+/// "(7) = (2)+…+(6)".
+pub fn column_number_label(columns: &[Column], index: usize) -> String {
+    let col = &columns[index];
+    let n = index + 1;
+    if !col.is_computed() {
+        return format!("({n})");
+    }
+    let parts: Vec<usize> = col
+        .sum_of
+        .iter()
+        .filter_map(|k| columns.iter().position(|c| &c.key == k).map(|p| p + 1))
+        .collect();
+    let contiguous = parts.windows(2).all(|w| w[1] == w[0] + 1);
+    let rhs = if parts.len() > 2 && contiguous {
+        format!("({})+…+({})", parts[0], parts[parts.len() - 1])
+    } else {
+        parts
+            .iter()
+            .map(|p| format!("({p})"))
+            .collect::<Vec<_>>()
+            .join("+")
+    };
+    format!("({n}) = {rhs}")
+}
+
+/// Write a form workbook to `path` (the caller makes it atomic).
+///
+/// # Errors
+/// rust_xlsxwriter errors (sheet names, limits, I/O).
+pub fn write_form(spec: &FormSpec, path: &Path) -> Result<(), XlsxError> {
+    let mut wb = build_form(spec)?;
+    wb.save(path)
+}
+
+/// Build the form workbook in memory.
+pub fn build_form(spec: &FormSpec) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    let saved = excel_datetime(spec.saved_at)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Biểu mẫu: {}", spec.settings.title))
+            .set_author("tonghop")
+            .set_company(spec.settings.committee.clone())
+            .set_creation_datetime(&saved),
+    );
+    let styles = Styles::new();
+    write_guide(&mut wb, spec, &styles)?;
+    for group in &spec.catalog.groups {
+        let ws = wb.add_worksheet();
+        ws.set_name(&group.sheet)?;
+        match group.kind {
+            GroupKind::Table => write_table_sheet(ws, spec, group, &styles)?,
+            GroupKind::List => write_list_sheet(ws, spec, group, &styles)?,
+            GroupKind::Narrative => write_narrative_sheet(ws, spec, group, &styles)?,
+        }
+    }
+    write_meta(&mut wb, spec)?;
+    Ok(wb)
+}
+
+/// Excel date-time from a chrono one.
+pub fn excel_datetime(t: chrono::NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
+    use chrono::{Datelike, Timelike};
+    ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8)?.and_hms(
+        t.hour() as u16,
+        t.minute() as u8,
+        t.second() as f64,
+    )
+}
+
+/// Formats of the forms (Times New Roman everywhere).
+pub struct Styles {
+    pub plain: Format,
+    pub bold_center: Format,
+    pub motto: Format,
+    pub italic_center: Format,
+    pub title: Format,
+    pub header: Format,
+    pub number_row: Format,
+    pub stt: Format,
+    pub label: [Format; 3],
+    pub code: Format,
+    pub measure: Format,
+    pub input_int: Format,
+    pub input_dec: Format,
+    pub input_pct: Format,
+    pub input_text: Format,
+    pub input_date: Format,
+    pub computed_int: Format,
+    pub computed_pct: Format,
+    pub not_applicable: Format,
+    pub wrap: Format,
+    pub locked_text: Format,
+}
+
+/// Shading of input cells (light yellow).
+pub const INPUT_FILL: u32 = 0xFFF2CC;
+/// Shading of cells that do not apply (grey).
+pub const NA_FILL: u32 = 0xD9D9D9;
+/// Shading of computed cells (light blue).
+pub const COMPUTED_FILL: u32 = 0xDDEBF7;
+
+impl Styles {
+    pub fn new() -> Styles {
+        let base = || Format::new().set_font_name(FONT).set_font_size(12);
+        let cell = || base().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        let input = || cell().set_unlocked().set_background_color(Color::RGB(INPUT_FILL));
+        let computed = || cell().set_background_color(Color::RGB(COMPUTED_FILL)).set_bold();
+        Styles {
+            plain: base(),
+            bold_center: base().set_bold().set_align(FormatAlign::Center),
+            motto: base()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_underline(FormatUnderline::Single),
+            italic_center: base().set_italic().set_align(FormatAlign::Center).set_text_wrap(),
+            title: base()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            header: cell()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_text_wrap()
+                .set_background_color(Color::RGB(0xF2F2F2)),
+            number_row: cell()
+                .set_italic()
+                .set_font_size(11)
+                .set_align(FormatAlign::Center)
+                .set_text_wrap()
+                .set_background_color(Color::RGB(0xF2F2F2)),
+            stt: cell().set_align(FormatAlign::Center),
+            label: [
+                cell().set_text_wrap().set_bold(),
+                cell().set_text_wrap().set_indent(2),
+                cell().set_text_wrap().set_indent(4).set_italic(),
+            ],
+            code: cell().set_align(FormatAlign::Center).set_font_color(Color::RGB(0x404040)),
+            measure: cell().set_align(FormatAlign::Center).set_text_wrap(),
+            input_int: input().set_num_format("#,##0"),
+            input_dec: input().set_num_format("#,##0.##"),
+            input_pct: input().set_num_format("0.0#"),
+            input_text: input().set_text_wrap().set_align(FormatAlign::Top),
+            input_date: input().set_num_format("dd/mm/yyyy").set_align(FormatAlign::Center),
+            computed_int: computed().set_num_format("#,##0.##"),
+            computed_pct: computed().set_num_format("0.0#"),
+            not_applicable: cell()
+                .set_background_color(Color::RGB(NA_FILL))
+                .set_align(FormatAlign::Center)
+                .set_font_color(Color::RGB(0x595959)),
+            wrap: base().set_text_wrap().set_align(FormatAlign::Top),
+            locked_text: cell().set_text_wrap(),
+        }
+    }
+}
+
+impl Default for Styles {
+    fn default() -> Self {
+        Styles::new()
+    }
+}
+
+fn unit_name(spec: &FormSpec) -> String {
+    match spec.unit {
+        FormUnit::Unit(u) => u.name.clone(),
+        FormUnit::Generic(_) => String::new(),
+    }
+}
+
+fn unit_parent(spec: &FormSpec) -> String {
+    match spec.unit {
+        FormUnit::Unit(u) if !u.parent.is_empty() => u.parent.clone(),
+        _ => spec.settings.committee.clone(),
+    }
+}
+
+/// Cell on the guide sheet where the generic form's unit is chosen.
+const GUIDE_UNIT_CELL: (u32, u16) = (4, 2);
+
+/// Party-document header, title, plan line and period (rows 0–5), over
+/// `width` columns.
+pub fn write_doc_header(
+    ws: &mut Worksheet,
+    styles: &Styles,
+    parent: &str,
+    unit: Option<&str>,
+    title: &str,
+    lines: &[String],
+    width: u16,
+) -> Result<(), XlsxError> {
+    let left_end = 2.min(width - 1);
+    let right_start = (width / 2).max(left_end + 1);
+    let last = width - 1;
+    ws.merge_range(0, 0, 0, left_end, &parent.to_uppercase(), &styles.bold_center)?;
+    ws.merge_range(0, right_start, 0, last, "ĐẢNG CỘNG SẢN VIỆT NAM", &styles.motto)?;
+    match unit {
+        Some(name) => {
+            ws.merge_range(1, 0, 1, left_end, &name.to_uppercase(), &styles.bold_center)?;
+        }
+        None => {
+            let guide = format!(
+                "=UPPER('{GUIDE_SHEET}'!{})",
+                CellRef::new(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1)
+            );
+            ws.merge_range(1, 0, 1, left_end, "", &styles.bold_center)?;
+            ws.write_formula_with_format(1, 0, Formula::new(guide).set_result(""), &styles.bold_center)?;
+        }
+    }
+    ws.merge_range(2, 0, 2, left_end, "*", &styles.bold_center)?;
+    ws.merge_range(3, 0, 3, last, title, &styles.title)?;
+    ws.set_row_height(3, 36)?;
+    for (i, line) in lines.iter().enumerate() {
+        ws.merge_range(4 + i as u32, 0, 4 + i as u32, last, line, &styles.italic_center)?;
+    }
+    Ok(())
+}
+
+/// Place/date line and signatures under a table, starting at `row`.
+pub fn write_doc_footer(
+    ws: &mut Worksheet,
+    styles: &Styles,
+    place: &str,
+    year: i32,
+    row: u32,
+    width: u16,
+    signer: &str,
+) -> Result<(), XlsxError> {
+    let last = width - 1;
+    let right_start = (width / 2).max(3);
+    let left_end = 2.min(right_start - 1);
+    ws.merge_range(
+        row,
+        right_start,
+        row,
+        last,
+        &format!("{place}, ngày ..... tháng ..... năm {year}"),
+        &styles.italic_center,
+    )?;
+    ws.merge_range(row + 1, 0, row + 1, left_end, "NGƯỜI LẬP BIỂU", &styles.bold_center)?;
+    ws.merge_range(row + 1, right_start, row + 1, last, signer, &styles.bold_center)?;
+    ws.merge_range(row + 2, 0, row + 2, left_end, "(Ký, ghi rõ họ tên)", &styles.italic_center)?;
+    ws.merge_range(
+        row + 2,
+        right_start,
+        row + 2,
+        last,
+        "(Ký, ghi rõ họ tên, đóng dấu)",
+        &styles.italic_center,
+    )?;
+    Ok(())
+}
+
+/// A4 landscape, fit to width, header rows repeated, centred.
+pub fn print_setup(ws: &mut Worksheet, repeat_to: u32) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(HEADER_ROW, repeat_to)?;
+    ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    ws.set_print_center_horizontally(true);
+    ws.set_footer("&C&\"Times New Roman\"Trang &P/&N");
+    Ok(())
+}
+
+fn protection() -> ProtectionOptions {
+    ProtectionOptions {
+        format_columns: true,
+        format_rows: true,
+        ..ProtectionOptions::default()
+    }
+}
+
+fn sheet_lines(spec: &FormSpec, group: &Group) -> Vec<String> {
+    let s = spec.settings;
+    let mut lines = vec![
+        format!(
+            "(Mục {} đề cương; kèm theo Kế hoạch số {} ngày {} của {})",
+            group.outline_ref, s.plan_number, s.plan_date, s.issuer
+        ),
+        format!("Kỳ báo cáo: {}", s.period),
+    ];
+    if !group.note.is_empty() {
+        lines[1] = format!("{} – {}", lines[1], group.note);
+    }
+    lines
+}
+
+fn group_title(group: &Group) -> String {
+    format!("Biểu số {:02}: {}", group.number, group.title.to_uppercase())
+}
+
+fn applies(spec: &FormSpec, ind: &Indicator) -> bool {
+    match spec.unit {
+        FormUnit::Unit(u) => ind.applies_to_type(&u.unit_type),
+        FormUnit::Generic(_) => true,
+    }
+}
+
+fn signer(spec: &FormSpec) -> &'static str {
+    match spec.unit {
+        FormUnit::Unit(u) if u.unit_type == crate::catalog::UPPER_LEVEL_TYPE => {
+            "T/M BAN THƯỜNG VỤ"
+        }
+        FormUnit::Unit(u) if u.unit_type.starts_with("chi_bo") => "T/M CHI ỦY",
+        FormUnit::Unit(_) => "T/M ĐẢNG ỦY",
+        FormUnit::Generic(_) => "T/M CHI ỦY (ĐẢNG ỦY)",
+    }
+}
+
+fn validation_for(ind: &Indicator, catalog: &Catalog) -> Result<DataValidation, XlsxError> {
+    let (min, max) = catalog.bounds(ind);
+    let hint = if ind.hint.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", ind.hint)
+    };
+    let dv = match ind.kind {
+        IndicatorKind::Count => {
+            let lo = min.unwrap_or(0.0) as i32;
+            let rule = match max {
+                Some(hi) => DataValidationRule::Between(lo, hi as i32),
+                None => DataValidationRule::GreaterThanOrEqualTo(lo),
+            };
+            DataValidation::new()
+                .allow_whole_number(rule)
+                .set_input_title("Nhập số nguyên")?
+                .set_input_message(truncate(
+                    &format!("Nhập số nguyên ≥ {lo} ({}).{hint} Để trống nếu chưa có số liệu, ghi 0 nếu không có.", ind.measure),
+                    250,
+                ))?
+                .set_error_title("Giá trị không hợp lệ")?
+                .set_error_message(truncate(
+                    &format!("Ô này chỉ nhận số nguyên ≥ {lo}, đơn vị tính: {}.", ind.measure),
+                    250,
+                ))?
+        }
+        IndicatorKind::Quantity => DataValidation::new()
+            .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(min.unwrap_or(0.0)))
+            .set_input_title("Nhập số")?
+            .set_input_message(truncate(
+                &format!("Nhập số ≥ 0 ({}), dùng dấu phẩy thập phân theo máy.{hint}", ind.measure),
+                250,
+            ))?
+            .set_error_title("Giá trị không hợp lệ")?
+            .set_error_message(format!("Ô này chỉ nhận số ≥ 0, đơn vị tính: {}.", ind.measure))?,
+        IndicatorKind::Percent => DataValidation::new()
+            .allow_decimal_number(DataValidationRule::Between(
+                min.unwrap_or(0.0),
+                max.unwrap_or(100.0),
+            ))
+            .set_input_title("Nhập tỷ lệ %")?
+            .set_input_message(truncate(
+                &format!(
+                    "Nhập tỷ lệ phần trăm từ 0 đến 100 (ví dụ 85 nghĩa là 85%), khớp với tử số và mẫu số đã ghi.{hint}"
+                ),
+                250,
+            ))?
+            .set_error_title("Tỷ lệ không hợp lệ")?
+            .set_error_message("Tỷ lệ phải từ 0 đến 100 (ghi 85 cho 85%).")?,
+        IndicatorKind::YesNo => DataValidation::new()
+            .allow_list_strings(&["Có", "Không"])?
+            .set_input_title("Chọn Có hoặc Không")?
+            .set_input_message(format!("Chọn \"Có\" hoặc \"Không\" trong danh sách.{hint}"))?
+            .set_error_title("Giá trị không hợp lệ")?
+            .set_error_message("Chỉ chọn \"Có\" hoặc \"Không\".")?,
+        IndicatorKind::Text | IndicatorKind::List => DataValidation::new()
+            .allow_any_value()
+            .set_input_title("Nhập nội dung")?
+            .set_input_message(truncate(
+                &format!("Ghi nội dung báo cáo cho mục {}.{hint}", ind.outline_ref),
+                250,
+            ))?,
+    };
+    Ok(dv)
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        s.to_string()
+    } else {
+        s.chars().take(max_chars - 1).collect::<String>() + "…"
+    }
+}
+
+fn write_fill_value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: &FillValue,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    match value {
+        FillValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
+        FillValue::Text(t) => ws.write_string_with_format(row, col, t, format)?,
+        FillValue::Date(d) => {
+            let dt = excel_datetime(d.and_hms_opt(0, 0, 0).expect("midnight"))?;
+            ws.write_datetime_with_format(row, col, &dt, format)?
+        }
+    };
+    Ok(())
+}
+
+fn fill_number(spec: &FormSpec, code: &str, key: &str) -> Option<f64> {
+    match spec.fill?.cells.get(&(code.to_string(), key.to_string()))? {
+        FillValue::Number(n) => Some(*n),
+        _ => None,
+    }
+}
+
+/// Cached result of a computed cell as Excel would show it.
+fn cached(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let r = (v * 1e9).round() / 1e9;
+            format!("{r}")
+        }
+        _ => String::new(),
+    }
+}
+
+fn write_table_sheet(
+    ws: &mut Worksheet,
+    spec: &FormSpec,
+    group: &Group,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let catalog = spec.catalog;
+    let columns = catalog.columns_of(group);
+    let width = FIRST_DATA_COL + columns.len() as u16;
+    let name = unit_name(spec);
+    write_doc_header(
+        ws,
+        styles,
+        &unit_parent(spec),
+        matches!(spec.unit, FormUnit::Unit(_)).then_some(name.as_str()),
+        &group_title(group),
+        &sheet_lines(spec, group),
+        width,
+    )?;
+    ws.set_row_height(4, 32)?;
+    for (c, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0)] {
+        ws.set_column_width(c, w)?;
+    }
+    for (i, _) in columns.iter().enumerate() {
+        ws.set_column_width(FIRST_DATA_COL + i as u16, if columns.len() > 4 { 10.5 } else { 15.0 })?;
+    }
+    for (c, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính"].iter().enumerate() {
+        ws.write_string_with_format(HEADER_ROW, c as u16, *h, &styles.header)?;
+    }
+    for (c, h) in ["A", "B", "C", "D"].iter().enumerate() {
+        ws.write_string_with_format(NUMBER_ROW, c as u16, *h, &styles.number_row)?;
+    }
+    for (i, col) in columns.iter().enumerate() {
+        let c = FIRST_DATA_COL + i as u16;
+        ws.write_string_with_format(HEADER_ROW, c, &col.label, &styles.header)?;
+        ws.write_string_with_format(NUMBER_ROW, c, column_number_label(columns, i), &styles.number_row)?;
+    }
+    ws.set_row_height(HEADER_ROW, 48)?;
+    ws.set_row_height(NUMBER_ROW, if columns.iter().any(Column::is_computed) { 30 } else { 16 })?;
+
+    let rows = indicator_rows(catalog, group);
+    let mut stt = 0;
+    for ind in catalog.indicators_of(&group.id) {
+        let row = rows[&ind.code];
+        let stt_text = if ind.level == 0 {
+            stt += 1;
+            stt.to_string()
+        } else {
+            "-".to_string()
+        };
+        ws.write_string_with_format(row, 0, &stt_text, &styles.stt)?;
+        let level = (ind.level as usize).min(2);
+        ws.write_string_with_format(row, 1, &ind.label, &styles.label[level])?;
+        ws.write_string_with_format(row, 2, &ind.code, &styles.code)?;
+        ws.write_string_with_format(row, 3, &ind.measure, &styles.measure)?;
+        let applicable = applies(spec, ind);
+        let validation = validation_for(ind, catalog)?;
+        let mut first_input: Option<u16> = None;
+        let mut last_input: Option<u16> = None;
+        for (i, col) in columns.iter().enumerate() {
+            let c = FIRST_DATA_COL + i as u16;
+            if !applicable {
+                ws.write_string_with_format(row, c, NOT_APPLICABLE, &styles.not_applicable)?;
+                continue;
+            }
+            if let Some(formula) = computed_formula(catalog, ind, columns, i, &rows, row) {
+                let value = computed_value(spec, ind, columns, i);
+                let fmt = if ind.kind == IndicatorKind::Percent {
+                    &styles.computed_pct
+                } else {
+                    &styles.computed_int
+                };
+                ws.write_formula_with_format(
+                    row,
+                    c,
+                    Formula::new(formula).set_result(cached(value)),
+                    fmt,
+                )?;
+                continue;
+            }
+            if col.is_computed() {
+                // A yes/no answer has no period total.
+                ws.write_string_with_format(row, c, "", &styles.not_applicable)?;
+                continue;
+            }
+            let fmt = match ind.kind {
+                IndicatorKind::Count => &styles.input_int,
+                IndicatorKind::Percent => &styles.input_pct,
+                IndicatorKind::Quantity => &styles.input_dec,
+                _ => &styles.input_text,
+            };
+            match spec
+                .fill
+                .and_then(|f| f.cells.get(&(ind.code.clone(), col.key.clone())))
+            {
+                Some(v) => write_fill_value(ws, row, c, v, fmt)?,
+                None => {
+                    ws.write_blank(row, c, fmt)?;
+                }
+            }
+            first_input.get_or_insert(c);
+            last_input = Some(c);
+        }
+        if let (Some(a), Some(b)) = (first_input, last_input) {
+            ws.add_data_validation(row, a, row, b, &validation)?;
+        }
+    }
+    let body_end = FIRST_BODY_ROW + rows.len() as u32;
+    write_doc_footer(ws, styles, &spec.settings.place, 2021, body_end + 1, width, signer(spec))?;
+    ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
+    print_setup(ws, NUMBER_ROW)?;
+    ws.protect_with_options(&protection());
+    Ok(())
+}
+
+/// Excel formula of a computed cell, or `None` for an input cell.
+/// Computed: a percentage marked `computed` in every column; any
+/// percentage in a `sum_of` column (recomputed from the summed tử số and
+/// mẫu số); a count/quantity in a `sum_of` column (the sum).
+fn computed_formula(
+    catalog: &Catalog,
+    ind: &Indicator,
+    columns: &[Column],
+    index: usize,
+    rows: &BTreeMap<String, u32>,
+    row: u32,
+) -> Option<String> {
+    let col = &columns[index];
+    let c = FIRST_DATA_COL + index as u16;
+    let _ = catalog;
+    if ind.kind == IndicatorKind::Percent && (ind.computed || col.is_computed()) {
+        let n = CellRef::new(rows[ind.numerator.as_ref()?], c);
+        let d = CellRef::new(rows[ind.denominator.as_ref()?], c);
+        return Some(format!("=IF(N({d})=0,\"\",ROUND(100*N({n})/{d},2))"));
+    }
+    if col.is_computed() && ind.kind.is_numeric() {
+        let cells: Vec<String> = col
+            .sum_of
+            .iter()
+            .filter_map(|k| columns.iter().position(|x| &x.key == k))
+            .map(|p| CellRef::new(row, FIRST_DATA_COL + p as u16).to_string())
+            .collect();
+        return Some(contiguous_sum(&cells));
+    }
+    None
+}
+
+fn contiguous_sum(cells: &[String]) -> String {
+    if cells.len() > 2 {
+        format!("=SUM({}:{})", cells[0], cells[cells.len() - 1])
+    } else {
+        format!("=SUM({})", cells.join(","))
+    }
+}
+
+/// Value of a computed cell from the fill (the cached result).
+fn computed_value(spec: &FormSpec, ind: &Indicator, columns: &[Column], index: usize) -> Option<f64> {
+    spec.fill?;
+    let col = &columns[index];
+    let get = |code: &str, key: &str| -> Option<f64> {
+        let c = columns.iter().find(|c| c.key == key)?;
+        if c.is_computed() {
+            let vals: Vec<f64> = c.sum_of.iter().filter_map(|k| fill_number(spec, code, k)).collect();
+            Some(vals.iter().sum())
+        } else {
+            fill_number(spec, code, key)
+        }
+    };
+    if ind.kind == IndicatorKind::Percent {
+        let n = get(ind.numerator.as_ref()?, &col.key).unwrap_or(0.0);
+        let d = get(ind.denominator.as_ref()?, &col.key)?;
+        if d == 0.0 {
+            return None;
+        }
+        return Some(((100.0 * n / d) * 100.0).round() / 100.0);
+    }
+    get(&ind.code, &col.key)
+}
+
+fn write_list_sheet(
+    ws: &mut Worksheet,
+    spec: &FormSpec,
+    group: &Group,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let catalog = spec.catalog;
+    let columns = catalog.columns_of(group);
+    let ind = catalog
+        .indicators_of(&group.id)
+        .next()
+        .expect("validated: list group has its indicator");
+    // A STT | B Mã số | C.. data columns.
+    let first = 2u16;
+    let width = first + columns.len() as u16;
+    let name = unit_name(spec);
+    write_doc_header(
+        ws,
+        styles,
+        &unit_parent(spec),
+        matches!(spec.unit, FormUnit::Unit(_)).then_some(name.as_str()),
+        &group_title(group),
+        &sheet_lines(spec, group),
+        width.max(5),
+    )?;
+    ws.set_row_height(4, 32)?;
+    ws.set_column_width(0, 5)?;
+    ws.set_column_width(1, 8)?;
+    for (i, col) in columns.iter().enumerate() {
+        let w = match col.kind {
+            ColumnKind::Date => 14.0,
+            _ if i + 1 == columns.len() => 90.0,
+            _ => 18.0,
+        };
+        ws.set_column_width(first + i as u16, w)?;
+    }
+    ws.write_string_with_format(HEADER_ROW, 0, "STT", &styles.header)?;
+    ws.write_string_with_format(HEADER_ROW, 1, "Mã số", &styles.header)?;
+    ws.write_string_with_format(NUMBER_ROW, 0, "A", &styles.number_row)?;
+    ws.write_string_with_format(NUMBER_ROW, 1, "B", &styles.number_row)?;
+    for (i, col) in columns.iter().enumerate() {
+        let c = first + i as u16;
+        ws.write_string_with_format(HEADER_ROW, c, &col.label, &styles.header)?;
+        ws.write_string_with_format(NUMBER_ROW, c, format!("({})", i + 1), &styles.number_row)?;
+    }
+    ws.set_row_height(HEADER_ROW, 32)?;
+    let applicable = applies(spec, ind);
+    let filled = spec.fill.and_then(|f| f.lists.get(&ind.code));
+    let n_rows = LIST_ROWS.max(filled.map_or(0, |r| r.len() as u32));
+    let date_dv = DataValidation::new()
+        .allow_date(DataValidationRule::Between(
+            ExcelDateTime::from_ymd(2010, 1, 1)?,
+            ExcelDateTime::from_ymd(2030, 12, 31)?,
+        ))
+        .set_input_title("Ngày ban hành")?
+        .set_input_message("Nhập ngày dạng ngày/tháng/năm, ví dụ 15/3/2017.")?
+        .set_error_title("Ngày không hợp lệ")?
+        .set_error_message("Nhập một ngày từ 01/01/2010 đến 31/12/2030, dạng ngày/tháng/năm.")?;
+    for r in 0..n_rows {
+        let row = FIRST_BODY_ROW + r;
+        ws.write_number_with_format(row, 0, (r + 1) as f64, &styles.stt)?;
+        ws.write_string_with_format(row, 1, &ind.code, &styles.code)?;
+        for (i, col) in columns.iter().enumerate() {
+            let c = first + i as u16;
+            if !applicable {
+                ws.write_string_with_format(row, c, NOT_APPLICABLE, &styles.not_applicable)?;
+                continue;
+            }
+            let fmt = match col.kind {
+                ColumnKind::Date => &styles.input_date,
+                _ => &styles.input_text,
+            };
+            match filled.and_then(|rows| rows.get(r as usize)).and_then(|v| v.get(i)).and_then(Option::as_ref) {
+                Some(v) => write_fill_value(ws, row, c, v, fmt)?,
+                None => {
+                    ws.write_blank(row, c, fmt)?;
+                }
+            }
+        }
+    }
+    if applicable {
+        if let Some(p) = columns.iter().position(|c| c.kind == ColumnKind::Date) {
+            let c = first + p as u16;
+            ws.add_data_validation(FIRST_BODY_ROW, c, FIRST_BODY_ROW + n_rows - 1, c, &date_dv)?;
+        }
+    }
+    let end = FIRST_BODY_ROW + n_rows;
+    write_doc_footer(ws, styles, &spec.settings.place, 2021, end + 1, width.max(5), signer(spec))?;
+    ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
+    print_setup(ws, NUMBER_ROW)?;
+    ws.protect_with_options(&protection());
+    Ok(())
+}
+
+fn write_narrative_sheet(
+    ws: &mut Worksheet,
+    spec: &FormSpec,
+    group: &Group,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let catalog = spec.catalog;
+    let columns = catalog.columns_of(group);
+    let width = FIRST_DATA_COL + columns.len() as u16;
+    let name = unit_name(spec);
+    write_doc_header(
+        ws,
+        styles,
+        &unit_parent(spec),
+        matches!(spec.unit, FormUnit::Unit(_)).then_some(name.as_str()),
+        &group_title(group),
+        &sheet_lines(spec, group),
+        width.max(5),
+    )?;
+    ws.set_row_height(4, 32)?;
+    for (c, w) in [(0u16, 5.0), (1, 40.0), (2, 7.5), (3, 6.0)] {
+        ws.set_column_width(c, w)?;
+    }
+    ws.set_column_width(FIRST_DATA_COL, 95)?;
+    for (c, h) in ["STT", "Nội dung (mục đề cương)", "Mã số", "Mục"].iter().enumerate() {
+        ws.write_string_with_format(HEADER_ROW, c as u16, *h, &styles.header)?;
+    }
+    for (c, h) in ["A", "B", "C", "D"].iter().enumerate() {
+        ws.write_string_with_format(NUMBER_ROW, c as u16, *h, &styles.number_row)?;
+    }
+    for (i, col) in columns.iter().enumerate() {
+        let c = FIRST_DATA_COL + i as u16;
+        ws.write_string_with_format(HEADER_ROW, c, &col.label, &styles.header)?;
+        ws.write_string_with_format(NUMBER_ROW, c, format!("({})", i + 1), &styles.number_row)?;
+    }
+    let rows = indicator_rows(catalog, group);
+    for (n, ind) in catalog.indicators_of(&group.id).enumerate() {
+        let row = rows[&ind.code];
+        ws.write_number_with_format(row, 0, (n + 1) as f64, &styles.stt)?;
+        ws.write_string_with_format(row, 1, &ind.label, &styles.locked_text)?;
+        ws.write_string_with_format(row, 2, &ind.code, &styles.code)?;
+        ws.write_string_with_format(row, 3, &ind.outline_ref, &styles.measure)?;
+        ws.set_row_height(row, 75)?;
+        for (i, col) in columns.iter().enumerate() {
+            let c = FIRST_DATA_COL + i as u16;
+            if !applies(spec, ind) {
+                ws.write_string_with_format(row, c, NOT_APPLICABLE, &styles.not_applicable)?;
+                continue;
+            }
+            match spec.fill.and_then(|f| f.cells.get(&(ind.code.clone(), col.key.clone()))) {
+                Some(v) => write_fill_value(ws, row, c, v, &styles.input_text)?,
+                None => {
+                    ws.write_blank(row, c, &styles.input_text)?;
+                }
+            }
+            ws.add_data_validation(row, c, row, c, &validation_for(ind, catalog)?)?;
+        }
+    }
+    let end = FIRST_BODY_ROW + rows.len() as u32;
+    write_doc_footer(ws, styles, &spec.settings.place, 2021, end + 1, width.max(5), signer(spec))?;
+    ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
+    print_setup(ws, NUMBER_ROW)?;
+    ws.protect_with_options(&protection());
+    Ok(())
+}
+
+fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<(), XlsxError> {
+    let s = spec.settings;
+    let ws = wb.add_worksheet();
+    ws.set_name(GUIDE_SHEET)?;
+    ws.set_column_width(0, 4)?;
+    ws.set_column_width(1, 28)?;
+    ws.set_column_width(2, 90)?;
+    ws.merge_range(0, 0, 0, 2, &format!("HƯỚNG DẪN ĐIỀN BIỂU MẪU – {}", s.title.to_uppercase()), &styles.title)?;
+    ws.set_row_height(0, 40)?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        2,
+        &format!("Kèm theo Kế hoạch số {} ngày {} của {}", s.plan_number, s.plan_date, s.issuer),
+        &styles.italic_center,
+    )?;
+    let bold = Format::new().set_font_name(FONT).set_font_size(12).set_bold();
+    let deadline = s.deadline.format("%d/%m/%Y").to_string();
+    let mut row = 3u32;
+    let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
+        ws.write_string_with_format(row, 1, k, &bold)?;
+        ws.write_string_with_format(row, 2, v, &styles.wrap)?;
+        row += 1;
+        Ok(())
+    };
+    line(ws, "Kỳ báo cáo:", &s.period)?;
+    match spec.unit {
+        FormUnit::Unit(u) => {
+            ws.write_string_with_format(GUIDE_UNIT_CELL.0, 1, "Đơn vị báo cáo:", &bold)?;
+            ws.write_string_with_format(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1, &u.name, &bold)?;
+        }
+        FormUnit::Generic(units) => {
+            ws.write_string_with_format(GUIDE_UNIT_CELL.0, 1, "Đơn vị báo cáo (chọn):", &bold)?;
+            let input = styles.input_text.clone().set_bold();
+            ws.write_blank(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1, &input)?;
+            if !units.is_empty() {
+                let last = units.len();
+                let dv = DataValidation::new()
+                    .allow_list_formula(Formula::new(format!("='{META_SHEET}'!$D$2:$D${}", last + 1)))
+                    .set_input_title("Chọn đơn vị")?
+                    .set_input_message("Chọn tên đơn vị của mình trong danh sách.")?
+                    .set_error_title("Đơn vị không có trong danh sách")?
+                    .set_error_message("Chỉ chọn một đơn vị trong danh sách.")?;
+                ws.add_data_validation(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1, GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1, &dv)?;
+            }
+        }
+    }
+    row = GUIDE_UNIT_CELL.0 + 1;
+    let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
+        ws.write_string_with_format(row, 1, k, &bold)?;
+        ws.write_string_with_format(row, 2, v, &styles.wrap)?;
+        row += 1;
+        Ok(())
+    };
+    line(ws, "Hạn nộp:", &format!("trước hết ngày {deadline}"))?;
+    line(ws, "Nơi nhận:", &s.send_to)?;
+    line(
+        ws,
+        "Cách điền:",
+        "Chỉ điền vào các ô nền vàng. Số liệu ghi bằng chữ số, không kèm đơn vị tính; tỷ lệ ghi số phần trăm (85 nghĩa là 85%). Để trống ô chưa có số liệu; ghi 0 khi thực tế không có.",
+    )?;
+    line(
+        ws,
+        "Ô tính sẵn:",
+        "Các ô nền xanh (tổng giai đoạn, tỷ lệ tính từ tử số và mẫu số) do biểu tự tính, không sửa.",
+    )?;
+    line(
+        ws,
+        "Ô không áp dụng:",
+        "Các ô nền xám đánh dấu \"x\" không áp dụng đối với loại hình đơn vị của mình, không điền.",
+    )?;
+    line(
+        ws,
+        "Lưu tệp:",
+        "Lưu tệp dạng .xlsx (Excel) hoặc .ods (LibreOffice); không đổi mã số, không xóa trang tính ẩn \"_tonghop\". Có thể đổi tên tệp, thêm dòng, đổi thứ tự trang.",
+    )?;
+    line(ws, "Các biểu:", "")?;
+    for g in &spec.catalog.groups {
+        line(ws, &format!("  {}", g.sheet), &format!("Biểu số {:02} (mục {}): {}", g.number, g.outline_ref, g.title))?;
+    }
+    let legend = [
+        ("Ô nhập liệu", INPUT_FILL),
+        ("Ô tính sẵn", COMPUTED_FILL),
+        ("Ô không áp dụng", NA_FILL),
+    ];
+    row += 1;
+    for (label, color) in legend {
+        let f = Format::new()
+            .set_font_name(FONT)
+            .set_border(FormatBorder::Thin)
+            .set_background_color(Color::RGB(color));
+        ws.write_string_with_format(row, 1, label, &f)?;
+        row += 1;
+    }
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.protect_with_options(&protection());
+    ws.set_active(true);
+    Ok(())
+}
+
+/// Keys of the metadata sheet, in order (FORMAT.md).
+pub const META_KEYS: [&str; 12] = [
+    "form_id",
+    "contract_version",
+    "catalog_id",
+    "catalog_version",
+    "catalog_hash",
+    "round_id",
+    "unit_code",
+    "unit_name",
+    "unit_type",
+    "period",
+    "plan",
+    "generator",
+];
+
+fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
+    let s = spec.settings;
+    let c = spec.catalog;
+    let ws = wb.add_worksheet();
+    ws.set_name(META_SHEET)?;
+    ws.write_string(0, 0, "khoa")?;
+    ws.write_string(0, 1, "gia_tri")?;
+    let (code, name, kind) = match spec.unit {
+        FormUnit::Unit(u) => (u.code.clone(), u.name.clone(), u.unit_type.clone()),
+        FormUnit::Generic(_) => (String::new(), String::new(), String::new()),
+    };
+    let values = [
+        FORM_ID.to_string(),
+        CONTRACT_VERSION.to_string(),
+        c.id.clone(),
+        c.version.clone(),
+        c.hash.clone(),
+        s.round_id.clone(),
+        code,
+        name,
+        kind,
+        s.period.clone(),
+        format!("{} ngày {}", s.plan_number, s.plan_date),
+        format!("tonghop {}", env!("CARGO_PKG_VERSION")),
+    ];
+    for (i, (k, v)) in META_KEYS.iter().zip(values.iter()).enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, *k)?;
+        ws.write_string(r, 1, v)?;
+    }
+    if let FormUnit::Generic(units) = spec.unit {
+        // Unit code and name follow the choice on the guide sheet.
+        let pick = format!("'{GUIDE_SHEET}'!{}", CellRef::new(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1));
+        let n = units.len() + 1;
+        ws.write_string(0, 2, "ma_don_vi")?;
+        ws.write_string(0, 3, "ten_don_vi")?;
+        ws.write_string(0, 4, "loai")?;
+        for (i, u) in units.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 2, &u.code)?;
+            ws.write_string(r, 3, &u.name)?;
+            ws.write_string(r, 4, &u.unit_type)?;
+        }
+        let lookup = |col: &str| {
+            format!("=IFERROR(INDEX(${col}$2:${col}${n},MATCH({pick},$D$2:$D${n},0)),\"\")")
+        };
+        ws.write_formula(7, 1, Formula::new(lookup("C")).set_result(""))?;
+        ws.write_formula(8, 1, Formula::new(format!("=IF({pick}=\"\",\"\",{pick})")).set_result(""))?;
+        ws.write_formula(9, 1, Formula::new(lookup("E")).set_result(""))?;
+    }
+    ws.set_column_width(0, 18)?;
+    ws.set_column_width(1, 70)?;
+    let _ = col_name(0);
+    ws.protect_with_options(&protection());
+    ws.set_hidden(true);
+    Ok(())
+}

@@ -1,0 +1,328 @@
+//! A round folder: its settings (`tonghop.toml`) and its units list (danh
+//! sách đơn vị báo cáo), read and checked before any work starts.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::text::fold;
+
+/// Name of the settings file in a round folder.
+pub const SETTINGS_FILE: &str = "tonghop.toml";
+
+/// Fatal problems with a round folder (the run cannot start).
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    #[error("không đọc được {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} sai cú pháp: {message}")]
+    Syntax { path: String, message: String },
+    #[error("danh sách đơn vị {path} có {} lỗi:\n{}", .problems.len(), .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Units { path: String, problems: Vec<String> },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+}
+
+/// The round settings, `tonghop.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Round title, e.g. "Tổng kết thực hiện Đề án 241".
+    pub title: String,
+    /// Id of the round (kỳ báo cáo), written in every form and checked on
+    /// every return, e.g. "241-2021".
+    pub round_id: String,
+    /// The consolidating committee, e.g. "Đảng bộ thành phố Lai Châu".
+    pub committee: String,
+    /// Its unit code in `gui-cap-tren.xlsx`, e.g. "TP-LAICHAU".
+    pub committee_code: String,
+    /// The level above, printed as "ĐẢNG BỘ …" on the committee's own
+    /// return, e.g. "Đảng bộ tỉnh Lai Châu".
+    pub parent: String,
+    /// Số hiệu of the plan, e.g. "24-KH/ThU".
+    pub plan_number: String,
+    /// Date of the plan as printed, e.g. "27/4/2021".
+    pub plan_date: String,
+    /// Who issued the plan, e.g. "Ban Thường vụ Thành ủy Lai Châu".
+    pub issuer: String,
+    /// Kỳ báo cáo as printed on forms.
+    pub period: String,
+    /// Hạn nộp (deadline), "YYYY-MM-DD"; a return saved after the end of
+    /// that day is trễ hạn.
+    pub deadline: NaiveDate,
+    /// Where units send their return (printed on the "Hướng dẫn" sheet).
+    pub send_to: String,
+    /// Place name in the date line, e.g. "Lai Châu".
+    pub place: String,
+    /// Units list (.csv or .xlsx), relative to the round folder.
+    pub units: PathBuf,
+    /// Folder of returned workbooks, relative to the round folder.
+    #[serde(default = "default_returns")]
+    pub returns: PathBuf,
+    /// Default output folder, relative to the round folder.
+    #[serde(default = "default_output")]
+    pub output: PathBuf,
+    /// Catalogue file; the embedded Đề án 241 catalogue when absent.
+    #[serde(default)]
+    pub catalog: Option<PathBuf>,
+}
+
+fn default_returns() -> PathBuf {
+    PathBuf::from("bao-cao")
+}
+
+fn default_output() -> PathBuf {
+    PathBuf::from("ket-qua")
+}
+
+/// An đơn vị báo cáo (reporting unit), one row of the units list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgUnit {
+    /// Mã đơn vị, unique, e.g. "P-TANPHONG".
+    pub code: String,
+    /// Tên đơn vị, e.g. "Đảng bộ phường Tân Phong".
+    pub name: String,
+    /// Loại: a unit type id of the catalogue, e.g. "xa_phuong".
+    pub unit_type: String,
+    /// Khối: block subtotalled together.
+    pub block: String,
+    /// Đơn vị cấp trên, e.g. "Đảng bộ thành phố Lai Châu".
+    pub parent: String,
+}
+
+/// A loaded round: folder, settings, catalogue and units.
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub dir: PathBuf,
+    pub settings: Settings,
+    pub catalog: Catalog,
+    pub units: Vec<OrgUnit>,
+}
+
+impl Round {
+    /// Load `dir/tonghop.toml`, its catalogue (or `catalog_override`, or
+    /// the embedded one) and its units list.
+    ///
+    /// # Errors
+    /// Missing or malformed settings, an invalid catalogue, or a units
+    /// list with problems (all reported at once, each naming its row).
+    pub fn load(dir: &Path, catalog_override: Option<&Path>) -> Result<Round, RoundError> {
+        let path = dir.join(SETTINGS_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| RoundError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let settings: Settings = toml::from_str(&text).map_err(|e| RoundError::Syntax {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let catalog_path = catalog_override
+            .map(Path::to_path_buf)
+            .or_else(|| settings.catalog.as_ref().map(|p| dir.join(p)));
+        let catalog = Catalog::load_or_embedded(catalog_path.as_deref())?;
+        let units = load_units(&dir.join(&settings.units), &catalog)?;
+        Ok(Round {
+            dir: dir.to_path_buf(),
+            settings,
+            catalog,
+            units,
+        })
+    }
+
+    pub fn returns_dir(&self) -> PathBuf {
+        self.dir.join(&self.settings.returns)
+    }
+
+    pub fn unit(&self, code: &str) -> Option<&OrgUnit> {
+        self.units.iter().find(|u| u.code == code)
+    }
+
+    /// Blocks (khối) in the order they first appear in the units list.
+    pub fn blocks(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for u in &self.units {
+            if !out.contains(&u.block) {
+                out.push(u.block.clone());
+            }
+        }
+        out
+    }
+
+    /// The committee itself as a unit (for `gui-cap-tren.xlsx`).
+    pub fn committee_unit(&self) -> OrgUnit {
+        OrgUnit {
+            code: self.settings.committee_code.clone(),
+            name: self.settings.committee.clone(),
+            unit_type: crate::catalog::UPPER_LEVEL_TYPE.to_string(),
+            block: String::new(),
+            parent: self.settings.parent.clone(),
+        }
+    }
+}
+
+/// Column headers of the units list, matched after [`fold`].
+const HEADERS: [(&str, &[&str]); 5] = [
+    ("mã đơn vị", &["ma don vi", "mã", "code"]),
+    ("tên đơn vị", &["ten don vi", "tên", "name"]),
+    ("loại", &["loai", "loại đơn vị", "type"]),
+    ("khối", &["khoi", "block"]),
+    ("đơn vị cấp trên", &["don vi cap tren", "cấp trên", "parent"]),
+];
+
+/// Read a units list (.csv, UTF-8 with or without BOM; or the first sheet
+/// of an .xlsx/.xls/.ods).
+///
+/// # Errors
+/// Every problem at once: missing columns, empty code or name, duplicate
+/// code, unknown loại, each naming its row (1-based, header is row 1).
+pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundError> {
+    let rows = read_table(path)?;
+    let shown = path.display().to_string();
+    let Some((header, body)) = rows.split_first() else {
+        return Err(RoundError::Units {
+            path: shown,
+            problems: vec!["tệp không có dòng tiêu đề.".into()],
+        });
+    };
+    let mut index = [usize::MAX; 5];
+    let mut problems = Vec::new();
+    for (i, (name, aliases)) in HEADERS.iter().enumerate() {
+        match header
+            .iter()
+            .position(|h| fold(h) == *name || aliases.iter().any(|a| fold(h) == *a))
+        {
+            Some(p) => index[i] = p,
+            None => problems.push(format!("thiếu cột \"{}\" ở dòng tiêu đề.", capitalize(name))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(RoundError::Units {
+            path: shown,
+            problems,
+        });
+    }
+    let mut units = Vec::new();
+    let mut codes = BTreeSet::new();
+    for (n, row) in body.iter().enumerate() {
+        let line = n + 2;
+        let get = |i: usize| row.get(index[i]).map(|s| crate::text::nfc(s.trim())).unwrap_or_default();
+        let (code, name, kind, block, parent) = (get(0), get(1), get(2), get(3), get(4));
+        if code.is_empty() && name.is_empty() && kind.is_empty() {
+            continue;
+        }
+        if code.is_empty() {
+            problems.push(format!("dòng {line}: thiếu mã đơn vị."));
+            continue;
+        }
+        if name.is_empty() {
+            problems.push(format!("dòng {line}: đơn vị \"{code}\" thiếu tên."));
+        }
+        if !codes.insert(code.clone()) {
+            problems.push(format!("dòng {line}: mã đơn vị \"{code}\" bị trùng."));
+        }
+        let unit_type = match catalog.unit_type_for(&kind) {
+            Some(t) => t.id.clone(),
+            None => {
+                let known: Vec<_> = catalog.unit_types.iter().map(|t| t.label.as_str()).collect();
+                problems.push(format!(
+                    "dòng {line}: loại đơn vị \"{kind}\" không có trong danh mục (dùng một trong: {}).",
+                    known.join("; ")
+                ));
+                continue;
+            }
+        };
+        if block.is_empty() {
+            problems.push(format!("dòng {line}: đơn vị \"{code}\" thiếu khối."));
+        }
+        units.push(OrgUnit {
+            code,
+            name,
+            unit_type,
+            block,
+            parent,
+        });
+    }
+    if units.is_empty() && problems.is_empty() {
+        problems.push("danh sách không có đơn vị nào.".into());
+    }
+    if problems.is_empty() {
+        Ok(units)
+    } else {
+        Err(RoundError::Units {
+            path: shown,
+            problems,
+        })
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Rows of strings from a CSV or the first sheet of a workbook.
+fn read_table(path: &Path) -> Result<Vec<Vec<String>>, RoundError> {
+    let shown = path.display().to_string();
+    let is_csv = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        let bytes = std::fs::read(path).map_err(|source| RoundError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut rows = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let rec = rec.map_err(|e| RoundError::Invalid {
+                path: shown.clone(),
+                message: format!("dòng {}: không đọc được CSV ({e}).", i + 1),
+            })?;
+            rows.push(rec.iter().map(str::to_string).collect());
+        }
+        return Ok(rows);
+    }
+    let mut wb = calamine::open_workbook_auto(path).map_err(|e| RoundError::Invalid {
+        path: shown.clone(),
+        message: format!("không mở được bảng tính ({e})."),
+    })?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| RoundError::Invalid {
+            path: shown.clone(),
+            message: "bảng tính không có trang nào.".into(),
+        })?
+        .map_err(|e| RoundError::Invalid {
+            path: shown.clone(),
+            message: format!("không đọc được trang đầu ({e})."),
+        })?;
+    Ok(range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}

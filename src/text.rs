@@ -1,0 +1,149 @@
+//! Text handling shared by every module: Unicode NFC, folding for matching
+//! names, diacritic-free slugs for file names, and Excel's naming limits.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC form of `s` (every text the tool writes is NFC).
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Folded form for matching: NFC, lower case, whitespace runs collapsed to
+/// one space, trimmed. "  Đảng  ỦY phường " → "đảng ủy phường".
+pub fn fold(s: &str) -> String {
+    let lower = nfc(s).to_lowercase();
+    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Diacritic-free ASCII slug: "Phường Tân Phong" → "phuong-tan-phong".
+/// Only `a-z0-9-`; never empty ("don-vi" when nothing is left).
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "don-vi".to_string()
+    } else {
+        out
+    }
+}
+
+/// Whether `s` would be taken as a formula by a spreadsheet when typed in a
+/// cell or opened from CSV (starts with `=`, `+`, `-` or `@`).
+pub fn looks_like_formula(s: &str) -> bool {
+    matches!(s.trim_start().chars().next(), Some('=' | '+' | '-' | '@'))
+}
+
+/// Text safe for a CSV cell: a leading apostrophe when it would be read as a
+/// formula.
+pub fn csv_safe(s: &str) -> String {
+    if looks_like_formula(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Check a sheet name against Excel's rules.
+///
+/// # Errors
+/// A Vietnamese sentence quoting the name and the broken rule.
+pub fn check_sheet_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("tên trang tính không được để trống.".into());
+    }
+    if name.chars().count() > 31 {
+        return Err(format!(
+            "tên trang tính \"{name}\" dài quá 31 ký tự, giới hạn của Excel."
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| "[]:*?/\\".contains(*c)) {
+        return Err(format!(
+            "tên trang tính \"{name}\" chứa ký tự \"{c}\" mà Excel không cho phép."
+        ));
+    }
+    if name.starts_with('\'') || name.ends_with('\'') {
+        return Err(format!(
+            "tên trang tính \"{name}\" không được bắt đầu hay kết thúc bằng dấu nháy."
+        ));
+    }
+    Ok(())
+}
+
+/// Vietnamese decimal notation of a number for messages: 12.5 → "12,5",
+/// 1234 → "1.234".
+pub fn number_vi(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let neg = x < 0.0;
+    let rounded = (x.abs() * 100.0).round() / 100.0;
+    let int = rounded.trunc() as u64;
+    let frac = ((rounded - rounded.trunc()) * 100.0).round() as u64;
+    let digits = int.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let mut s = if neg {
+        format!("-{grouped}")
+    } else {
+        grouped
+    };
+    if frac > 0 {
+        let f = format!("{frac:02}");
+        s.push(',');
+        s.push_str(f.trim_end_matches('0'));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_matches_nfd_case_and_spaces() {
+        let nfd: String = "Đảng ủy phường Tân Phong".nfd().collect();
+        assert_eq!(fold(&format!("  {}  ", nfd.to_uppercase())), fold("đảng ủy  phường tân phong"));
+    }
+
+    #[test]
+    fn slug_is_ascii_and_cannot_escape() {
+        assert_eq!(slug("Phường Đoàn Kết"), "phuong-doan-ket");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("=HYPERLINK(\"x\")"), "hyperlink-x");
+        assert_eq!(slug("::"), "don-vi");
+    }
+
+    #[test]
+    fn sheet_name_rules() {
+        assert!(check_sheet_name("Biểu 01").is_ok());
+        assert_eq!(
+            check_sheet_name("a/b").unwrap_err(),
+            "tên trang tính \"a/b\" chứa ký tự \"/\" mà Excel không cho phép."
+        );
+    }
+
+    #[test]
+    fn numbers_in_vietnamese_notation() {
+        assert_eq!(number_vi(1234.0), "1.234");
+        assert_eq!(number_vi(12.5), "12,5");
+        assert_eq!(number_vi(-3.0), "-3");
+        assert_eq!(number_vi(1234567.25), "1.234.567,25");
+    }
+}
