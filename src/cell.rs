@@ -67,7 +67,12 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        for (r, c, s) in [(0, 0, "A1"), (13, 4, "E14"), (0, 26, "AA1"), (1_048_575, 16_383, "XFD1048576")] {
+        for (r, c, s) in [
+            (0, 0, "A1"),
+            (13, 4, "E14"),
+            (0, 26, "AA1"),
+            (1_048_575, 16_383, "XFD1048576"),
+        ] {
             let cell = CellRef::new(r, c);
             assert_eq!(cell.to_string(), s);
             assert_eq!(CellRef::parse(s), Some(cell));

@@ -56,7 +56,15 @@ impl Finding {
 
     fn sort_key(&self) -> (&str, &str, &str, u32, u16, &str, &str) {
         let (r, c) = self.position.map_or((0, 0), |p| (p.row, p.col));
-        (&self.unit, &self.file, &self.sheet, r, c, &self.rule, &self.message)
+        (
+            &self.unit,
+            &self.file,
+            &self.sheet,
+            r,
+            c,
+            &self.rule,
+            &self.message,
+        )
     }
 }
 

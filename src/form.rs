@@ -17,9 +17,7 @@ use rust_xlsxwriter::{
     FormatBorder, FormatUnderline, Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use crate::catalog::{
-    Catalog, Column, ColumnKind, Group, GroupKind, Indicator, IndicatorKind,
-};
+use crate::catalog::{Catalog, Column, ColumnKind, Group, GroupKind, Indicator, IndicatorKind};
 use crate::cell::{col_name, CellRef};
 use crate::round::{OrgUnit, Settings};
 
@@ -134,7 +132,8 @@ pub fn write_form(spec: &FormSpec, path: &Path) -> Result<(), XlsxError> {
 /// Build the form workbook in memory.
 pub fn build_form(spec: &FormSpec) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
-    let saved = excel_datetime(spec.saved_at)?;
+    // core.xml holds UTC; `saved_at` is Việt Nam local time (UTC+7).
+    let saved = excel_datetime(spec.saved_at - chrono::Duration::hours(7))?;
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!("Biểu mẫu: {}", spec.settings.title))
@@ -202,9 +201,21 @@ pub const COMPUTED_FILL: u32 = 0xDDEBF7;
 impl Styles {
     pub fn new() -> Styles {
         let base = || Format::new().set_font_name(FONT).set_font_size(12);
-        let cell = || base().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
-        let input = || cell().set_unlocked().set_background_color(Color::RGB(INPUT_FILL));
-        let computed = || cell().set_background_color(Color::RGB(COMPUTED_FILL)).set_bold();
+        let cell = || {
+            base()
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::VerticalCenter)
+        };
+        let input = || {
+            cell()
+                .set_unlocked()
+                .set_background_color(Color::RGB(INPUT_FILL))
+        };
+        let computed = || {
+            cell()
+                .set_background_color(Color::RGB(COMPUTED_FILL))
+                .set_bold()
+        };
         Styles {
             plain: base(),
             bold_center: base().set_bold().set_align(FormatAlign::Center),
@@ -212,7 +223,10 @@ impl Styles {
                 .set_bold()
                 .set_align(FormatAlign::Center)
                 .set_underline(FormatUnderline::Single),
-            italic_center: base().set_italic().set_align(FormatAlign::Center).set_text_wrap(),
+            italic_center: base()
+                .set_italic()
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
             title: base()
                 .set_bold()
                 .set_font_size(14)
@@ -235,13 +249,17 @@ impl Styles {
                 cell().set_text_wrap().set_indent(2),
                 cell().set_text_wrap().set_indent(4).set_italic(),
             ],
-            code: cell().set_align(FormatAlign::Center).set_font_color(Color::RGB(0x404040)),
+            code: cell()
+                .set_align(FormatAlign::Center)
+                .set_font_color(Color::RGB(0x404040)),
             measure: cell().set_align(FormatAlign::Center).set_text_wrap(),
             input_int: input().set_num_format("#,##0"),
             input_dec: input().set_num_format("#,##0.##"),
             input_pct: input().set_num_format("0.0#"),
             input_text: input().set_text_wrap().set_align(FormatAlign::Top),
-            input_date: input().set_num_format("dd/mm/yyyy").set_align(FormatAlign::Center),
+            input_date: input()
+                .set_num_format("dd/mm/yyyy")
+                .set_align(FormatAlign::Center),
             computed_int: computed().set_num_format("#,##0.##"),
             computed_pct: computed().set_num_format("0.0#"),
             not_applicable: cell()
@@ -291,8 +309,22 @@ pub fn write_doc_header(
     let left_end = 2.min(width - 1);
     let right_start = (width / 2).max(left_end + 1);
     let last = width - 1;
-    ws.merge_range(0, 0, 0, left_end, &parent.to_uppercase(), &styles.bold_center)?;
-    ws.merge_range(0, right_start, 0, last, "ĐẢNG CỘNG SẢN VIỆT NAM", &styles.motto)?;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        left_end,
+        &parent.to_uppercase(),
+        &styles.bold_center,
+    )?;
+    ws.merge_range(
+        0,
+        right_start,
+        0,
+        last,
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        &styles.motto,
+    )?;
     match unit {
         Some(name) => {
             ws.merge_range(1, 0, 1, left_end, &name.to_uppercase(), &styles.bold_center)?;
@@ -303,14 +335,26 @@ pub fn write_doc_header(
                 CellRef::new(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1)
             );
             ws.merge_range(1, 0, 1, left_end, "", &styles.bold_center)?;
-            ws.write_formula_with_format(1, 0, Formula::new(guide).set_result(""), &styles.bold_center)?;
+            ws.write_formula_with_format(
+                1,
+                0,
+                Formula::new(guide).set_result(""),
+                &styles.bold_center,
+            )?;
         }
     }
     ws.merge_range(2, 0, 2, left_end, "*", &styles.bold_center)?;
     ws.merge_range(3, 0, 3, last, title, &styles.title)?;
     ws.set_row_height(3, 36)?;
     for (i, line) in lines.iter().enumerate() {
-        ws.merge_range(4 + i as u32, 0, 4 + i as u32, last, line, &styles.italic_center)?;
+        ws.merge_range(
+            4 + i as u32,
+            0,
+            4 + i as u32,
+            last,
+            line,
+            &styles.italic_center,
+        )?;
     }
     Ok(())
 }
@@ -336,9 +380,30 @@ pub fn write_doc_footer(
         &format!("{place}, ngày ..... tháng ..... năm {year}"),
         &styles.italic_center,
     )?;
-    ws.merge_range(row + 1, 0, row + 1, left_end, "NGƯỜI LẬP BIỂU", &styles.bold_center)?;
-    ws.merge_range(row + 1, right_start, row + 1, last, signer, &styles.bold_center)?;
-    ws.merge_range(row + 2, 0, row + 2, left_end, "(Ký, ghi rõ họ tên)", &styles.italic_center)?;
+    ws.merge_range(
+        row + 1,
+        0,
+        row + 1,
+        left_end,
+        "NGƯỜI LẬP BIỂU",
+        &styles.bold_center,
+    )?;
+    ws.merge_range(
+        row + 1,
+        right_start,
+        row + 1,
+        last,
+        signer,
+        &styles.bold_center,
+    )?;
+    ws.merge_range(
+        row + 2,
+        0,
+        row + 2,
+        left_end,
+        "(Ký, ghi rõ họ tên)",
+        &styles.italic_center,
+    )?;
     ws.merge_range(
         row + 2,
         right_start,
@@ -386,7 +451,11 @@ fn sheet_lines(spec: &FormSpec, group: &Group) -> Vec<String> {
 }
 
 fn group_title(group: &Group) -> String {
-    format!("Biểu số {:02}: {}", group.number, group.title.to_uppercase())
+    format!(
+        "Biểu số {:02}: {}",
+        group.number,
+        group.title.to_uppercase()
+    )
 }
 
 fn applies(spec: &FormSpec, ind: &Indicator) -> bool {
@@ -398,9 +467,7 @@ fn applies(spec: &FormSpec, ind: &Indicator) -> bool {
 
 fn signer(spec: &FormSpec) -> &'static str {
     match spec.unit {
-        FormUnit::Unit(u) if u.unit_type == crate::catalog::UPPER_LEVEL_TYPE => {
-            "T/M BAN THƯỜNG VỤ"
-        }
+        FormUnit::Unit(u) if u.unit_type == crate::catalog::UPPER_LEVEL_TYPE => "T/M BAN THƯỜNG VỤ",
         FormUnit::Unit(u) if u.unit_type.starts_with("chi_bo") => "T/M CHI ỦY",
         FormUnit::Unit(_) => "T/M ĐẢNG ỦY",
         FormUnit::Generic(_) => "T/M CHI ỦY (ĐẢNG ỦY)",
@@ -542,9 +609,15 @@ fn write_table_sheet(
         ws.set_column_width(c, w)?;
     }
     for (i, _) in columns.iter().enumerate() {
-        ws.set_column_width(FIRST_DATA_COL + i as u16, if columns.len() > 4 { 10.5 } else { 15.0 })?;
+        ws.set_column_width(
+            FIRST_DATA_COL + i as u16,
+            if columns.len() > 4 { 10.5 } else { 15.0 },
+        )?;
     }
-    for (c, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính"].iter().enumerate() {
+    for (c, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(HEADER_ROW, c as u16, *h, &styles.header)?;
     }
     for (c, h) in ["A", "B", "C", "D"].iter().enumerate() {
@@ -553,10 +626,22 @@ fn write_table_sheet(
     for (i, col) in columns.iter().enumerate() {
         let c = FIRST_DATA_COL + i as u16;
         ws.write_string_with_format(HEADER_ROW, c, &col.label, &styles.header)?;
-        ws.write_string_with_format(NUMBER_ROW, c, column_number_label(columns, i), &styles.number_row)?;
+        ws.write_string_with_format(
+            NUMBER_ROW,
+            c,
+            column_number_label(columns, i),
+            &styles.number_row,
+        )?;
     }
     ws.set_row_height(HEADER_ROW, 48)?;
-    ws.set_row_height(NUMBER_ROW, if columns.iter().any(Column::is_computed) { 30 } else { 16 })?;
+    ws.set_row_height(
+        NUMBER_ROW,
+        if columns.iter().any(Column::is_computed) {
+            30
+        } else {
+            16
+        },
+    )?;
 
     let rows = indicator_rows(catalog, group);
     let mut stt = 0;
@@ -626,7 +711,15 @@ fn write_table_sheet(
         }
     }
     let body_end = FIRST_BODY_ROW + rows.len() as u32;
-    write_doc_footer(ws, styles, &spec.settings.place, 2021, body_end + 1, width, signer(spec))?;
+    write_doc_footer(
+        ws,
+        styles,
+        &spec.settings.place,
+        2021,
+        body_end + 1,
+        width,
+        signer(spec),
+    )?;
     ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
     print_setup(ws, NUMBER_ROW)?;
     ws.protect_with_options(&protection());
@@ -674,13 +767,22 @@ fn contiguous_sum(cells: &[String]) -> String {
 }
 
 /// Value of a computed cell from the fill (the cached result).
-fn computed_value(spec: &FormSpec, ind: &Indicator, columns: &[Column], index: usize) -> Option<f64> {
+fn computed_value(
+    spec: &FormSpec,
+    ind: &Indicator,
+    columns: &[Column],
+    index: usize,
+) -> Option<f64> {
     spec.fill?;
     let col = &columns[index];
     let get = |code: &str, key: &str| -> Option<f64> {
         let c = columns.iter().find(|c| c.key == key)?;
         if c.is_computed() {
-            let vals: Vec<f64> = c.sum_of.iter().filter_map(|k| fill_number(spec, code, k)).collect();
+            let vals: Vec<f64> = c
+                .sum_of
+                .iter()
+                .filter_map(|k| fill_number(spec, code, k))
+                .collect();
             Some(vals.iter().sum())
         } else {
             fill_number(spec, code, key)
@@ -769,7 +871,11 @@ fn write_list_sheet(
                 ColumnKind::Date => &styles.input_date,
                 _ => &styles.input_text,
             };
-            match filled.and_then(|rows| rows.get(r as usize)).and_then(|v| v.get(i)).and_then(Option::as_ref) {
+            match filled
+                .and_then(|rows| rows.get(r as usize))
+                .and_then(|v| v.get(i))
+                .and_then(Option::as_ref)
+            {
                 Some(v) => write_fill_value(ws, row, c, v, fmt)?,
                 None => {
                     ws.write_blank(row, c, fmt)?;
@@ -784,7 +890,15 @@ fn write_list_sheet(
         }
     }
     let end = FIRST_BODY_ROW + n_rows;
-    write_doc_footer(ws, styles, &spec.settings.place, 2021, end + 1, width.max(5), signer(spec))?;
+    write_doc_footer(
+        ws,
+        styles,
+        &spec.settings.place,
+        2021,
+        end + 1,
+        width.max(5),
+        signer(spec),
+    )?;
     ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
     print_setup(ws, NUMBER_ROW)?;
     ws.protect_with_options(&protection());
@@ -815,7 +929,10 @@ fn write_narrative_sheet(
         ws.set_column_width(c, w)?;
     }
     ws.set_column_width(FIRST_DATA_COL, 95)?;
-    for (c, h) in ["STT", "Nội dung (mục đề cương)", "Mã số", "Mục"].iter().enumerate() {
+    for (c, h) in ["STT", "Nội dung (mục đề cương)", "Mã số", "Mục"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(HEADER_ROW, c as u16, *h, &styles.header)?;
     }
     for (c, h) in ["A", "B", "C", "D"].iter().enumerate() {
@@ -840,7 +957,10 @@ fn write_narrative_sheet(
                 ws.write_string_with_format(row, c, NOT_APPLICABLE, &styles.not_applicable)?;
                 continue;
             }
-            match spec.fill.and_then(|f| f.cells.get(&(ind.code.clone(), col.key.clone()))) {
+            match spec
+                .fill
+                .and_then(|f| f.cells.get(&(ind.code.clone(), col.key.clone())))
+            {
                 Some(v) => write_fill_value(ws, row, c, v, &styles.input_text)?,
                 None => {
                     ws.write_blank(row, c, &styles.input_text)?;
@@ -850,7 +970,15 @@ fn write_narrative_sheet(
         }
     }
     let end = FIRST_BODY_ROW + rows.len() as u32;
-    write_doc_footer(ws, styles, &spec.settings.place, 2021, end + 1, width.max(5), signer(spec))?;
+    write_doc_footer(
+        ws,
+        styles,
+        &spec.settings.place,
+        2021,
+        end + 1,
+        width.max(5),
+        signer(spec),
+    )?;
     ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
     print_setup(ws, NUMBER_ROW)?;
     ws.protect_with_options(&protection());
@@ -864,17 +992,30 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     ws.set_column_width(0, 4)?;
     ws.set_column_width(1, 28)?;
     ws.set_column_width(2, 90)?;
-    ws.merge_range(0, 0, 0, 2, &format!("HƯỚNG DẪN ĐIỀN BIỂU MẪU – {}", s.title.to_uppercase()), &styles.title)?;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        2,
+        &format!("HƯỚNG DẪN ĐIỀN BIỂU MẪU – {}", s.title.to_uppercase()),
+        &styles.title,
+    )?;
     ws.set_row_height(0, 40)?;
     ws.merge_range(
         1,
         0,
         1,
         2,
-        &format!("Kèm theo Kế hoạch số {} ngày {} của {}", s.plan_number, s.plan_date, s.issuer),
+        &format!(
+            "Kèm theo Kế hoạch số {} ngày {} của {}",
+            s.plan_number, s.plan_date, s.issuer
+        ),
         &styles.italic_center,
     )?;
-    let bold = Format::new().set_font_name(FONT).set_font_size(12).set_bold();
+    let bold = Format::new()
+        .set_font_name(FONT)
+        .set_font_size(12)
+        .set_bold();
     let deadline = s.deadline.format("%d/%m/%Y").to_string();
     let mut row = 3u32;
     let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
@@ -896,12 +1037,21 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
             if !units.is_empty() {
                 let last = units.len();
                 let dv = DataValidation::new()
-                    .allow_list_formula(Formula::new(format!("='{META_SHEET}'!$D$2:$D${}", last + 1)))
+                    .allow_list_formula(Formula::new(format!(
+                        "='{META_SHEET}'!$D$2:$D${}",
+                        last + 1
+                    )))
                     .set_input_title("Chọn đơn vị")?
                     .set_input_message("Chọn tên đơn vị của mình trong danh sách.")?
                     .set_error_title("Đơn vị không có trong danh sách")?
                     .set_error_message("Chỉ chọn một đơn vị trong danh sách.")?;
-                ws.add_data_validation(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1, GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1, &dv)?;
+                ws.add_data_validation(
+                    GUIDE_UNIT_CELL.0,
+                    GUIDE_UNIT_CELL.1,
+                    GUIDE_UNIT_CELL.0,
+                    GUIDE_UNIT_CELL.1,
+                    &dv,
+                )?;
             }
         }
     }
@@ -936,7 +1086,14 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     )?;
     line(ws, "Các biểu:", "")?;
     for g in &spec.catalog.groups {
-        line(ws, &format!("  {}", g.sheet), &format!("Biểu số {:02} (mục {}): {}", g.number, g.outline_ref, g.title))?;
+        line(
+            ws,
+            &format!("  {}", g.sheet),
+            &format!(
+                "Biểu số {:02} (mục {}): {}",
+                g.number, g.outline_ref, g.title
+            ),
+        )?;
     }
     let legend = [
         ("Ô nhập liệu", INPUT_FILL),
@@ -1008,7 +1165,10 @@ fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
     }
     if let FormUnit::Generic(units) = spec.unit {
         // Unit code and name follow the choice on the guide sheet.
-        let pick = format!("'{GUIDE_SHEET}'!{}", CellRef::new(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1));
+        let pick = format!(
+            "'{GUIDE_SHEET}'!{}",
+            CellRef::new(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1)
+        );
         let n = units.len() + 1;
         ws.write_string(0, 2, "ma_don_vi")?;
         ws.write_string(0, 3, "ten_don_vi")?;
@@ -1023,7 +1183,11 @@ fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
             format!("=IFERROR(INDEX(${col}$2:${col}${n},MATCH({pick},$D$2:$D${n},0)),\"\")")
         };
         ws.write_formula(7, 1, Formula::new(lookup("C")).set_result(""))?;
-        ws.write_formula(8, 1, Formula::new(format!("=IF({pick}=\"\",\"\",{pick})")).set_result(""))?;
+        ws.write_formula(
+            8,
+            1,
+            Formula::new(format!("=IF({pick}=\"\",\"\",{pick})")).set_result(""),
+        )?;
         ws.write_formula(9, 1, Formula::new(lookup("E")).set_result(""))?;
     }
     ws.set_column_width(0, 18)?;

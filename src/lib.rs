@@ -11,13 +11,13 @@
 pub mod atomic;
 pub mod catalog;
 pub mod cell;
-// pub mod check;
+pub mod check;
 pub mod cli;
 pub mod commands;
-// pub mod consolidate;
+pub mod consolidate;
 pub mod diagnostic;
 pub mod form;
-// pub mod ingest;
-// pub mod report;
+pub mod ingest;
+pub mod report;
 pub mod round;
 pub mod text;

@@ -48,6 +48,10 @@ pub struct Settings {
     /// The level above, printed as "ĐẢNG BỘ …" on the committee's own
     /// return, e.g. "Đảng bộ tỉnh Lai Châu".
     pub parent: String,
+    /// Round id of the level above, written in `gui-cap-tren.xlsx` so that
+    /// the level above accepts it; this round's id when absent.
+    #[serde(default)]
+    pub parent_round_id: Option<String>,
     /// Số hiệu of the plan, e.g. "24-KH/ThU".
     pub plan_number: String,
     /// Date of the plan as printed, e.g. "27/4/2021".
@@ -175,7 +179,10 @@ const HEADERS: [(&str, &[&str]); 5] = [
     ("tên đơn vị", &["ten don vi", "tên", "name"]),
     ("loại", &["loai", "loại đơn vị", "type"]),
     ("khối", &["khoi", "block"]),
-    ("đơn vị cấp trên", &["don vi cap tren", "cấp trên", "parent"]),
+    (
+        "đơn vị cấp trên",
+        &["don vi cap tren", "cấp trên", "parent"],
+    ),
 ];
 
 /// Read a units list (.csv, UTF-8 with or without BOM; or the first sheet
@@ -201,7 +208,10 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
             .position(|h| fold(h) == *name || aliases.iter().any(|a| fold(h) == *a))
         {
             Some(p) => index[i] = p,
-            None => problems.push(format!("thiếu cột \"{}\" ở dòng tiêu đề.", capitalize(name))),
+            None => problems.push(format!(
+                "thiếu cột \"{}\" ở dòng tiêu đề.",
+                capitalize(name)
+            )),
         }
     }
     if !problems.is_empty() {
@@ -214,7 +224,11 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
     let mut codes = BTreeSet::new();
     for (n, row) in body.iter().enumerate() {
         let line = n + 2;
-        let get = |i: usize| row.get(index[i]).map(|s| crate::text::nfc(s.trim())).unwrap_or_default();
+        let get = |i: usize| {
+            row.get(index[i])
+                .map(|s| crate::text::nfc(s.trim()))
+                .unwrap_or_default()
+        };
         let (code, name, kind, block, parent) = (get(0), get(1), get(2), get(3), get(4));
         if code.is_empty() && name.is_empty() && kind.is_empty() {
             continue;
@@ -232,7 +246,11 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
         let unit_type = match catalog.unit_type_for(&kind) {
             Some(t) => t.id.clone(),
             None => {
-                let known: Vec<_> = catalog.unit_types.iter().map(|t| t.label.as_str()).collect();
+                let known: Vec<_> = catalog
+                    .unit_types
+                    .iter()
+                    .map(|t| t.label.as_str())
+                    .collect();
                 problems.push(format!(
                     "dòng {line}: loại đơn vị \"{kind}\" không có trong danh mục (dùng một trong: {}).",
                     known.join("; ")

@@ -94,16 +94,12 @@ pub fn number_vi(x: f64) -> String {
     let digits = int.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(ch);
     }
-    let mut s = if neg {
-        format!("-{grouped}")
-    } else {
-        grouped
-    };
+    let mut s = if neg { format!("-{grouped}") } else { grouped };
     if frac > 0 {
         let f = format!("{frac:02}");
         s.push(',');
@@ -119,7 +115,10 @@ mod tests {
     #[test]
     fn fold_matches_nfd_case_and_spaces() {
         let nfd: String = "Đảng ủy phường Tân Phong".nfd().collect();
-        assert_eq!(fold(&format!("  {}  ", nfd.to_uppercase())), fold("đảng ủy  phường tân phong"));
+        assert_eq!(
+            fold(&format!("  {}  ", nfd.to_uppercase())),
+            fold("đảng ủy  phường tân phong")
+        );
     }
 
     #[test]

@@ -136,10 +136,7 @@ impl Validator<'_> {
             match g.kind {
                 GroupKind::List => {
                     if members.len() != 1 || members[0].kind != IndicatorKind::List {
-                        self.problem(
-                            &loc,
-                            "biểu danh sách phải có đúng một chỉ tiêu loại list.",
-                        );
+                        self.problem(&loc, "biểu danh sách phải có đúng một chỉ tiêu loại list.");
                     }
                 }
                 GroupKind::Narrative => {
@@ -183,13 +180,11 @@ impl Validator<'_> {
                 );
             }
             let Some(group) = self.c.group(&ind.group) else {
-                self.problem(
-                    &loc,
-                    format!("biểu \"{}\" không được khai báo.", ind.group),
-                );
+                self.problem(&loc, format!("biểu \"{}\" không được khai báo.", ind.group));
                 continue;
             };
-            if code_re.is_match(&ind.code) && !ind.code.starts_with(&format!("{:02}.", group.number))
+            if code_re.is_match(&ind.code)
+                && !ind.code.starts_with(&format!("{:02}.", group.number))
             {
                 self.problem(
                     &loc,
@@ -267,10 +262,9 @@ impl Validator<'_> {
                 ),
                 None => {}
                 Some(code) => match self.c.indicator(code) {
-                    None => self.problem(
-                        &loc,
-                        format!("{name} \"{code}\" không có trong danh mục."),
-                    ),
+                    None => {
+                        self.problem(&loc, format!("{name} \"{code}\" không có trong danh mục."))
+                    }
                     Some(other) => {
                         if !matches!(other.kind, IndicatorKind::Count | IndicatorKind::Quantity) {
                             self.problem(
@@ -345,10 +339,7 @@ impl Validator<'_> {
                         groups.insert(ind.group.clone());
                         measures.insert(ind.measure.clone());
                         if !ind.kind.is_numeric() {
-                            self.problem(
-                                &loc,
-                                format!("mã số \"{code}\" không phải chỉ tiêu số."),
-                            );
+                            self.problem(&loc, format!("mã số \"{code}\" không phải chỉ tiêu số."));
                         }
                     }
                 }

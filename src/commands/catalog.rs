@@ -49,7 +49,14 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
 /// The catalogue as an indented outline tree (forms, indicators, rules).
 pub fn tree(c: &Catalog) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} (danh mục {} phiên bản {}, mã băm {})", c.title, c.id, c.version, c.short_hash());
+    let _ = writeln!(
+        out,
+        "{} (danh mục {} phiên bản {}, mã băm {})",
+        c.title,
+        c.id,
+        c.version,
+        c.short_hash()
+    );
     let _ = writeln!(
         out,
         "{} biểu, {} chỉ tiêu, {} quy tắc khai báo, sai số tỷ lệ cho phép ±{} điểm %",
@@ -59,8 +66,16 @@ pub fn tree(c: &Catalog) -> String {
         c.percent_tolerance
     );
     for g in &c.groups {
-        let cols: Vec<String> = c.columns_of(g).iter().map(|col| col.label.clone()).collect();
-        let _ = writeln!(out, "\nBiểu số {:02} [{}] mục {}: {}", g.number, g.sheet, g.outline_ref, g.title);
+        let cols: Vec<String> = c
+            .columns_of(g)
+            .iter()
+            .map(|col| col.label.clone())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nBiểu số {:02} [{}] mục {}: {}",
+            g.number, g.sheet, g.outline_ref, g.title
+        );
         if g.kind == GroupKind::Table {
             let _ = writeln!(out, "  cột: {}", cols.join(" | "));
         }
@@ -71,7 +86,12 @@ pub fn tree(c: &Catalog) -> String {
             } else {
                 ind.applies_to
                     .iter()
-                    .map(|t| c.unit_types.iter().find(|u| &u.id == t).map_or(t.as_str(), |u| u.label.as_str()))
+                    .map(|t| {
+                        c.unit_types
+                            .iter()
+                            .find(|u| &u.id == t)
+                            .map_or(t.as_str(), |u| u.label.as_str())
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -82,7 +102,11 @@ pub fn tree(c: &Catalog) -> String {
             if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
                 extra.push(format!(
                     "= 100 × {n} / {d}{}",
-                    if ind.computed { " (công thức)" } else { " (đơn vị ghi, kiểm tra)" }
+                    if ind.computed {
+                        " (công thức)"
+                    } else {
+                        " (đơn vị ghi, kiểm tra)"
+                    }
                 ));
             }
             let _ = writeln!(
@@ -91,31 +115,65 @@ pub fn tree(c: &Catalog) -> String {
                 ind.code,
                 ind.label,
                 ind.outline_ref,
-                if ind.measure.is_empty() { "-" } else { &ind.measure },
+                if ind.measure.is_empty() {
+                    "-"
+                } else {
+                    &ind.measure
+                },
                 ind.kind.label(),
                 ind.nature.label(),
                 applies,
                 ind.consolidation().label(),
-                if extra.is_empty() { String::new() } else { format!("; {}", extra.join("; ")) }
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", extra.join("; "))
+                }
             );
         }
     }
     let _ = writeln!(out, "\nQuy tắc kiểm tra:");
     for r in &c.rules {
         let what = match r.kind {
-            RuleKind::Sum => format!("{} = {}", r.total.as_deref().unwrap_or("?"), r.parts.join(" + ")),
-            RuleKind::SumAtMost => format!("{} ≥ {}", r.total.as_deref().unwrap_or("?"), r.parts.join(" + ")),
-            RuleKind::AtMost => format!("{} ≤ {}", r.left.as_deref().unwrap_or("?"), r.right.as_deref().unwrap_or("?")),
+            RuleKind::Sum => format!(
+                "{} = {}",
+                r.total.as_deref().unwrap_or("?"),
+                r.parts.join(" + ")
+            ),
+            RuleKind::SumAtMost => format!(
+                "{} ≥ {}",
+                r.total.as_deref().unwrap_or("?"),
+                r.parts.join(" + ")
+            ),
+            RuleKind::AtMost => format!(
+                "{} ≤ {}",
+                r.left.as_deref().unwrap_or("?"),
+                r.right.as_deref().unwrap_or("?")
+            ),
         };
-        let _ = writeln!(out, "  {} [{}] {}: {}", r.id, r.severity.label(), r.label, what);
+        let _ = writeln!(
+            out,
+            "  {} [{}] {}: {}",
+            r.id,
+            r.severity.label(),
+            r.label,
+            what
+        );
     }
     for r in c.derived_rules() {
         let line = match r {
-            DerivedRule::Ratio { percent, numerator, denominator } => format!(
+            DerivedRule::Ratio {
+                percent,
+                numerator,
+                denominator,
+            } => format!(
                 "[lỗi] tỷ lệ {percent} = 100 × {numerator} / {denominator} (sai số ±{})",
                 c.percent_tolerance
             ),
-            DerivedRule::NumeratorAtMost { numerator, denominator } => {
+            DerivedRule::NumeratorAtMost {
+                numerator,
+                denominator,
+            } => {
                 format!("[lỗi] tử số {numerator} ≤ mẫu số {denominator}")
             }
             DerivedRule::Bounds { code, min, max } => format!(

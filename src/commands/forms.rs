@@ -48,7 +48,8 @@ pub fn run(args: &FormsArgs) -> anyhow::Result<u8> {
 /// # Errors
 /// The first form that cannot be built or written.
 pub fn write_all_forms(round: &Round, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out).with_context(|| format!("không tạo được thư mục {}", out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("không tạo được thư mục {}", out.display()))?;
     let now = chrono::Local::now().naive_local();
     let mut jobs: Vec<(FormUnit, PathBuf)> = round
         .units

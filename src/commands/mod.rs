@@ -2,9 +2,9 @@
 //! domain modules.
 
 pub mod catalog;
-// pub mod consolidate;
+pub mod consolidate;
 pub mod forms;
-// pub mod generate;
+pub mod generate;
 
 use crate::cli::{Cli, Command};
 
@@ -18,7 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Catalog(args) => catalog::run(&args),
         Command::Forms(args) => forms::run(&args),
-        Command::Consolidate(_args) => todo!(),
-        Command::Generate(_args) => todo!(),
+        Command::Consolidate(args) => consolidate::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }

@@ -1,0 +1,140 @@
+//! Declared rules of the catalogue: parts add up to a total (`sum`), parts
+//! at most a total (`sum_at_most`), a ≤ b (`at_most`), in every column.
+
+use polars::prelude::*;
+
+use super::{column_label, finding_at, floats, strs, Cells};
+use crate::catalog::{Catalog, RuleKind};
+use crate::diagnostic::Finding;
+use crate::text::number_vi;
+
+/// Tolerance of equality between sums (rounding of typed decimals).
+const EPS: f64 = 1e-6;
+
+pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResult<Vec<Finding>> {
+    // Roles: the total / right side is "total", parts / left side "part".
+    let (mut rule, mut code, mut role) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, r) in catalog.rules.iter().enumerate() {
+        let (total, parts): (Option<&String>, Vec<&String>) = match r.kind {
+            RuleKind::Sum | RuleKind::SumAtMost => (r.total.as_ref(), r.parts.iter().collect()),
+            RuleKind::AtMost => (r.right.as_ref(), r.left.iter().collect()),
+        };
+        if let Some(t) = total {
+            rule.push(i as u32);
+            code.push(t.clone());
+            role.push("total");
+        }
+        for p in parts {
+            rule.push(i as u32);
+            code.push(p.clone());
+            role.push("part");
+        }
+    }
+    let exact: Vec<bool> = rule
+        .iter()
+        .map(|i| catalog.rules[*i as usize].kind == RuleKind::Sum)
+        .collect();
+    let roles = DataFrame::new_infer_height(vec![
+        Column::new("rule".into(), rule),
+        Column::new("code".into(), code),
+        Column::new("role".into(), role),
+        Column::new("exact".into(), exact),
+    ])?;
+    let is_total = col("role").eq(lit("total"));
+    let is_part = col("role").eq(lit("part"));
+    let diff = col("parts") - col("total");
+    let failing = table
+        .clone()
+        .lazy()
+        .inner_join(roles.lazy(), col("code"), col("code"))
+        .group_by([col("rule"), col("unit"), col("column")])
+        .agg([
+            col("value").filter(is_total).max().alias("total"),
+            col("value").filter(is_part.clone()).sum().alias("parts"),
+            col("value").filter(is_part).count().alias("n_parts"),
+            col("exact").first().alias("exact"),
+        ])
+        .filter(
+            col("total")
+                .is_not_null()
+                .and(col("n_parts").gt(lit(0)))
+                .and(
+                    diff.clone()
+                        .gt(lit(EPS))
+                        .or(col("exact").and(diff.lt(lit(-EPS)))),
+                ),
+        )
+        .sort(["rule", "unit", "column"], Default::default())
+        .collect()?;
+    let rules = floats(&failing, "rule")?;
+    let units = strs(&failing, "unit")?;
+    let columns = strs(&failing, "column")?;
+    let totals = floats(&failing, "total")?;
+    let parts = floats(&failing, "parts")?;
+    let mut out = Vec::new();
+    for i in 0..failing.height() {
+        let r = &catalog.rules[rules[i].expect("rule index") as usize];
+        let (unit, key) = (&units[i], &columns[i]);
+        let (total, sum) = (totals[i].unwrap_or(0.0), parts[i].unwrap_or(0.0));
+        let (anchor_code, part_codes): (&String, Vec<&String>) = match r.kind {
+            RuleKind::Sum | RuleKind::SumAtMost => (
+                r.total.as_ref().expect("validated"),
+                r.parts.iter().collect(),
+            ),
+            RuleKind::AtMost => (
+                r.left.as_ref().expect("validated"),
+                r.right.iter().collect(),
+            ),
+        };
+        let anchor = catalog.indicator(anchor_code).expect("validated");
+        let mut recs = vec![cells.get(unit, anchor_code, key)];
+        recs.extend(part_codes.iter().map(|c| cells.get(unit, c, key)));
+        let col_label = column_label(catalog, anchor, key);
+        let (found, expected, message) = match r.kind {
+            RuleKind::Sum => (
+                number_vi(total),
+                number_vi(sum),
+                format!(
+                    "{} {} khác tổng các dòng {} = {} (cột {col_label}; {}).",
+                    anchor.label,
+                    number_vi(total),
+                    r.parts.join(" + "),
+                    number_vi(sum),
+                    r.label
+                ),
+            ),
+            RuleKind::SumAtMost => (
+                number_vi(total),
+                format!("≥ {}", number_vi(sum)),
+                format!(
+                    "{} {} nhỏ hơn tổng các dòng \"trong đó\" {} = {} (cột {col_label}; {}).",
+                    anchor.label,
+                    number_vi(total),
+                    r.parts.join(" + "),
+                    number_vi(sum),
+                    r.label
+                ),
+            ),
+            RuleKind::AtMost => (
+                number_vi(sum),
+                format!("≤ {}", number_vi(total)),
+                format!(
+                    "{} {} lớn hơn {} = {} của mã số {} (cột {col_label}; {}).",
+                    anchor.label,
+                    number_vi(sum),
+                    catalog
+                        .indicator(r.right.as_deref().unwrap_or(""))
+                        .map_or("", |i| i.label.as_str())
+                        .to_lowercase(),
+                    number_vi(total),
+                    r.right.as_deref().unwrap_or(""),
+                    r.label
+                ),
+            ),
+        };
+        out.push(finding_at(
+            cells, r.severity, unit, anchor, &recs, &r.id, found, expected, message,
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,155 @@
+//! Percentages: a typed tỷ lệ must equal 100 × tử số / mẫu số within the
+//! catalogue's tolerance, and a tử số never exceeds its mẫu số.
+
+use polars::prelude::*;
+
+use super::{column_label, finding_at, floats, strs, Cells};
+use crate::catalog::{Catalog, DerivedRule, Severity};
+use crate::diagnostic::{rules, Finding};
+use crate::text::number_vi;
+
+pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResult<Vec<Finding>> {
+    let derived = catalog.derived_rules();
+    let (mut rule, mut code, mut role) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, r) in derived.iter().enumerate() {
+        let parts: Vec<(&String, &str)> = match r {
+            DerivedRule::Ratio {
+                percent,
+                numerator,
+                denominator,
+            } => {
+                vec![(percent, "pct"), (numerator, "num"), (denominator, "den")]
+            }
+            DerivedRule::NumeratorAtMost {
+                numerator,
+                denominator,
+            } => vec![(numerator, "num"), (denominator, "den")],
+            DerivedRule::Bounds { .. } => continue,
+        };
+        for (c, ro) in parts {
+            rule.push(i as u32);
+            code.push(c.clone());
+            role.push(ro);
+        }
+    }
+    let roles = DataFrame::new_infer_height(vec![
+        Column::new("rule".into(), rule),
+        Column::new("code".into(), code),
+        Column::new("role".into(), role),
+    ])?;
+    let pick = |r: &str| {
+        col("value")
+            .filter(col("role").eq(lit(r.to_string())))
+            .max()
+            .alias(r)
+    };
+    let tol = catalog.percent_tolerance;
+    let expected = lit(100.0) * col("num") / col("den");
+    let off = col("pct") - expected;
+    let failing = table
+        .clone()
+        .lazy()
+        .inner_join(roles.lazy(), col("code"), col("code"))
+        .group_by([col("rule"), col("unit"), col("column")])
+        .agg([pick("pct"), pick("num"), pick("den")])
+        .filter(
+            col("num").is_not_null().and(col("den").is_not_null()).and(
+                col("num").gt(col("den")).or(col("pct")
+                    .is_not_null()
+                    .and(col("den").gt(lit(0.0)))
+                    .and(off.clone().gt(lit(tol)).or(off.lt(lit(-tol))))),
+            ),
+        )
+        .sort(["rule", "unit", "column"], Default::default())
+        .collect()?;
+    let idx = floats(&failing, "rule")?;
+    let units = strs(&failing, "unit")?;
+    let columns = strs(&failing, "column")?;
+    let (pcts, nums, dens) = (
+        floats(&failing, "pct")?,
+        floats(&failing, "num")?,
+        floats(&failing, "den")?,
+    );
+    let mut out = Vec::new();
+    for i in 0..failing.height() {
+        let (unit, key) = (&units[i], &columns[i]);
+        let (n, d) = (nums[i].unwrap_or(0.0), dens[i].unwrap_or(0.0));
+        match derived[idx[i].expect("rule index") as usize].clone() {
+            DerivedRule::NumeratorAtMost {
+                numerator,
+                denominator,
+            } => {
+                if n <= d {
+                    continue;
+                }
+                let ind = catalog.indicator(&numerator).expect("validated");
+                let den = catalog.indicator(&denominator).expect("validated");
+                let recs = [
+                    cells.get(unit, &numerator, key),
+                    cells.get(unit, &denominator, key),
+                ];
+                let message = format!(
+                    "{} {} lớn hơn {} {} (mã số {denominator}, cột {}).",
+                    ind.label,
+                    number_vi(n),
+                    den.label.to_lowercase(),
+                    number_vi(d),
+                    column_label(catalog, ind, key)
+                );
+                out.push(finding_at(
+                    cells,
+                    Severity::Loi,
+                    unit,
+                    ind,
+                    &recs,
+                    rules::NUMERATOR,
+                    number_vi(n),
+                    format!("≤ {}", number_vi(d)),
+                    message,
+                ));
+            }
+            DerivedRule::Ratio {
+                percent,
+                numerator,
+                denominator,
+            } => {
+                let Some(p) = pcts[i] else { continue };
+                if d <= 0.0 {
+                    continue;
+                }
+                let want = 100.0 * n / d;
+                if (p - want).abs() <= tol {
+                    continue;
+                }
+                let ind = catalog.indicator(&percent).expect("validated");
+                let recs = [
+                    cells.get(unit, &percent, key),
+                    cells.get(unit, &numerator, key),
+                    cells.get(unit, &denominator, key),
+                ];
+                let message = format!(
+                    "tỷ lệ {}% không khớp 100 × {numerator} / {denominator} = 100 × {} / {} = {}% (cột {}; sai số cho phép ±{}).",
+                    number_vi(p),
+                    number_vi(n),
+                    number_vi(d),
+                    number_vi(want),
+                    column_label(catalog, ind, key),
+                    number_vi(tol)
+                );
+                out.push(finding_at(
+                    cells,
+                    Severity::Loi,
+                    unit,
+                    ind,
+                    &recs,
+                    rules::RATIO,
+                    format!("{}%", number_vi(p)),
+                    format!("{}%", number_vi(want)),
+                    message,
+                ));
+            }
+            DerivedRule::Bounds { .. } => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,118 @@
+//! `tonghop consolidate ROUND`: read every return, check, consolidate and
+//! write `tong-hop.xlsx`, `gui-cap-tren.xlsx` and the error report.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::atomic::{save_workbook, write_atomic};
+use crate::cli::ConsolidateArgs;
+use crate::form::{build_form, FormSpec, FormUnit};
+use crate::ingest::ingest_round;
+use crate::report::{self, Summary};
+use crate::round::Round;
+
+/// Output file names.
+pub const CONSOLIDATED_FILE: &str = "tong-hop.xlsx";
+pub const UPPER_LEVEL_FILE: &str = "gui-cap-tren.xlsx";
+pub const ERRORS_XLSX: &str = "bao-cao-loi.xlsx";
+pub const ERRORS_CSV: &str = "bao-cao-loi.csv";
+pub const ERRORS_JSON: &str = "bao-cao-loi.json";
+
+/// The result of a run, for tests and the terminal.
+pub struct Outcome {
+    pub summary: Summary,
+    pub findings: Vec<crate::diagnostic::Finding>,
+    pub out: PathBuf,
+}
+
+pub fn run(args: &ConsolidateArgs) -> anyhow::Result<u8> {
+    let outcome = consolidate_round(&args.round, args.out.clone(), args.catalog.as_deref())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
+    } else {
+        print!("{}", outcome.summary.text());
+    }
+    Ok(if outcome.summary.errors > 0 { 1 } else { 0 })
+}
+
+/// Run the whole job on a round folder.
+///
+/// # Errors
+/// An unreadable round (settings, units, catalogue) or unwritable outputs;
+/// bad returns are findings, never errors.
+pub fn consolidate_round(
+    round_dir: &std::path::Path,
+    out: Option<PathBuf>,
+    catalog: Option<&std::path::Path>,
+) -> anyhow::Result<Outcome> {
+    let round = Round::load(round_dir, catalog)?;
+    let out = out.unwrap_or_else(|| round.dir.join(&round.settings.output));
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("không tạo được thư mục kết quả {}", out.display()))?;
+    // Never read our own outputs back as returns.
+    let skip = vec![out.clone(), round.dir.join(&round.settings.output)];
+    let ingest = ingest_round(&round, &skip).with_context(|| {
+        format!(
+            "không đọc được thư mục báo cáo {}",
+            round.returns_dir().display()
+        )
+    })?;
+    let mut findings: Vec<_> = ingest
+        .files
+        .iter()
+        .flat_map(|f| f.findings.iter().cloned())
+        .collect();
+    findings.extend(crate::check::run_all(&round, &ingest).context("lỗi khi kiểm tra số liệu")?);
+    let cons = crate::consolidate::consolidate(&round, &ingest).context("lỗi khi tổng hợp")?;
+    findings.extend(cons.findings.iter().cloned());
+    crate::diagnostic::sort(&mut findings);
+    let status = report::statuses(&round, &ingest, &findings);
+
+    let paths = [
+        CONSOLIDATED_FILE,
+        UPPER_LEVEL_FILE,
+        ERRORS_XLSX,
+        ERRORS_CSV,
+        ERRORS_JSON,
+    ]
+    .map(|f| out.join(f));
+    let mut wb = report::tong_hop::build(&round, &ingest, &cons, &findings, &status)
+        .context("không tạo được bảng tổng hợp")?;
+    save_workbook(&mut wb, &paths[0])?;
+    let committee = round.committee_unit();
+    let fill = report::upper_level_fill(&round, &cons);
+    let mut settings = round.settings.clone();
+    if let Some(id) = &round.settings.parent_round_id {
+        settings.round_id = id.clone();
+    }
+    let spec = FormSpec {
+        catalog: &round.catalog,
+        settings: &settings,
+        unit: FormUnit::Unit(&committee),
+        fill: Some(&fill),
+        saved_at: chrono::Local::now().naive_local(),
+    };
+    let mut wb = build_form(&spec).context("không tạo được báo cáo gửi cấp trên")?;
+    save_workbook(&mut wb, &paths[1])?;
+    let mut wb = report::loi::workbook(&findings, &status).context("không tạo được báo cáo lỗi")?;
+    save_workbook(&mut wb, &paths[2])?;
+    write_atomic(&paths[3], &report::loi::csv_bytes(&findings))
+        .with_context(|| format!("không ghi được {}", paths[3].display()))?;
+    write_atomic(
+        &paths[4],
+        serde_json::to_string_pretty(&findings)?.as_bytes(),
+    )
+    .with_context(|| format!("không ghi được {}", paths[4].display()))?;
+    let summary = Summary::new(
+        &ingest,
+        &status,
+        &findings,
+        paths.iter().map(|p| p.display().to_string()).collect(),
+    );
+    Ok(Outcome {
+        summary,
+        findings,
+        out,
+    })
+}

@@ -1,0 +1,840 @@
+//! Reading the returned workbooks (calamine): find every file under the
+//! returns folder, decide what it is from its content (not its extension),
+//! identify the unit, locate every cell through the form contract
+//! (FORMAT.md) and read it into the long table. Every file ends with a
+//! fate: accepted, superseded by a later return of the same unit, or
+//! rejected with the reason.
+
+pub mod sniff;
+pub mod value;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Range, Reader, Sheets};
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use regex::Regex;
+use std::sync::LazyLock;
+
+use crate::catalog::{Catalog, GroupKind, Indicator, Severity};
+use crate::cell::CellRef;
+use crate::diagnostic::{rules, Finding};
+use crate::form::{FORM_ID, META_SHEET};
+use crate::round::{OrgUnit, Round};
+use crate::text::fold;
+pub use sniff::FileKind;
+use value::{Reading, Value};
+
+/// Time zone of deadlines and save times (Việt Nam, UTC+7).
+pub fn vietnam() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("valid offset")
+}
+
+/// One value of the long table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Mã đơn vị.
+    pub unit: String,
+    /// Mã số.
+    pub code: String,
+    /// Column key (`n2016`, `tong`, `so_hieu`, …).
+    pub column: String,
+    /// Row number in a list table (1-based), 0 elsewhere.
+    pub list_row: u32,
+    pub value: Value,
+    /// For a computed cell: the value the file had cached (the recomputed
+    /// value is produced by consolidation, never read).
+    pub computed: bool,
+    pub file: String,
+    pub sheet: String,
+    pub cell: CellRef,
+}
+
+/// What became of an input file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fate {
+    /// The unit's return, consolidated.
+    Accepted,
+    /// An older return of a unit that sent a later one (the file named).
+    Superseded { by: String },
+    /// Not consolidated; the reason in Vietnamese.
+    Rejected { reason: String },
+}
+
+impl Fate {
+    pub fn label(&self) -> String {
+        match self {
+            Fate::Accepted => "đã tổng hợp".to_string(),
+            Fate::Superseded { by } => format!("bị thay thế bởi {by}"),
+            Fate::Rejected { reason } => format!("không tổng hợp: {reason}"),
+        }
+    }
+}
+
+/// Where the time a return was made comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedSource {
+    /// The workbook's own last-saved time (docProps/core.xml, meta.xml,
+    /// summary information).
+    Workbook,
+    /// The file system's modification time.
+    FileSystem,
+}
+
+impl SavedSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            SavedSource::Workbook => "thời điểm lưu ghi trong tệp",
+            SavedSource::FileSystem => "thời điểm sửa tệp trên đĩa",
+        }
+    }
+}
+
+/// Everything learnt from one input file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// Path relative to the returns folder, with `/`.
+    pub file: String,
+    pub kind: FileKind,
+    /// Mã đơn vị when identified.
+    pub unit: Option<String>,
+    /// How the unit was identified (hidden sheet, header name).
+    pub identified_by: String,
+    pub saved_at: Option<NaiveDateTime>,
+    pub saved_source: SavedSource,
+    pub fate: Fate,
+    pub records: Vec<Record>,
+    pub findings: Vec<Finding>,
+}
+
+/// All input files of a round.
+#[derive(Debug, Clone, Default)]
+pub struct Ingest {
+    pub files: Vec<FileReport>,
+}
+
+impl Ingest {
+    /// Accepted returns.
+    pub fn accepted(&self) -> impl Iterator<Item = &FileReport> {
+        self.files.iter().filter(|f| f.fate == Fate::Accepted)
+    }
+}
+
+/// Files larger than this are rejected unread.
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Every file under `dir` (recursively, sorted), skipping `skip` folders
+/// (the tool's own output).
+///
+/// # Errors
+/// The returns folder cannot be listed.
+pub fn discover(dir: &Path, skip: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let skip: Vec<PathBuf> = skip.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&d)?.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                let canon = p.canonicalize().unwrap_or_else(|_| p.clone());
+                if !skip.contains(&canon) {
+                    stack.push(p);
+                }
+            } else if ft.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Read every file under the round's returns folder and decide each
+/// file's fate.
+///
+/// # Errors
+/// The returns folder cannot be listed (a bad file is never an error).
+pub fn ingest_round(round: &Round, skip: &[PathBuf]) -> std::io::Result<Ingest> {
+    let dir = round.returns_dir();
+    let paths = if dir.exists() {
+        discover(&dir, skip)?
+    } else {
+        Vec::new()
+    };
+    let mut files: Vec<FileReport> = paths
+        .iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(&dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            read_file(p, &rel, round)
+        })
+        .collect();
+    resolve_duplicates(&mut files);
+    Ok(Ingest { files })
+}
+
+/// Two returns from one unit: the later one (by saved time, then file
+/// name) is used, the others are superseded.
+fn resolve_duplicates(files: &mut [FileReport]) {
+    let mut by_unit: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        if let (Fate::Accepted, Some(u)) = (&f.fate, &f.unit) {
+            by_unit.entry(u.clone()).or_default().push(i);
+        }
+    }
+    for idx in by_unit.values().filter(|v| v.len() > 1) {
+        let latest = *idx
+            .iter()
+            .max_by(|a, b| {
+                (files[**a].saved_at, &files[**a].file)
+                    .cmp(&(files[**b].saved_at, &files[**b].file))
+            })
+            .expect("non-empty");
+        let by = files[latest].file.clone();
+        for &i in idx.iter().filter(|i| **i != latest) {
+            files[i].fate = Fate::Superseded { by: by.clone() };
+            let f = &files[i];
+            let msg = format!(
+                "đơn vị {} nộp nhiều bản; tệp này (lưu lúc {}) bị thay thế bởi bản lưu sau {}.",
+                f.unit.as_deref().unwrap_or(""),
+                f.saved_at
+                    .map_or("?".into(), |t| t.format("%d/%m/%Y %H:%M").to_string()),
+                by
+            );
+            let mut finding = Finding::file(Severity::CanhBao, &f.file, rules::FILE, msg);
+            finding.unit = f.unit.clone().unwrap_or_default();
+            files[i].findings.push(finding);
+        }
+    }
+}
+
+fn rejected(
+    file: &str,
+    kind: FileKind,
+    saved: (Option<NaiveDateTime>, SavedSource),
+    reason: String,
+) -> FileReport {
+    let finding = Finding::file(
+        Severity::Loi,
+        file,
+        rules::FILE,
+        format!("tệp {file}: {reason}"),
+    );
+    FileReport {
+        file: file.to_string(),
+        kind,
+        unit: None,
+        identified_by: String::new(),
+        saved_at: saved.0,
+        saved_source: saved.1,
+        fate: Fate::Rejected { reason },
+        records: Vec::new(),
+        findings: vec![finding],
+    }
+}
+
+fn file_mtime(path: &Path) -> Option<NaiveDateTime> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let utc: DateTime<chrono::Utc> = modified.into();
+    Some(utc.with_timezone(&vietnam()).naive_local())
+}
+
+/// Parse a saved time from document properties ("2021-06-18T03:15:00Z",
+/// with or without zone) into Việt Nam local time.
+pub fn parse_saved_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&vietnam()).naive_local());
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            // No zone: LibreOffice writes local time; take it as written.
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// Read one file; never fails: problems become the file's fate and
+/// findings.
+pub fn read_file(path: &Path, rel: &str, round: &Round) -> FileReport {
+    let mtime = (file_mtime(path), SavedSource::FileSystem);
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        return rejected(
+            rel,
+            FileKind::Unknown,
+            mtime,
+            format!(
+                "tệp quá lớn ({} MB, giới hạn {} MB).",
+                size / 1_048_576,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        );
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return rejected(
+                rel,
+                FileKind::Unknown,
+                mtime,
+                format!("không đọc được tệp ({e})."),
+            )
+        }
+    };
+    let kind = match sniff::sniff(&bytes) {
+        Ok(k) => k,
+        Err(reason) => return rejected(rel, sniff::FileKind::Unknown, mtime, reason),
+    };
+    let mut wb = match open(kind, bytes) {
+        Ok(wb) => wb,
+        Err(reason) => return rejected(rel, kind, mtime, reason),
+    };
+    let saved = wb
+        .workbook_properties()
+        .ok()
+        .and_then(|p| p.modified)
+        .and_then(|m| parse_saved_time(&m))
+        .map(|t| (Some(t), SavedSource::Workbook))
+        .unwrap_or(mtime);
+    let mut reader = FileReader {
+        round,
+        rel,
+        findings: Vec::new(),
+        records: Vec::new(),
+    };
+    match reader.read(&mut wb, kind) {
+        Ok((unit, identified_by)) => FileReport {
+            file: rel.to_string(),
+            kind,
+            unit: Some(unit),
+            identified_by,
+            saved_at: saved.0,
+            saved_source: saved.1,
+            fate: Fate::Accepted,
+            records: reader.records,
+            findings: reader.findings,
+        },
+        Err(reason) => {
+            let mut r = rejected(rel, kind, saved, reason);
+            r.unit = None;
+            r
+        }
+    }
+}
+
+type Workbook = Sheets<Cursor<Vec<u8>>>;
+
+fn open(kind: FileKind, bytes: Vec<u8>) -> Result<Workbook, String> {
+    let cursor = Cursor::new(bytes);
+    let result = match kind {
+        FileKind::Xlsx | FileKind::Xlsm => calamine::Xlsx::new(cursor)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+        FileKind::Xlsb => calamine::Xlsb::new(cursor)
+            .map(Sheets::Xlsb)
+            .map_err(|e| e.to_string()),
+        FileKind::Xls => calamine::Xls::new(cursor)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string()),
+        FileKind::Ods => calamine::Ods::new(cursor)
+            .map(Sheets::Ods)
+            .map_err(|e| e.to_string()),
+        FileKind::Unknown => Err("không phải tệp bảng tính".to_string()),
+    };
+    result.map_err(|e| {
+        let lower = e.to_lowercase();
+        if lower.contains("password") || lower.contains("encrypt") {
+            "tệp có mật khẩu: hãy gỡ mật khẩu rồi gửi lại.".to_string()
+        } else {
+            format!("tệp {} bị hỏng, không mở được ({e}).", kind.label())
+        }
+    })
+}
+
+static COLUMN_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\(\s*(\d{1,3})\s*\)").expect("static regex"));
+
+/// The located table of one sheet: the mã số column and data column
+/// numbers → sheet columns.
+struct Located {
+    code_col: u32,
+    number_row: u32,
+    columns: BTreeMap<usize, u32>,
+}
+
+/// Find the "Mã số" header cell and the numbered column row under it.
+fn locate(range: &Range<Data>) -> Option<Located> {
+    let (r0, c0) = range.start()?;
+    let (r1, c1) = range.end()?;
+    let last_row = r1.min(r0 + 60);
+    let last_col = c1.min(c0 + 60);
+    for r in r0..=last_row {
+        for c in c0..=last_col {
+            let Some(Data::String(s)) = range.get_value((r, c)) else {
+                continue;
+            };
+            if fold(s) != "mã số" {
+                continue;
+            }
+            for nr in r + 1..=(r + 3).min(r1) {
+                let mut columns = BTreeMap::new();
+                for cc in c0..=c1.min(c0 + 200) {
+                    if let Some(Data::String(t)) = range.get_value((nr, cc)) {
+                        if let Some(m) = COLUMN_NUMBER.captures(t.trim()) {
+                            if let Ok(n) = m[1].parse::<usize>() {
+                                columns.entry(n).or_insert(cc);
+                            }
+                        }
+                    }
+                }
+                if !columns.is_empty() {
+                    return Some(Located {
+                        code_col: c,
+                        number_row: nr,
+                        columns,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Text of a cell as the reader sees it, for messages.
+fn shown(data: &Data) -> String {
+    match data {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => crate::text::number_vi(*f),
+        other => other.to_string(),
+    }
+}
+
+struct FileReader<'a> {
+    round: &'a Round,
+    rel: &'a str,
+    findings: Vec<Finding>,
+    records: Vec<Record>,
+}
+
+impl FileReader<'_> {
+    fn catalog(&self) -> &Catalog {
+        &self.round.catalog
+    }
+
+    /// Read the workbook: returns the unit code and how it was identified,
+    /// or the reason the file is rejected.
+    fn read(&mut self, wb: &mut Workbook, kind: FileKind) -> Result<(String, String), String> {
+        let names = wb.sheet_names();
+        let meta = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(META_SHEET))
+            .and_then(|n| wb.worksheet_range(n).ok())
+            .map(|r| read_meta(&r))
+            .unwrap_or_default();
+        self.check_meta(&meta)?;
+        let mut sheets = Vec::new();
+        for name in names.iter().filter(|n| !n.eq_ignore_ascii_case(META_SHEET)) {
+            match wb.worksheet_range(name) {
+                Ok(range) => {
+                    let styles = if matches!(kind, FileKind::Xlsx | FileKind::Xlsm) {
+                        wb.worksheet_style(name).ok()
+                    } else {
+                        None
+                    };
+                    sheets.push((name.clone(), range, styles));
+                }
+                Err(e) => self.findings.push(Finding::file(
+                    Severity::CanhBao,
+                    self.rel,
+                    rules::FILE,
+                    format!("không đọc được trang \"{name}\" ({e}), bỏ qua trang này."),
+                )),
+            }
+        }
+        let (unit, how) = self.identify(&meta, &sheets)?;
+        let unit = unit.clone();
+        let mut seen: HashMap<(String, u32), CellRef> = HashMap::new();
+        let mut found_any = false;
+        for (name, range, styles) in &sheets {
+            if let Some(loc) = locate(range) {
+                found_any |= self.read_sheet(&unit, name, range, styles.as_ref(), &loc, &mut seen);
+            }
+        }
+        if !found_any {
+            return Err(
+                "không tìm thấy bảng số liệu nào theo mẫu (không có cột \"Mã số\" với mã số của danh mục)."
+                    .to_string(),
+            );
+        }
+        self.missing_rows(&unit, &seen);
+        for f in &mut self.findings {
+            f.unit = unit.code.clone();
+            f.unit_name = unit.name.clone();
+        }
+        Ok((unit.code, how))
+    }
+
+    fn check_meta(&self, meta: &BTreeMap<String, String>) -> Result<(), String> {
+        if meta.is_empty() {
+            return Ok(());
+        }
+        let get = |k: &str| meta.get(k).map(String::as_str).unwrap_or("");
+        if get("form_id") != FORM_ID {
+            return Ok(());
+        }
+        let c = self.catalog();
+        if get("catalog_id") != c.id {
+            return Err(format!(
+                "biểu mẫu của danh mục \"{}\", không phải danh mục \"{}\" của đợt này.",
+                get("catalog_id"),
+                c.id
+            ));
+        }
+        if get("catalog_version") != c.version {
+            return Err(format!(
+                "biểu mẫu theo phiên bản danh mục {}, đợt này dùng phiên bản {}: đơn vị cần điền lại biểu mẫu mới.",
+                get("catalog_version"),
+                c.version
+            ));
+        }
+        if !get("catalog_hash").is_empty() && get("catalog_hash") != c.hash {
+            return Err(format!(
+                "biểu mẫu theo một bản danh mục khác (mã băm {}…, đợt này {}…): đơn vị cần điền lại biểu mẫu mới.",
+                &get("catalog_hash")[..12.min(get("catalog_hash").len())],
+                c.short_hash()
+            ));
+        }
+        let round_id = &self.round.settings.round_id;
+        if !get("round_id").is_empty() && get("round_id") != round_id {
+            return Err(format!(
+                "biểu mẫu của đợt báo cáo \"{}\", không phải đợt \"{round_id}\".",
+                get("round_id")
+            ));
+        }
+        Ok(())
+    }
+
+    /// The unit: from the hidden sheet's unit code, else its unit name,
+    /// else a header cell naming a unit of the list.
+    fn identify(
+        &self,
+        meta: &BTreeMap<String, String>,
+        sheets: &[(String, Range<Data>, Option<calamine::StyleRange>)],
+    ) -> Result<(OrgUnit, String), String> {
+        let units = &self.round.units;
+        let code = meta.get("unit_code").map(|s| s.trim()).unwrap_or("");
+        if !code.is_empty() {
+            if let Some(u) = units.iter().find(|u| u.code == code) {
+                return Ok((u.clone(), "mã đơn vị trong trang ẩn".to_string()));
+            }
+            if code == self.round.settings.committee_code {
+                return Err(format!(
+                    "đây là báo cáo tổng hợp của chính {} (mã {code}), không phải báo cáo của đơn vị trực thuộc.",
+                    self.round.settings.committee
+                ));
+            }
+            return Err(format!(
+                "đơn vị mã \"{code}\" ({}) không có trong danh sách đơn vị của đợt.",
+                meta.get("unit_name").map(String::as_str).unwrap_or("")
+            ));
+        }
+        let by_name = |text: &str| {
+            let f = fold(text);
+            units.iter().find(|u| fold(&u.name) == f)
+        };
+        if let Some(u) = meta.get("unit_name").and_then(|n| by_name(n)) {
+            return Ok((u.clone(), "tên đơn vị trong trang ẩn".to_string()));
+        }
+        let mut seen_texts = Vec::new();
+        for (name, range, _) in sheets {
+            let Some((r0, c0)) = range.start() else {
+                continue;
+            };
+            let Some((r1, c1)) = range.end() else {
+                continue;
+            };
+            for r in r0..=r1.min(r0 + 6) {
+                for c in c0..=c1.min(c0 + 12) {
+                    if let Some(Data::String(s)) = range.get_value((r, c)) {
+                        if let Some(u) = by_name(s) {
+                            return Ok((
+                                u.clone(),
+                                format!("tên đơn vị ở ô {}!{}", name, CellRef::new(r, c as u16)),
+                            ));
+                        }
+                        if r <= r0 + 2 && seen_texts.len() < 4 && !s.trim().is_empty() {
+                            seen_texts.push(format!("\"{}\"", s.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        Err(format!(
+            "không xác định được đơn vị: không có trang ẩn \"{META_SHEET}\" và không ô tiêu đề nào trùng tên một đơn vị trong danh sách (thấy: {}).",
+            if seen_texts.is_empty() { "không có chữ nào".to_string() } else { seen_texts.join(", ") }
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &self,
+        severity: Severity,
+        sheet: &str,
+        cell: CellRef,
+        ind: &Indicator,
+        rule: &str,
+        found: String,
+        expected: String,
+        message: String,
+    ) -> Finding {
+        Finding {
+            severity,
+            unit: String::new(),
+            unit_name: String::new(),
+            file: self.rel.to_string(),
+            sheet: sheet.to_string(),
+            cell: cell.to_string(),
+            code: ind.code.clone(),
+            indicator: ind.label.clone(),
+            rule: rule.to_string(),
+            found,
+            expected,
+            message: format!("Ô {cell} (mã số {}): {message}", ind.code),
+            position: Some(cell),
+        }
+    }
+
+    /// Read every row of a located sheet; returns whether any catalogue
+    /// row was found.
+    fn read_sheet(
+        &mut self,
+        unit: &OrgUnit,
+        sheet: &str,
+        range: &Range<Data>,
+        styles: Option<&calamine::StyleRange>,
+        loc: &Located,
+        seen: &mut HashMap<(String, u32), CellRef>,
+    ) -> bool {
+        let Some((_, _)) = range.start() else {
+            return false;
+        };
+        let (r1, _) = range.end().expect("non-empty range");
+        let mut found = false;
+        let mut list_counter: HashMap<String, u32> = HashMap::new();
+        let catalog = &self.round.catalog;
+        for r in loc.number_row + 1..=r1 {
+            let Some(Data::String(code)) = range.get_value((r, loc.code_col)) else {
+                continue;
+            };
+            let code = code.trim();
+            let Some(ind) = catalog.indicator(code) else {
+                continue;
+            };
+            let group = catalog.group(&ind.group).expect("validated catalogue");
+            let columns = catalog.columns_of(group);
+            found = true;
+            let list_row = if group.kind == GroupKind::List {
+                let n = list_counter.entry(code.to_string()).or_insert(0);
+                *n += 1;
+                *n
+            } else {
+                0
+            };
+            let here = CellRef::new(r, loc.code_col as u16);
+            if let Some(first) = seen.get(&(code.to_string(), list_row)) {
+                let first = *first;
+                self.findings.push(self.finding(
+                    Severity::Loi, sheet, here, ind, rules::MISSING_ROW,
+                    code.to_string(), String::new(),
+                    format!("mã số {code} xuất hiện lần nữa (lần đầu ở ô {first}); dòng này bị bỏ qua, hãy xóa dòng trùng."),
+                ));
+                continue;
+            }
+            seen.insert((code.to_string(), list_row), here);
+            let applicable = ind.applies_to_type(&unit.unit_type);
+            let mut list_values = Vec::new();
+            for (i, col) in columns.iter().enumerate() {
+                let Some(&c) = loc.columns.get(&(i + 1)) else {
+                    self.findings.push(self.finding(
+                        Severity::Loi,
+                        sheet,
+                        here,
+                        ind,
+                        rules::MISSING_ROW,
+                        String::new(),
+                        format!("cột ({})", i + 1),
+                        format!(
+                            "không tìm thấy cột ({}) \"{}\" trên trang này.",
+                            i + 1,
+                            col.label
+                        ),
+                    ));
+                    continue;
+                };
+                let cell = CellRef::new(r, c as u16);
+                let data = range.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+                let computed = ind.is_formula() || (col.is_computed() && ind.kind.is_numeric());
+                let percent_format = styles
+                    .and_then(|s| s.get((r, c)))
+                    .and_then(|st| st.number_format.as_ref())
+                    .is_some_and(|f| f.format_code.contains('%'));
+                let reading: Reading = value::read_cell(&data, ind.kind, col.kind, percent_format);
+                if computed {
+                    // Cached value of a formula: kept for the comparison with
+                    // the recomputation, never used as data.
+                    if let Some(Value::Number(v)) = reading.value {
+                        self.records.push(Record {
+                            unit: unit.code.clone(),
+                            code: code.to_string(),
+                            column: col.key.clone(),
+                            list_row,
+                            value: Value::Number(v),
+                            computed: true,
+                            file: self.rel.to_string(),
+                            sheet: sheet.to_string(),
+                            cell,
+                        });
+                    }
+                    continue;
+                }
+                if let Some(note) = &reading.note {
+                    if applicable
+                        || !matches!(reading.value, Some(Value::NotApplicable | Value::Blank))
+                    {
+                        self.findings.push(self.finding(
+                            note.severity,
+                            sheet,
+                            cell,
+                            ind,
+                            note.rule,
+                            shown(&data),
+                            note.expected.clone(),
+                            note.message.clone(),
+                        ));
+                    }
+                }
+                let Some(v) = reading.value else { continue };
+                if matches!(v, Value::Blank) && group.kind == GroupKind::List {
+                    continue;
+                }
+                if group.kind == GroupKind::List {
+                    list_values.push((col.key.clone(), v, cell));
+                    continue;
+                }
+                self.records.push(Record {
+                    unit: unit.code.clone(),
+                    code: code.to_string(),
+                    column: col.key.clone(),
+                    list_row,
+                    value: v,
+                    computed: false,
+                    file: self.rel.to_string(),
+                    sheet: sheet.to_string(),
+                    cell,
+                });
+            }
+            if list_values
+                .iter()
+                .any(|(_, v, _)| !matches!(v, Value::NotApplicable))
+            {
+                for (key, v, cell) in list_values {
+                    self.records.push(Record {
+                        unit: unit.code.clone(),
+                        code: code.to_string(),
+                        column: key,
+                        list_row,
+                        value: v,
+                        computed: false,
+                        file: self.rel.to_string(),
+                        sheet: sheet.to_string(),
+                        cell,
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// Report groups (sheets) and rows of the catalogue that the file does
+    /// not have.
+    fn missing_rows(&mut self, unit: &OrgUnit, seen: &HashMap<(String, u32), CellRef>) {
+        let catalog = &self.round.catalog;
+        for g in &catalog.groups {
+            let codes: Vec<&Indicator> = catalog.indicators_of(&g.id).collect();
+            let present: Vec<&&Indicator> = codes
+                .iter()
+                .filter(|i| seen.keys().any(|(c, _)| c == &i.code))
+                .collect();
+            if present.is_empty() {
+                if g.kind == GroupKind::List
+                    && codes.iter().all(|i| !i.applies_to_type(&unit.unit_type))
+                {
+                    continue;
+                }
+                self.findings.push(Finding::file(
+                    Severity::Loi,
+                    self.rel,
+                    rules::MISSING_ROW,
+                    format!(
+                        "không tìm thấy Biểu số {:02} ({}) trong tệp: không trang nào có các mã số {}…",
+                        g.number, g.title, codes.first().map_or("", |i| i.code.as_str())
+                    ),
+                ));
+                continue;
+            }
+            if g.kind == GroupKind::List {
+                continue;
+            }
+            for ind in codes
+                .iter()
+                .filter(|i| !seen.contains_key(&(i.code.clone(), 0)))
+            {
+                let mut f = Finding::file(
+                    if ind.required {
+                        Severity::Loi
+                    } else {
+                        Severity::CanhBao
+                    },
+                    self.rel,
+                    rules::MISSING_ROW,
+                    format!(
+                        "không tìm thấy dòng mã số {} ({}) trong Biểu số {:02}.",
+                        ind.code, ind.label, g.number
+                    ),
+                );
+                f.code = ind.code.clone();
+                f.indicator = ind.label.clone();
+                self.findings.push(f);
+            }
+        }
+    }
+}
+
+/// Key → value pairs of the hidden metadata sheet (columns A and B).
+fn read_meta(range: &Range<Data>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for row in range.rows() {
+        if let (Some(Data::String(k)), Some(v)) = (row.first(), row.get(1)) {
+            let v = match v {
+                Data::Empty => String::new(),
+                Data::String(s) => s.trim().to_string(),
+                other => other.to_string(),
+            };
+            out.insert(k.trim().to_string(), v);
+        }
+    }
+    out
+}

@@ -1,0 +1,233 @@
+//! Output of a consolidation run: the submission status of every unit,
+//! the consolidated workbook ([`tong_hop`]), the error report ([`loi`]),
+//! the committee's own return and the terminal / JSON summary.
+
+pub mod loi;
+pub mod tong_hop;
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::catalog::{GroupKind, IndicatorKind, Severity};
+use crate::consolidate::Consolidated;
+use crate::diagnostic::Finding;
+use crate::form::{Fill, FillValue};
+use crate::ingest::value::Value;
+use crate::ingest::{Fate, Ingest, SavedSource};
+use crate::round::{OrgUnit, Round};
+
+/// Submission status of one unit of the list.
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub unit: OrgUnit,
+    /// The accepted return, if any.
+    pub file: Option<String>,
+    pub saved_at: Option<NaiveDateTime>,
+    pub saved_source: Option<SavedSource>,
+    /// Saved after the end of the deadline day.
+    pub late: bool,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Status {
+    pub fn timeliness(&self) -> &'static str {
+        match (&self.file, self.late) {
+            (None, _) => "",
+            (Some(_), false) => "Đúng hạn",
+            (Some(_), true) => "Trễ hạn",
+        }
+    }
+}
+
+/// Status of every unit in list order.
+pub fn statuses(round: &Round, ingest: &Ingest, findings: &[Finding]) -> Vec<Status> {
+    let end_of_deadline = round
+        .settings
+        .deadline
+        .and_hms_opt(23, 59, 59)
+        .expect("valid time");
+    round
+        .units
+        .iter()
+        .map(|u| {
+            let f = ingest
+                .files
+                .iter()
+                .find(|f| f.fate == Fate::Accepted && f.unit.as_deref() == Some(&u.code));
+            let count = |sev| {
+                findings
+                    .iter()
+                    .filter(|x| x.unit == u.code && x.severity == sev)
+                    .count()
+            };
+            Status {
+                unit: u.clone(),
+                file: f.map(|f| f.file.clone()),
+                saved_at: f.and_then(|f| f.saved_at),
+                saved_source: f.map(|f| f.saved_source),
+                late: f
+                    .and_then(|f| f.saved_at)
+                    .is_some_and(|t| t > end_of_deadline),
+                errors: count(Severity::Loi),
+                warnings: count(Severity::CanhBao),
+            }
+        })
+        .collect()
+}
+
+/// The run summary printed on the terminal (and as JSON with `--json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub units_expected: usize,
+    pub units_submitted: usize,
+    pub units_late: usize,
+    pub units_missing: Vec<String>,
+    pub files_read: usize,
+    pub files_rejected: usize,
+    pub files_superseded: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub outputs: Vec<String>,
+}
+
+impl Summary {
+    pub fn new(
+        ingest: &Ingest,
+        status: &[Status],
+        findings: &[Finding],
+        outputs: Vec<String>,
+    ) -> Summary {
+        Summary {
+            units_expected: status.len(),
+            units_submitted: status.iter().filter(|s| s.file.is_some()).count(),
+            units_late: status.iter().filter(|s| s.late).count(),
+            units_missing: status
+                .iter()
+                .filter(|s| s.file.is_none())
+                .map(|s| format!("{} ({})", s.unit.name, s.unit.code))
+                .collect(),
+            files_read: ingest.files.len(),
+            files_rejected: ingest
+                .files
+                .iter()
+                .filter(|f| matches!(f.fate, Fate::Rejected { .. }))
+                .count(),
+            files_superseded: ingest
+                .files
+                .iter()
+                .filter(|f| matches!(f.fate, Fate::Superseded { .. }))
+                .count(),
+            errors: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Loi)
+                .count(),
+            warnings: findings
+                .iter()
+                .filter(|f| f.severity == Severity::CanhBao)
+                .count(),
+            outputs,
+        }
+    }
+
+    /// Vietnamese text for the terminal.
+    pub fn text(&self) -> String {
+        let mut s = format!(
+            "Đơn vị: {} phải nộp, {} đã nộp ({} trễ hạn), {} chưa nộp.\n",
+            self.units_expected,
+            self.units_submitted,
+            self.units_late,
+            self.units_missing.len()
+        );
+        if !self.units_missing.is_empty() {
+            s.push_str(&format!("  Chưa nộp: {}\n", self.units_missing.join("; ")));
+        }
+        s.push_str(&format!(
+            "Tệp: {} đã đọc, {} không tổng hợp được, {} bị thay thế bởi bản nộp sau.\n",
+            self.files_read, self.files_rejected, self.files_superseded
+        ));
+        s.push_str(&format!(
+            "Kiểm tra: {} lỗi, {} cảnh báo.\n",
+            self.errors, self.warnings
+        ));
+        s.push_str("Kết quả:\n");
+        for o in &self.outputs {
+            s.push_str(&format!("  {o}\n"));
+        }
+        s
+    }
+}
+
+/// The committee's own return: the totals as a fill of its form.
+pub fn upper_level_fill(round: &Round, cons: &Consolidated) -> Fill {
+    let c = &round.catalog;
+    let mut fill = Fill::default();
+    for g in &c.groups {
+        let columns = c.columns_of(g);
+        for ind in c.indicators_of(&g.id) {
+            match g.kind {
+                GroupKind::Table => {
+                    for col in columns.iter().filter(|col| !col.is_computed()) {
+                        let Some(v) = cons.total.get(&(ind.code.clone(), col.key.clone())) else {
+                            continue;
+                        };
+                        let value = if ind.kind == IndicatorKind::YesNo {
+                            FillValue::Text(if *v > 0.0 { "Có" } else { "Không" }.into())
+                        } else {
+                            FillValue::Number(*v)
+                        };
+                        fill.cells
+                            .insert((ind.code.clone(), col.key.clone()), value);
+                    }
+                }
+                GroupKind::Narrative => {
+                    let parts: Vec<String> = round
+                        .units
+                        .iter()
+                        .filter_map(|u| {
+                            cons.texts
+                                .get(&(ind.code.clone(), u.code.clone()))
+                                .map(|t| format!("{}: {}", u.name, t))
+                        })
+                        .collect();
+                    if !parts.is_empty() {
+                        let mut text = parts.join("\n");
+                        if text.chars().count() > 32_000 {
+                            text = text.chars().take(32_000).collect::<String>() + "…";
+                        }
+                        fill.cells.insert(
+                            (ind.code.clone(), columns[0].key.clone()),
+                            FillValue::Text(text),
+                        );
+                    }
+                }
+                GroupKind::List => {
+                    let rows: Vec<Vec<Option<FillValue>>> = round
+                        .units
+                        .iter()
+                        .flat_map(|u| {
+                            cons.lists
+                                .iter()
+                                .filter(move |l| l.code == ind.code && l.unit == u.code)
+                        })
+                        .map(|l| {
+                            columns
+                                .iter()
+                                .map(|col| match l.values.get(&col.key) {
+                                    Some(Value::Text(t)) => Some(FillValue::Text(t.clone())),
+                                    Some(Value::Date(d)) => Some(FillValue::Date(*d)),
+                                    Some(Value::Number(n)) => Some(FillValue::Number(*n)),
+                                    _ => None,
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    if !rows.is_empty() {
+                        fill.lists.insert(ind.code.clone(), rows);
+                    }
+                }
+            }
+        }
+    }
+    fill
+}

@@ -1,0 +1,756 @@
+//! `tong-hop.xlsx`, the consolidated workbook the reviewers read: a summary
+//! in outline order, one sheet per form (a block per chỉ tiêu with a row per
+//! unit grouped by khối, subtotal and total rows as formulas with cached
+//! values), lists, narrative answers side by side, the submission status
+//! and the long table of every value (audit trail).
+
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
+
+use crate::catalog::{GroupKind, IndicatorKind};
+use crate::cell::CellRef;
+use crate::consolidate::Consolidated;
+use crate::diagnostic::Finding;
+use crate::form::{print_setup, write_doc_footer, write_doc_header, Styles, FIRST_DATA_COL};
+use crate::ingest::value::Value;
+use crate::ingest::{Fate, Ingest};
+use crate::report::Status;
+use crate::round::Round;
+
+/// Build the consolidated workbook.
+pub fn build(
+    round: &Round,
+    ingest: &Ingest,
+    cons: &Consolidated,
+    findings: &[Finding],
+    status: &[Status],
+) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    let styles = Styles::new();
+    summary_sheet(wb.add_worksheet(), round, cons, &styles)?;
+    for g in round
+        .catalog
+        .groups
+        .iter()
+        .filter(|g| g.kind == GroupKind::Table)
+    {
+        form_sheet(wb.add_worksheet(), round, cons, g, &styles)?;
+    }
+    lists_sheet(wb.add_worksheet(), round, cons, &styles)?;
+    narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
+    status_sheet(wb.add_worksheet(), round, ingest, status, &styles)?;
+    raw_sheet(wb.add_worksheet(), round, ingest, findings, &styles)?;
+    Ok(wb)
+}
+
+fn num_or_blank(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: Option<f64>,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    match v {
+        Some(v) => ws.write_number_with_format(row, col, v, f)?,
+        None => ws.write_blank(row, col, f)?,
+    };
+    Ok(())
+}
+
+fn cached(v: Option<f64>) -> String {
+    v.map_or(String::new(), |v| format!("{}", (v * 1e9).round() / 1e9))
+}
+
+fn summary_sheet(
+    ws: &mut Worksheet,
+    round: &Round,
+    cons: &Consolidated,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let c = &round.catalog;
+    let set = &round.settings;
+    ws.set_name("Tổng hợp")?;
+    let width = FIRST_DATA_COL + 7;
+    write_doc_header(
+        ws,
+        s,
+        &set.parent,
+        Some(&set.committee),
+        &format!("BIỂU TỔNG HỢP: {}", set.title.to_uppercase()),
+        &[
+            format!(
+                "(Kèm theo Kế hoạch số {} ngày {} của {})",
+                set.plan_number, set.plan_date, set.issuer
+            ),
+            format!(
+                "Kỳ báo cáo: {}; tổng hợp từ {} đơn vị đã nộp",
+                set.period,
+                cons.units.len()
+            ),
+        ],
+        width,
+    )?;
+    for (col, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0)] {
+        ws.set_column_width(col, w)?;
+    }
+    for i in 0..7 {
+        ws.set_column_width(FIRST_DATA_COL + i, 11.0)?;
+    }
+    let mut row = 7u32;
+    for (i, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+    }
+    ws.merge_range(
+        row,
+        FIRST_DATA_COL,
+        row,
+        width - 1,
+        "Số liệu tổng hợp (cột theo từng biểu)",
+        &s.header,
+    )?;
+    row += 1;
+    for g in c.groups.iter().filter(|g| g.kind == GroupKind::Table) {
+        let columns = c.columns_of(g);
+        ws.merge_range(
+            row,
+            0,
+            row,
+            3,
+            &format!(
+                "Biểu số {:02} (mục {}): {}",
+                g.number, g.outline_ref, g.title
+            ),
+            &s.label[0],
+        )?;
+        for (i, col) in columns.iter().enumerate() {
+            ws.write_string_with_format(row, FIRST_DATA_COL + i as u16, &col.label, &s.number_row)?;
+        }
+        row += 1;
+        for (n, ind) in c.indicators_of(&g.id).enumerate() {
+            ws.write_string_with_format(row, 0, (n + 1).to_string(), &s.stt)?;
+            ws.write_string_with_format(
+                row,
+                1,
+                &ind.label,
+                &s.label[(ind.level as usize + 1).min(2)],
+            )?;
+            ws.write_string_with_format(row, 2, &ind.code, &s.code)?;
+            let measure = if ind.kind == IndicatorKind::YesNo {
+                "đơn vị có"
+            } else {
+                ind.measure.as_str()
+            };
+            ws.write_string_with_format(row, 3, measure, &s.measure)?;
+            for (i, col) in columns.iter().enumerate() {
+                let v = cons
+                    .total
+                    .get(&(ind.code.clone(), col.key.clone()))
+                    .copied();
+                let f = if ind.kind == IndicatorKind::Percent {
+                    &s.computed_pct
+                } else {
+                    &s.computed_int
+                };
+                num_or_blank(ws, row, FIRST_DATA_COL + i as u16, v, f)?;
+            }
+            row += 1;
+        }
+    }
+    write_doc_footer(ws, s, &set.place, 2021, row + 1, width, "T/M BAN THƯỜNG VỤ")?;
+    ws.set_freeze_panes(8, 0)?;
+    print_setup(ws, 7)?;
+    ws.set_active(true);
+    Ok(())
+}
+
+/// One sheet per form: for each chỉ tiêu a block with a row per unit,
+/// grouped by khối with "Cộng khối" rows and a "Tổng cộng" row.
+fn form_sheet(
+    ws: &mut Worksheet,
+    round: &Round,
+    cons: &Consolidated,
+    g: &crate::catalog::Group,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let c = &round.catalog;
+    let set = &round.settings;
+    let columns = c.columns_of(g);
+    ws.set_name(format!("TH {}", g.sheet))?;
+    let first = 3u16;
+    let width = first + columns.len() as u16;
+    write_doc_header(
+        ws,
+        s,
+        &set.parent,
+        Some(&set.committee),
+        &format!(
+            "TỔNG HỢP BIỂU SỐ {:02}: {}",
+            g.number,
+            g.title.to_uppercase()
+        ),
+        &[
+            format!(
+                "(Mục {} đề cương; số liệu từng đơn vị, cộng theo khối)",
+                g.outline_ref
+            ),
+            format!("Kỳ báo cáo: {}", set.period),
+        ],
+        width.max(6),
+    )?;
+    ws.set_column_width(0, 6)?;
+    ws.set_column_width(1, 46)?;
+    ws.set_column_width(2, 14)?;
+    for i in 0..columns.len() {
+        ws.set_column_width(
+            first + i as u16,
+            if columns.len() > 4 { 11.0 } else { 16.0 },
+        )?;
+    }
+    let header_row = 7u32;
+    for (i, h) in ["STT", "Đơn vị", "Mã đơn vị"].iter().enumerate() {
+        ws.write_string_with_format(header_row, i as u16, *h, &s.header)?;
+    }
+    for (i, col) in columns.iter().enumerate() {
+        ws.write_string_with_format(header_row, first + i as u16, &col.label, &s.header)?;
+    }
+    ws.set_row_height(header_row, 36)?;
+    let blocks = round.blocks();
+    let units_by_block: Vec<(String, Vec<&crate::round::OrgUnit>)> = blocks
+        .iter()
+        .map(|b| {
+            (
+                b.clone(),
+                round.units.iter().filter(|u| &u.block == b).collect(),
+            )
+        })
+        .collect();
+    // Row layout first: formulas of percentages point at their tử số and
+    // mẫu số rows.
+    let mut layout: HashMap<String, (u32, Vec<u32>, u32)> = HashMap::new(); // code -> (first unit row, subtotal rows, total row)
+    let mut row = header_row + 1;
+    let inds: Vec<_> = c.indicators_of(&g.id).collect();
+    for ind in &inds {
+        let start = row + 1;
+        let mut subtotals = Vec::new();
+        let mut r = start;
+        for (_, units) in &units_by_block {
+            r += 1 + units.len() as u32; // khối heading + units
+            subtotals.push(r);
+            r += 1;
+        }
+        layout.insert(ind.code.clone(), (start, subtotals, r));
+        row = r + 1;
+    }
+    let bold = s.label[0].clone();
+    let yes_no = |v: f64| if v >= 0.5 { "Có" } else { "Không" };
+    for ind in &inds {
+        let (start, subtotals, total_row) = layout[&ind.code].clone();
+        let title = format!(
+            "{} – {} ({})",
+            ind.code,
+            ind.label,
+            if ind.kind == IndicatorKind::YesNo {
+                "tổng: số đơn vị trả lời Có"
+            } else {
+                ind.measure.as_str()
+            }
+        );
+        ws.merge_range(start - 1, 0, start - 1, width - 1, &title, &bold)?;
+        let pct = ind.kind == IndicatorKind::Percent;
+        let vfmt = if pct { &s.input_pct } else { &s.input_int };
+        let vfmt = &vfmt
+            .clone()
+            .set_locked()
+            .set_background_color(rust_xlsxwriter::Color::White);
+        let sub_fmt = if pct {
+            &s.computed_pct
+        } else {
+            &s.computed_int
+        };
+        let mut r = start;
+        for (bi, (block, units)) in units_by_block.iter().enumerate() {
+            ws.merge_range(r, 0, r, 2, block, &s.label[2])?;
+            r += 1;
+            let first_unit = r;
+            for (ui, u) in units.iter().enumerate() {
+                ws.write_number_with_format(r, 0, (ui + 1) as f64, &s.stt)?;
+                ws.write_string_with_format(r, 1, &u.name, &s.locked_text)?;
+                ws.write_string_with_format(r, 2, &u.code, &s.code)?;
+                let values = cons.units.get(&u.code);
+                for (i, col) in columns.iter().enumerate() {
+                    let cc = first + i as u16;
+                    if !ind.applies_to_type(&u.unit_type) {
+                        ws.write_string_with_format(r, cc, "x", &s.not_applicable)?;
+                        continue;
+                    }
+                    let v = values
+                        .and_then(|v| v.get(&(ind.code.clone(), col.key.clone())))
+                        .copied();
+                    if ind.kind == IndicatorKind::YesNo {
+                        match v {
+                            Some(v) => ws.write_string_with_format(r, cc, yes_no(v), &s.stt)?,
+                            None => ws.write_blank(r, cc, &s.stt)?,
+                        };
+                    } else {
+                        num_or_blank(ws, r, cc, v, vfmt)?;
+                    }
+                }
+                r += 1;
+            }
+            let sub = subtotals[bi];
+            ws.merge_range(
+                sub,
+                0,
+                sub,
+                2,
+                &format!("Cộng {}", block.to_lowercase()),
+                &bold,
+            )?;
+            for (i, col) in columns.iter().enumerate() {
+                let cc = first + i as u16;
+                let v = cons
+                    .blocks
+                    .get(block)
+                    .and_then(|m| m.get(&(ind.code.clone(), col.key.clone())))
+                    .copied();
+                let formula = cell_formula(
+                    ind,
+                    cc,
+                    first_unit,
+                    sub - 1,
+                    Some(bi),
+                    &layout,
+                    units.is_empty(),
+                );
+                ws.write_formula_with_format(
+                    sub,
+                    cc,
+                    Formula::new(formula).set_result(cached(v)),
+                    sub_fmt,
+                )?;
+            }
+            r = sub + 1;
+        }
+        ws.merge_range(total_row, 0, total_row, 2, "TỔNG CỘNG", &bold)?;
+        for (i, col) in columns.iter().enumerate() {
+            let cc = first + i as u16;
+            let v = cons
+                .total
+                .get(&(ind.code.clone(), col.key.clone()))
+                .copied();
+            let formula = total_formula(ind, cc, &subtotals, total_row, &layout);
+            ws.write_formula_with_format(
+                total_row,
+                cc,
+                Formula::new(formula).set_result(cached(v)),
+                sub_fmt,
+            )?;
+        }
+    }
+    write_doc_footer(
+        ws,
+        s,
+        &set.place,
+        2021,
+        row + 1,
+        width.max(6),
+        "NGƯỜI TỔNG HỢP",
+    )?;
+    ws.set_freeze_panes(header_row + 1, 3)?;
+    print_setup(ws, header_row)?;
+    Ok(())
+}
+
+/// Formula of a khối subtotal cell: SUM of the unit rows, COUNTIF "Có" for
+/// yes/no, or the percentage of the tử số and mẫu số subtotals.
+fn cell_formula(
+    ind: &crate::catalog::Indicator,
+    col: u16,
+    first: u32,
+    last: u32,
+    block: Option<usize>,
+    layout: &HashMap<String, (u32, Vec<u32>, u32)>,
+    empty: bool,
+) -> String {
+    if ind.kind == IndicatorKind::Percent {
+        if let (Some(n), Some(d), Some(b)) = (&ind.numerator, &ind.denominator, block) {
+            let nc = CellRef::new(layout[n].1[b], col);
+            let dc = CellRef::new(layout[d].1[b], col);
+            return format!("=IF(N({dc})=0,\"\",ROUND(100*N({nc})/{dc},2))");
+        }
+    }
+    if empty {
+        return "=0".to_string();
+    }
+    let a = CellRef::new(first, col);
+    let b = CellRef::new(last, col);
+    if ind.kind == IndicatorKind::YesNo {
+        return format!("=COUNTIF({a}:{b},\"Có\")");
+    }
+    format!("=SUM({a}:{b})")
+}
+
+fn total_formula(
+    ind: &crate::catalog::Indicator,
+    col: u16,
+    subtotals: &[u32],
+    total_row: u32,
+    layout: &HashMap<String, (u32, Vec<u32>, u32)>,
+) -> String {
+    if ind.kind == IndicatorKind::Percent {
+        if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
+            let nc = CellRef::new(layout[n].2, col);
+            let dc = CellRef::new(layout[d].2, col);
+            return format!("=IF(N({dc})=0,\"\",ROUND(100*N({nc})/{dc},2))");
+        }
+    }
+    let _ = total_row;
+    let cells: Vec<String> = subtotals
+        .iter()
+        .map(|r| CellRef::new(*r, col).to_string())
+        .collect();
+    format!("=SUM({})", cells.join(","))
+}
+
+fn lists_sheet(
+    ws: &mut Worksheet,
+    round: &Round,
+    cons: &Consolidated,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let c = &round.catalog;
+    ws.set_name("Danh sách văn bản")?;
+    let headers = [
+        "STT",
+        "Biểu",
+        "Mã đơn vị",
+        "Đơn vị",
+        "Số, ký hiệu",
+        "Ngày ban hành",
+        "Trích yếu nội dung",
+    ];
+    for (i, (h, w)) in headers
+        .iter()
+        .zip([5.0, 10.0, 14.0, 34.0, 16.0, 13.0, 70.0])
+        .enumerate()
+    {
+        ws.write_string_with_format(0, i as u16, *h, &s.header)?;
+        ws.set_column_width(i as u16, w)?;
+    }
+    let date_fmt = s
+        .input_date
+        .clone()
+        .set_locked()
+        .set_background_color(rust_xlsxwriter::Color::White);
+    let mut row = 1;
+    for g in c.groups.iter().filter(|g| g.kind == GroupKind::List) {
+        let Some(ind) = c.indicators_of(&g.id).next() else {
+            continue;
+        };
+        for u in &round.units {
+            for l in cons
+                .lists
+                .iter()
+                .filter(|l| l.code == ind.code && l.unit == u.code)
+            {
+                ws.write_number_with_format(row, 0, row as f64, &s.stt)?;
+                ws.write_string_with_format(row, 1, &g.sheet, &s.code)?;
+                ws.write_string_with_format(row, 2, &u.code, &s.code)?;
+                ws.write_string_with_format(row, 3, &u.name, &s.locked_text)?;
+                for (i, col) in c.columns_of(g).iter().enumerate() {
+                    let cc = 4 + i as u16;
+                    match l.values.get(&col.key) {
+                        Some(Value::Date(d)) => {
+                            let dt = crate::form::excel_datetime(
+                                d.and_hms_opt(0, 0, 0).expect("midnight"),
+                            )?;
+                            ws.write_datetime_with_format(row, cc, &dt, &date_fmt)?;
+                        }
+                        Some(Value::Text(t)) => {
+                            ws.write_string_with_format(row, cc, t, &s.locked_text)?;
+                        }
+                        Some(Value::Number(n)) => {
+                            ws.write_number_with_format(row, cc, *n, &s.locked_text)?;
+                        }
+                        _ => {
+                            ws.write_blank(row, cc, &s.locked_text)?;
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, row.max(1) - 1, 6)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+fn narrative_sheet(
+    ws: &mut Worksheet,
+    round: &Round,
+    cons: &Consolidated,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let c = &round.catalog;
+    ws.set_name("Thuyết minh")?;
+    ws.write_string_with_format(0, 0, "Mã số", &s.header)?;
+    ws.write_string_with_format(0, 1, "Nội dung (mục đề cương)", &s.header)?;
+    ws.set_column_width(0, 7)?;
+    ws.set_column_width(1, 34)?;
+    let submitted: Vec<_> = round
+        .units
+        .iter()
+        .filter(|u| cons.units.contains_key(&u.code))
+        .collect();
+    for (i, u) in submitted.iter().enumerate() {
+        ws.write_string_with_format(0, 2 + i as u16, &u.name, &s.header)?;
+        ws.set_column_width(2 + i as u16, 42)?;
+    }
+    ws.set_row_height(0, 45)?;
+    let mut row = 1;
+    for g in c.groups.iter().filter(|g| g.kind == GroupKind::Narrative) {
+        for ind in c.indicators_of(&g.id) {
+            ws.write_string_with_format(row, 0, &ind.code, &s.code)?;
+            ws.write_string_with_format(
+                row,
+                1,
+                format!("{} (mục {})", ind.label, ind.outline_ref),
+                &s.locked_text,
+            )?;
+            for (i, u) in submitted.iter().enumerate() {
+                let text = cons
+                    .texts
+                    .get(&(ind.code.clone(), u.code.clone()))
+                    .map_or("", String::as_str);
+                // write_string never makes a formula, even for "=…".
+                ws.write_string_with_format(row, 2 + i as u16, text, &s.wrap)?;
+            }
+            ws.set_row_height(row, 90)?;
+            row += 1;
+        }
+    }
+    ws.set_freeze_panes(1, 2)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+fn status_sheet(
+    ws: &mut Worksheet,
+    round: &Round,
+    ingest: &Ingest,
+    status: &[Status],
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name("Tình hình nộp")?;
+    let title = format!(
+        "TÌNH HÌNH NỘP BÁO CÁO – hạn nộp {}",
+        round.settings.deadline.format("%d/%m/%Y")
+    );
+    ws.merge_range(0, 0, 0, 10, &title, &s.title)?;
+    let headers = [
+        ("STT", 5.0),
+        ("Mã đơn vị", 14.0),
+        ("Tên đơn vị", 34.0),
+        ("Khối", 22.0),
+        ("Tình trạng", 11.0),
+        ("Tệp đã dùng", 40.0),
+        ("Thời điểm nộp", 16.0),
+        ("Nguồn thời điểm", 24.0),
+        ("Đúng hạn / trễ hạn", 12.0),
+        ("Số lỗi", 8.0),
+        ("Số cảnh báo", 9.0),
+    ];
+    for (i, (h, w)) in headers.iter().enumerate() {
+        ws.write_string_with_format(2, i as u16, *h, &s.header)?;
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.set_row_height(2, 32)?;
+    let mut row = 3;
+    for (i, st) in status.iter().enumerate() {
+        ws.write_number_with_format(row, 0, (i + 1) as f64, &s.stt)?;
+        ws.write_string_with_format(row, 1, &st.unit.code, &s.code)?;
+        ws.write_string_with_format(row, 2, &st.unit.name, &s.locked_text)?;
+        ws.write_string_with_format(row, 3, &st.unit.block, &s.locked_text)?;
+        ws.write_string_with_format(
+            row,
+            4,
+            if st.file.is_some() {
+                "Đã nộp"
+            } else {
+                "Chưa nộp"
+            },
+            &s.stt,
+        )?;
+        ws.write_string_with_format(row, 5, st.file.as_deref().unwrap_or(""), &s.locked_text)?;
+        ws.write_string_with_format(
+            row,
+            6,
+            st.saved_at
+                .map_or(String::new(), |t| t.format("%d/%m/%Y %H:%M").to_string()),
+            &s.stt,
+        )?;
+        ws.write_string_with_format(
+            row,
+            7,
+            st.saved_source.map_or("", |x| x.label()),
+            &s.locked_text,
+        )?;
+        ws.write_string_with_format(row, 8, st.timeliness(), &s.stt)?;
+        ws.write_number_with_format(row, 9, st.errors as f64, &s.stt)?;
+        ws.write_number_with_format(row, 10, st.warnings as f64, &s.stt)?;
+        row += 1;
+    }
+    row += 1;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        10,
+        "CÁC TỆP KHÁC TRONG THƯ MỤC BÁO CÁO (không phải bản báo cáo được dùng của một đơn vị)",
+        &s.label[0],
+    )?;
+    row += 1;
+    for (i, h) in ["STT", "Tệp", "Định dạng", "Đơn vị", "Kết quả"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(row, [0u16, 1, 4, 5, 6][i], *h, &s.header)?;
+    }
+    ws.merge_range(row, 1, row, 3, "Tệp", &s.header)?;
+    ws.merge_range(row, 6, row, 10, "Kết quả / lý do", &s.header)?;
+    row += 1;
+    let mut n = 0;
+    for f in ingest.files.iter().filter(|f| f.fate != Fate::Accepted) {
+        n += 1;
+        ws.write_number_with_format(row, 0, n as f64, &s.stt)?;
+        ws.merge_range(row, 1, row, 3, &f.file, &s.locked_text)?;
+        ws.write_string_with_format(row, 4, f.kind.label(), &s.stt)?;
+        ws.write_string_with_format(row, 5, f.unit.as_deref().unwrap_or(""), &s.locked_text)?;
+        ws.merge_range(row, 6, row, 10, &f.fate.label(), &s.locked_text)?;
+        ws.set_row_height(row, 32)?;
+        row += 1;
+    }
+    if n == 0 {
+        ws.merge_range(row, 1, row, 10, "(không có)", &s.locked_text)?;
+    }
+    ws.set_freeze_panes(3, 3)?;
+    ws.autofilter(2, 0, 2 + status.len() as u32, 10)?;
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(2, 2)?;
+    Ok(())
+}
+
+fn raw_sheet(
+    ws: &mut Worksheet,
+    round: &Round,
+    ingest: &Ingest,
+    findings: &[Finding],
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name("Dữ liệu gốc")?;
+    let headers = [
+        ("Mã đơn vị", 14.0),
+        ("Tên đơn vị", 30.0),
+        ("Khối", 20.0),
+        ("Mã số", 8.0),
+        ("Chỉ tiêu", 40.0),
+        ("Cột", 16.0),
+        ("Dòng DS", 8.0),
+        ("Giá trị số", 12.0),
+        ("Giá trị chữ", 30.0),
+        ("Loại ô", 12.0),
+        ("Tệp", 36.0),
+        ("Trang", 14.0),
+        ("Ô", 8.0),
+        ("Có lỗi/cảnh báo", 10.0),
+    ];
+    for (i, (h, w)) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *h, &s.header)?;
+        ws.set_column_width(i as u16, *w)?;
+    }
+    let flagged: std::collections::HashSet<(&str, &str, &str)> = findings
+        .iter()
+        .flat_map(|f| {
+            f.cell
+                .split(", ")
+                .map(move |c| (f.file.as_str(), f.sheet.as_str(), c))
+        })
+        .collect();
+    let plain = Format::new()
+        .set_font_name(crate::form::FONT)
+        .set_font_size(11);
+    let mut row = 1u32;
+    for f in ingest.accepted() {
+        let Some(u) = f.unit.as_deref().and_then(|c| round.unit(c)) else {
+            continue;
+        };
+        for r in &f.records {
+            let ind = round.catalog.indicator(&r.code);
+            let col_label = ind.map_or(r.column.clone(), |i| {
+                crate::check::column_label(&round.catalog, i, &r.column)
+            });
+            ws.write_string_with_format(row, 0, &u.code, &plain)?;
+            ws.write_string_with_format(row, 1, &u.name, &plain)?;
+            ws.write_string_with_format(row, 2, &u.block, &plain)?;
+            ws.write_string_with_format(row, 3, &r.code, &plain)?;
+            ws.write_string_with_format(row, 4, ind.map_or("", |i| i.label.as_str()), &plain)?;
+            ws.write_string_with_format(row, 5, &col_label, &plain)?;
+            if r.list_row > 0 {
+                ws.write_number_with_format(row, 6, r.list_row as f64, &plain)?;
+            }
+            match &r.value {
+                Value::Number(n) => {
+                    ws.write_number_with_format(row, 7, *n, &plain)?;
+                }
+                Value::YesNo(b) => {
+                    ws.write_string_with_format(row, 8, if *b { "Có" } else { "Không" }, &plain)?;
+                }
+                Value::Text(t) => {
+                    ws.write_string_with_format(row, 8, t, &plain)?;
+                }
+                Value::Date(d) => {
+                    ws.write_string_with_format(row, 8, d.format("%d/%m/%Y").to_string(), &plain)?;
+                }
+                Value::NotApplicable => {
+                    ws.write_string_with_format(row, 8, "x (không áp dụng)", &plain)?;
+                }
+                Value::Blank => {}
+            }
+            ws.write_string_with_format(
+                row,
+                9,
+                if r.computed {
+                    "công thức (lưu sẵn)"
+                } else {
+                    "ô nhập"
+                },
+                &plain,
+            )?;
+            ws.write_string_with_format(row, 10, &r.file, &plain)?;
+            ws.write_string_with_format(row, 11, &r.sheet, &plain)?;
+            ws.write_string_with_format(row, 12, r.cell.to_string(), &plain)?;
+            let cell = r.cell.to_string();
+            if flagged.contains(&(r.file.as_str(), r.sheet.as_str(), cell.as_str())) {
+                ws.write_string_with_format(row, 13, "có", &plain)?;
+            }
+            row += 1;
+        }
+    }
+    ws.autofilter(0, 0, row.max(2) - 1, (headers.len() - 1) as u16)?;
+    ws.set_freeze_panes(1, 0)?;
+    let _ = FormatAlign::Center;
+    Ok(())
+}
