@@ -656,6 +656,12 @@ fn write_table_sheet(
         ws.write_string_with_format(row, 0, &stt_text, &styles.stt)?;
         let level = (ind.level as usize).min(2);
         ws.write_string_with_format(row, 1, &ind.label, &styles.label[level])?;
+        // Wrapped labels: give the row room for every line (≈ 60 characters
+        // a line at width 52), so no reader or printer cuts them.
+        let lines = ind.label.chars().count().div_ceil(58).max(1);
+        if lines > 1 {
+            ws.set_row_height(row, 15.75 * lines as f64)?;
+        }
         ws.write_string_with_format(row, 2, &ind.code, &styles.code)?;
         ws.write_string_with_format(row, 3, &ind.measure, &styles.measure)?;
         let applicable = applies(spec, ind);
