@@ -338,7 +338,7 @@ pub fn write_doc_header(
             ws.write_formula_with_format(
                 1,
                 0,
-                Formula::new(guide).set_result(""),
+                Formula::new(guide).set_result(" "),
                 &styles.bold_center,
             )?;
         }
@@ -1188,13 +1188,13 @@ fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
         let lookup = |col: &str| {
             format!("=IFERROR(INDEX(${col}$2:${col}${n},MATCH({pick},$D$2:$D${n},0)),\"\")")
         };
-        ws.write_formula(7, 1, Formula::new(lookup("C")).set_result(""))?;
+        ws.write_formula(7, 1, Formula::new(lookup("C")).set_result(" "))?;
         ws.write_formula(
             8,
             1,
-            Formula::new(format!("=IF({pick}=\"\",\"\",{pick})")).set_result(""),
+            Formula::new(format!("=IF({pick}=\"\",\"\",{pick})")).set_result(" "),
         )?;
-        ws.write_formula(9, 1, Formula::new(lookup("E")).set_result(""))?;
+        ws.write_formula(9, 1, Formula::new(lookup("E")).set_result(" "))?;
     }
     ws.set_column_width(0, 18)?;
     ws.set_column_width(1, 70)?;
