@@ -39,7 +39,9 @@ pub fn read_back(path: &Path) -> Vec<(String, BTreeMap<(u32, u32), String>)> {
 /// number) → cell text, plus where the "Mã số" column is.
 pub fn contract_values(cells: &BTreeMap<(u32, u32), String>) -> BTreeMap<(String, usize), String> {
     let mut out = BTreeMap::new();
-    let Some((&(hr, code_col), _)) = cells.iter().find(|(_, v)| v.trim() == "Mã số") else { return out };
+    let Some((&(hr, code_col), _)) = cells.iter().find(|(_, v)| v.trim() == "Mã số") else {
+        return out;
+    };
     let number_row = hr + 1;
     let numbers: BTreeMap<u32, usize> = cells
         .iter()
@@ -62,9 +64,19 @@ pub fn contract_values(cells: &BTreeMap<(u32, u32), String>) -> BTreeMap<(String
 /// Parse a typed number the simple way: "1.234" / "1 234" → 1234,
 /// "12,5" → 12.5, "25 người" → 25.
 pub fn loose_number(s: &str) -> Option<f64> {
+    let thousands = s.split('.').count() > 1
+        && s.split('.')
+            .skip(1)
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if thousands {
+        return s.replace('.', "").parse().ok();
+    }
     if let Ok(v) = s.parse::<f64>() {
         return Some(v);
     }
-    let kept: String = s.chars().filter(|c| c.is_ascii_digit() || *c == ',' || *c == '-').collect();
+    let kept: String = s
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '-')
+        .collect();
     kept.replace(',', ".").parse().ok()
 }

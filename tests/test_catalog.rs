@@ -6,8 +6,14 @@ use std::process::Command;
 use tonghop::catalog::{validate, Catalog, IndicatorKind, EMBEDDED_TOML};
 
 fn tonghop(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tonghop")).args(args).output().expect("run tonghop");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_tonghop"))
+        .args(args)
+        .output()
+        .expect("run tonghop");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -15,15 +21,50 @@ fn tree_shows_every_outline_item_of_the_issue() {
     let (code, out) = tonghop(&["catalog"]);
     assert_eq!(code, 0);
     for needle in [
-        "Số đảng viên", "chưa là đảng viên", "chi bộ trực thuộc", "Số hộ dân", "Số khẩu", "thuận lợi", "khó khăn",
-        "Đài Tiếng nói Việt Nam", "Đài Phát thanh - Truyền hình tỉnh", "Đài Truyền thanh Thành phố", "báo cáo viên",
-        "phát sinh", "đã xử lý", "xúc tiến đầu tư", "đoàn công tác", "hộ gia đình", "nhà văn hóa", "đội văn nghệ",
-        "thư viện", "tủ sách pháp luật", "bưu điện văn hóa", "Chi hội văn học", "lịch sử", "Quy định 164",
-        "lý luận chính trị", "kỷ luật", "tuyên truyền viên", "cộng tác viên dư luận xã hội", "giảng viên",
-        "văn nghệ sĩ", "nghệ nhân", "Ưu điểm", "Hạn chế", "khách quan", "chủ quan", "Kinh nghiệm", "Nhiệm vụ",
-        "Giải pháp", "Kiến nghị",
+        "Số đảng viên",
+        "chưa là đảng viên",
+        "chi bộ trực thuộc",
+        "Số hộ dân",
+        "Số khẩu",
+        "thuận lợi",
+        "khó khăn",
+        "Đài Tiếng nói Việt Nam",
+        "Đài Phát thanh - Truyền hình tỉnh",
+        "Đài Truyền thanh Thành phố",
+        "báo cáo viên",
+        "phát sinh",
+        "đã xử lý",
+        "xúc tiến đầu tư",
+        "đoàn công tác",
+        "hộ gia đình",
+        "nhà văn hóa",
+        "đội văn nghệ",
+        "thư viện",
+        "tủ sách pháp luật",
+        "bưu điện văn hóa",
+        "Chi hội văn học",
+        "lịch sử",
+        "Quy định 164",
+        "lý luận chính trị",
+        "kỷ luật",
+        "tuyên truyền viên",
+        "cộng tác viên dư luận xã hội",
+        "giảng viên",
+        "văn nghệ sĩ",
+        "nghệ nhân",
+        "Ưu điểm",
+        "Hạn chế",
+        "khách quan",
+        "chủ quan",
+        "Kinh nghiệm",
+        "Nhiệm vụ",
+        "Giải pháp",
+        "Kiến nghị",
     ] {
-        assert!(out.to_lowercase().contains(&needle.to_lowercase()), "catalog tree lacks \"{needle}\"");
+        assert!(
+            out.to_lowercase().contains(&needle.to_lowercase()),
+            "catalog tree lacks \"{needle}\""
+        );
     }
 }
 
@@ -33,7 +74,10 @@ fn json_export_parses_and_round_trips() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(v["id"], "de-an-241");
-    assert_eq!(v["indicators"].as_array().unwrap().len(), Catalog::embedded().indicators.len());
+    assert_eq!(
+        v["indicators"].as_array().unwrap().len(),
+        Catalog::embedded().indicators.len()
+    );
 }
 
 #[test]
@@ -41,8 +85,16 @@ fn households_apply_only_to_wards_and_every_percentage_has_its_parts() {
     let c = Catalog::embedded();
     let hh = c.indicator("01.04").unwrap();
     assert_eq!(hh.applies_to, vec!["xa_phuong".to_string()]);
-    for i in c.indicators.iter().filter(|i| i.kind == IndicatorKind::Percent) {
-        assert!(i.numerator.is_some() && i.denominator.is_some(), "{} has no tử số / mẫu số", i.code);
+    for i in c
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::Percent)
+    {
+        assert!(
+            i.numerator.is_some() && i.denominator.is_some(),
+            "{} has no tử số / mẫu số",
+            i.code
+        );
     }
     assert!(validate(&c).is_empty());
 }
@@ -59,19 +111,32 @@ fn check_reports_every_seeded_mistake_with_its_location() {
         // 3. percentage whose mẫu số is not a count (points at a percentage)
         ("denominator = \"05.22\"", "denominator = \"05.03\""),
         // 4. unknown unit type
-        ("applies_to = [\"xa_phuong\"]", "applies_to = [\"phuong_xa\"]"),
+        (
+            "applies_to = [\"xa_phuong\"]",
+            "applies_to = [\"phuong_xa\"]",
+        ),
         // 5. unknown column set
         ("columns = \"giai_doan\"", "columns = \"giai_doan_x\""),
         // 6. min > max
-        ("code = \"01.05\"", "code = \"01.05\"\nmin = 10.0\nmax = 1.0"),
+        (
+            "code = \"01.05\"",
+            "code = \"01.05\"\nmin = 10.0\nmax = 1.0",
+        ),
         // 7. a sum over different units of measure
-        ("code = \"02.07\"", "code = \"02.07\"\n# measure changed below"),
+        (
+            "code = \"02.07\"",
+            "code = \"02.07\"\n# measure changed below",
+        ),
     ];
     for (from, to) in edits {
         assert!(text.contains(from), "fixture anchor {from} missing");
         text = text.replacen(from, to, 1);
     }
-    text = text.replacen("label = \"Quần chúng Nhân dân\"\nkind = \"count\"\nmeasure = \"lượt người\"", "label = \"Quần chúng Nhân dân\"\nkind = \"count\"\nmeasure = \"người\"", 1);
+    text = text.replacen(
+        "label = \"Quần chúng Nhân dân\"\nkind = \"count\"\nmeasure = \"lượt người\"",
+        "label = \"Quần chúng Nhân dân\"\nkind = \"count\"\nmeasure = \"người\"",
+        1,
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
     std::fs::write(&path, &text).unwrap();
@@ -86,7 +151,10 @@ fn check_reports_every_seeded_mistake_with_its_location() {
         "giới hạn dưới 10 lớn hơn giới hạn trên 1",
         "phép cộng gộp các chỉ tiêu khác đơn vị tính",
     ] {
-        assert!(out.contains(expected), "--check output lacks \"{expected}\":\n{out}");
+        assert!(
+            out.contains(expected),
+            "--check output lacks \"{expected}\":\n{out}"
+        );
     }
 }
 

@@ -22,11 +22,32 @@ fn every_form_has_its_sheets_codes_inputs_and_x_marks() {
         let sheets = common::read_back(path);
         let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
         assert_eq!(names, expected_sheets, "{}", path.display());
-        let meta: BTreeMap<String, String> = sheets.last().unwrap().1.iter().filter(|((_, c), _)| *c == 0)
-            .map(|((r, _), k)| (k.clone(), sheets.last().unwrap().1.get(&(*r, 1)).cloned().unwrap_or_default()))
+        let meta: BTreeMap<String, String> = sheets
+            .last()
+            .unwrap()
+            .1
+            .iter()
+            .filter(|((_, c), _)| *c == 0)
+            .map(|((r, _), k)| {
+                (
+                    k.clone(),
+                    sheets
+                        .last()
+                        .unwrap()
+                        .1
+                        .get(&(*r, 1))
+                        .cloned()
+                        .unwrap_or_default(),
+                )
+            })
             .collect();
         assert_eq!(meta["catalog_hash"], c.hash);
-        assert_eq!(meta.get("unit_code").map(|s| s.trim().to_string()).unwrap_or_default(), unit.map_or(String::new(), |u| u.code.clone()));
+        assert_eq!(
+            meta.get("unit_code")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+            unit.map_or(String::new(), |u| u.code.clone())
+        );
         for g in &c.groups {
             let cells = &sheets.iter().find(|(n, _)| n == &g.sheet).unwrap().1;
             let values = common::contract_values(cells);
@@ -37,13 +58,31 @@ fn every_form_has_its_sheets_codes_inputs_and_x_marks() {
                     let v = values.get(&(ind.code.clone(), i + 1));
                     let computed = ind.is_formula() || (col.is_computed() && ind.kind.is_numeric());
                     if !applies {
-                        assert_eq!(v.map(String::as_str), Some("x"), "{} {} ({}) should be x", path.display(), ind.code, i + 1);
+                        assert_eq!(
+                            v.map(String::as_str),
+                            Some("x"),
+                            "{} {} ({}) should be x",
+                            path.display(),
+                            ind.code,
+                            i + 1
+                        );
                     } else if !computed && g.kind != GroupKind::List {
-                        assert!(v.is_none() || v.map(String::as_str) != Some("x"), "{} {} ({}) must be an input", path.display(), ind.code, i + 1);
+                        assert!(
+                            v.is_none() || v.map(String::as_str) != Some("x"),
+                            "{} {} ({}) must be an input",
+                            path.display(),
+                            ind.code,
+                            i + 1
+                        );
                     }
                 }
                 // Every mã số is on the sheet, in the "Mã số" column.
-                assert!(cells.values().any(|v| v == &ind.code), "{} lacks {}", g.sheet, ind.code);
+                assert!(
+                    cells.values().any(|v| v == &ind.code),
+                    "{} lacks {}",
+                    g.sheet,
+                    ind.code
+                );
             }
         }
     }
@@ -59,7 +98,10 @@ fn households_are_x_on_a_chi_bo_form_and_open_on_a_ward_form() {
         common::contract_values(&sheets.iter().find(|(n, _)| n == "Biểu 01").unwrap().1)
     };
     let chi_bo = read("cb-vptu-chi-bo-van-phong-thanh-uy.xlsx");
-    assert_eq!(chi_bo.get(&("01.04".to_string(), 1)).map(String::as_str), Some("x"));
+    assert_eq!(
+        chi_bo.get(&("01.04".to_string(), 1)).map(String::as_str),
+        Some("x")
+    );
     let ward = read("p-tanphong-dang-bo-phuong-tan-phong.xlsx");
     assert_eq!(ward.get(&("01.04".to_string(), 1)), None);
 }
@@ -73,7 +115,9 @@ fn committed_generic_template_is_current() {
     let dir = tempfile::tempdir().unwrap();
     write_all_forms(&round, dir.path()).unwrap();
     let fresh = common::read_back(&dir.path().join(GENERIC_FORM_FILE));
-    let committed_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates_xlsx").join(GENERIC_FORM_FILE);
+    let committed_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("templates_xlsx")
+        .join(GENERIC_FORM_FILE);
     let committed = common::read_back(&committed_path);
     let strip = |s: Vec<(String, BTreeMap<(u32, u32), String>)>| {
         s.into_iter()
@@ -84,5 +128,8 @@ fn committed_generic_template_is_current() {
             })
             .collect::<Vec<_>>()
     };
-    assert!(strip(fresh) == strip(committed), "templates_xlsx/{GENERIC_FORM_FILE} is stale: regenerate it");
+    assert!(
+        strip(fresh) == strip(committed),
+        "templates_xlsx/{GENERIC_FORM_FILE} is stale: regenerate it"
+    );
 }

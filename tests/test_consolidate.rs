@@ -1,0 +1,237 @@
+//! `tonghop consolidate` on the sample round: totals computed here from the
+//! returns (through the form contract, independently of the tool's
+//! reader), the reviewed findings snapshot, and the multi-level round trip.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tonghop::catalog::{Consolidation, GroupKind, IndicatorKind};
+use tonghop::commands::consolidate::consolidate_round;
+use tonghop::round::Round;
+
+/// Files of the sample round that are not a unit's accepted return.
+const NOT_CONSOLIDATED: [&str; 4] = [
+    "Bao cao thuyet minh.xls",
+    "ghi-chu.txt",
+    "kho-bac.xlsx",
+    "Doan Ket ban nhap.xlsx",
+];
+
+/// Summary sheet of a tong-hop.xlsx: (mã số, column number) → value.
+fn summary_totals(path: &std::path::Path, round: &Round) -> BTreeMap<(String, usize), f64> {
+    let sheets = common::read_back(path);
+    let cells = &sheets.iter().find(|(n, _)| n == "Tổng hợp").unwrap().1;
+    let mut out = BTreeMap::new();
+    for ((r, c), v) in cells {
+        if *c != 2 || round.catalog.indicator(v).is_none() {
+            continue;
+        }
+        for i in 0..7u32 {
+            if let Some(x) = cells.get(&(*r, 4 + i)).and_then(|s| s.parse::<f64>().ok()) {
+                out.insert((v.clone(), i as usize + 1), x);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn totals_equal_the_sums_of_the_returns_and_percentages_are_recomputed() {
+    let round = Round::load(&common::samples(), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outcome =
+        consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+    assert_eq!(outcome.summary.units_expected, 30);
+    assert_eq!(outcome.summary.units_submitted, 27);
+    assert_eq!(outcome.summary.units_late, 1);
+    assert_eq!(outcome.summary.files_rejected, 3);
+    assert_eq!(outcome.summary.files_superseded, 1);
+    // Expected sums, read here from every accepted return.
+    let c = &round.catalog;
+    let mut sums: BTreeMap<(String, usize), f64> = BTreeMap::new();
+    let mut files = 0;
+    for entry in walk(&common::samples().join("bao-cao")) {
+        let name = entry.file_name().unwrap().to_string_lossy().to_string();
+        if NOT_CONSOLIDATED.contains(&name.as_str()) {
+            continue;
+        }
+        files += 1;
+        for (_, cells) in common::read_back(&entry) {
+            for ((code, n), text) in common::contract_values(&cells) {
+                let Some(ind) = c.indicator(&code) else {
+                    continue;
+                };
+                let g = c.group(&ind.group).unwrap();
+                if g.kind != GroupKind::Table || ind.consolidation() != Consolidation::Sum {
+                    continue;
+                }
+                let col = &c.columns_of(g)[n - 1];
+                if col.is_computed() || text == "x" {
+                    continue;
+                }
+                if let Some(v) = common::loose_number(&text) {
+                    *sums.entry((code.clone(), n)).or_default() += v;
+                    // Period totals are the sums of the years.
+                    if let Some(t) = c
+                        .columns_of(g)
+                        .iter()
+                        .position(|x| x.sum_of.contains(&col.key))
+                    {
+                        *sums.entry((code, t + 1)).or_default() += v;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(files, 27);
+    let totals = summary_totals(&dir.path().join("tong-hop.xlsx"), &round);
+    let mut checked = 0;
+    for (key, want) in &sums {
+        let got = totals.get(key).copied().unwrap_or(f64::NAN);
+        assert!(
+            (got - want).abs() < 1e-6,
+            "total of {} column ({}) is {got}, expected {want}",
+            key.0,
+            key.1
+        );
+        checked += 1;
+    }
+    assert!(checked > 500, "only {checked} totals compared");
+    // Percentages: 100 × Σ tử số / Σ mẫu số, never an average.
+    let mut pct = 0;
+    for ind in c
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::Percent)
+    {
+        let (n, d) = (
+            ind.numerator.clone().unwrap(),
+            ind.denominator.clone().unwrap(),
+        );
+        for col in 1..=7 {
+            let (Some(num), Some(den)) = (sums.get(&(n.clone(), col)), sums.get(&(d.clone(), col)))
+            else {
+                continue;
+            };
+            if *den == 0.0 {
+                continue;
+            }
+            let want = (100.0 * num / den * 100.0).round() / 100.0;
+            let got = totals[&(ind.code.clone(), col)];
+            assert!(
+                (got - want).abs() < 0.011,
+                "{} ({col}): {got} ≠ {want}",
+                ind.code
+            );
+            pct += 1;
+        }
+    }
+    assert!(pct >= 10);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The exact findings on the sample round, reviewed. Set
+/// `UPDATE_SNAPSHOTS=1` to rewrite after a reviewed change.
+#[test]
+fn findings_match_the_reviewed_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let outcome =
+        consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+    let text: String = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} | {} | {} | {} | {} | {} | {} | {}\n",
+                f.severity.label(),
+                f.unit,
+                f.file,
+                f.sheet,
+                f.cell,
+                f.code,
+                f.rule,
+                f.message
+            )
+        })
+        .collect();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots/samples-findings.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let want =
+        std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1 writes it)");
+    assert_eq!(text, want);
+    // Deterministic: a second run gives the same findings.
+    let again =
+        consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+    assert_eq!(outcome.findings, again.findings);
+    let csv = std::fs::read(dir.path().join("bao-cao-loi.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+}
+
+#[test]
+fn the_committees_own_return_reads_back_as_one_return_with_the_same_totals() {
+    let round = Round::load(&common::samples(), None).unwrap();
+    let lower = tempfile::tempdir().unwrap();
+    consolidate_round(&common::samples(), Some(lower.path().to_path_buf()), None).unwrap();
+    let upper = tempfile::tempdir().unwrap();
+    let returns = upper.path().join("bao-cao");
+    std::fs::create_dir_all(&returns).unwrap();
+    std::fs::copy(
+        lower.path().join("gui-cap-tren.xlsx"),
+        returns.join("gui-cap-tren.xlsx"),
+    )
+    .unwrap();
+    std::fs::write(
+        upper.path().join("tonghop.toml"),
+        std::fs::read_to_string(common::samples().join("tonghop.toml"))
+            .unwrap()
+            .replace(
+                "round_id = \"241-2021-TPLC\"",
+                "round_id = \"241-2021-TINH\"",
+            )
+            .replace(
+                "committee_code = \"TP-LAICHAU\"",
+                "committee_code = \"TINH-LAICHAU\"",
+            ),
+    )
+    .unwrap();
+    std::fs::write(
+        upper.path().join("don-vi.csv"),
+        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nTP-LAICHAU,Đảng bộ thành phố Lai Châu,Đảng bộ cấp trên cơ sở,Khối huyện,Đảng bộ tỉnh Lai Châu\n",
+    )
+    .unwrap();
+    let out = upper.path().join("ket-qua");
+    let outcome = consolidate_round(upper.path(), Some(out.clone()), None).unwrap();
+    assert_eq!(outcome.summary.units_submitted, 1, "{:?}", outcome.findings);
+    let a = summary_totals(&lower.path().join("tong-hop.xlsx"), &round);
+    let b = summary_totals(&out.join("tong-hop.xlsx"), &round);
+    let yes_no: BTreeSet<String> = round
+        .catalog
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::YesNo)
+        .map(|i| i.code.clone())
+        .collect();
+    let strip = |m: BTreeMap<(String, usize), f64>| {
+        m.into_iter()
+            .filter(|((c, _), _)| !yes_no.contains(c))
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(strip(a), strip(b));
+}
