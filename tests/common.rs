@@ -13,7 +13,10 @@ pub fn samples() -> PathBuf {
 }
 
 /// Every sheet of a workbook as (name, cells "A1" → text).
-pub fn read_back(path: &Path) -> Vec<(String, BTreeMap<(u32, u32), String>)> {
+/// Cells of one sheet: (row, column) → text.
+pub type SheetCells = BTreeMap<(u32, u32), String>;
+
+pub fn read_back(path: &Path) -> Vec<(String, SheetCells)> {
     let mut wb = open_workbook_auto(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let names = wb.sheet_names();
     names

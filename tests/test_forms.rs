@@ -119,7 +119,7 @@ fn committed_generic_template_is_current() {
         .join("templates_xlsx")
         .join(GENERIC_FORM_FILE);
     let committed = common::read_back(&committed_path);
-    let strip = |s: Vec<(String, BTreeMap<(u32, u32), String>)>| {
+    let strip = |s: Vec<(String, common::SheetCells)>| {
         s.into_iter()
             .map(|(n, mut cells)| {
                 // The generator version line changes with every release.

@@ -53,7 +53,7 @@ fn forms_convert_and_recalculate_in_libreoffice() {
     let c = &round.catalog;
     let mut compared = 0;
     for g in &c.groups {
-        let get = |s: &Vec<(String, std::collections::BTreeMap<(u32, u32), String>)>| {
+        let get = |s: &Vec<(String, common::SheetCells)>| {
             common::contract_values(&s.iter().find(|(n, _)| n == &g.sheet).unwrap().1)
         };
         let (a, b) = (get(&original), get(&resaved));
