@@ -1,0 +1,67 @@
+//! The sample round folder and the units list checks.
+
+mod common;
+
+use tonghop::catalog::Catalog;
+use tonghop::round::{load_units, Round};
+
+#[test]
+fn sample_round_has_its_units_blocks_and_types() {
+    let round = Round::load(&common::samples(), None).unwrap();
+    assert_eq!(round.units.len(), 30);
+    assert_eq!(
+        round.blocks(),
+        [
+            "Khối xã, phường",
+            "Khối Đảng - đoàn thể",
+            "Khối chính quyền",
+            "Khối lực lượng vũ trang, trường học"
+        ]
+    );
+    let wards: Vec<_> = round
+        .units
+        .iter()
+        .filter(|u| u.unit_type == "xa_phuong")
+        .map(|u| u.name.as_str())
+        .collect();
+    assert_eq!(wards.len(), 7);
+    assert!(wards.contains(&"Đảng bộ xã Nậm Loỏng"));
+    assert_eq!(
+        round.settings.deadline,
+        chrono::NaiveDate::from_ymd_opt(2021, 6, 20).unwrap()
+    );
+    // Households apply only to phường/xã.
+    let hh = round.catalog.indicator("01.04").unwrap();
+    for u in &round.units {
+        assert_eq!(
+            hh.applies_to_type(&u.unit_type),
+            u.unit_type == "xa_phuong",
+            "{}",
+            u.code
+        );
+    }
+}
+
+#[test]
+fn a_bad_units_file_names_every_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("don-vi.csv");
+    std::fs::write(
+        &path,
+        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nA,Chi bộ A,Chi bộ cơ sở,K1,X\nA,Chi bộ B,Chi bộ cơ sở,K1,X\nC,Chi bộ C,Hội đồng,K1,X\n",
+    )
+    .unwrap();
+    let err = load_units(&path, &Catalog::embedded())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("dòng 3: mã đơn vị \"A\" bị trùng."), "{err}");
+    assert!(
+        err.contains("dòng 4: loại đơn vị \"Hội đồng\" không có trong danh mục"),
+        "{err}"
+    );
+    std::fs::write(&path, "Mã đơn vị,Tên đơn vị,Khối\nA,B,C\n").unwrap();
+    let err = load_units(&path, &Catalog::embedded())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("thiếu cột \"Loại\""), "{err}");
+}
