@@ -5,6 +5,7 @@
 //! fate: accepted, superseded by a later return of the same unit, or
 //! rejected with the reason.
 
+pub mod grid;
 pub mod sniff;
 pub mod value;
 
@@ -12,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Range, Reader, Sheets};
+use calamine::{Data, Reader, Sheets};
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -23,6 +24,7 @@ use crate::diagnostic::{rules, Finding};
 use crate::form::{FORM_ID, META_SHEET};
 use crate::round::{OrgUnit, Round};
 use crate::text::fold;
+use grid::Grid;
 pub use sniff::FileKind;
 use value::{Reading, Value};
 
@@ -315,7 +317,7 @@ pub fn read_file(path: &Path, rel: &str, round: &Round) -> FileReport {
         findings: Vec::new(),
         records: Vec::new(),
     };
-    match reader.read(&mut wb, kind) {
+    match reader.read(&mut wb) {
         Ok((unit, identified_by)) => FileReport {
             file: rel.to_string(),
             kind,
@@ -376,37 +378,30 @@ struct Located {
 }
 
 /// Find the "Mã số" header cell and the numbered column row under it.
-fn locate(range: &Range<Data>) -> Option<Located> {
-    let (r0, c0) = range.start()?;
-    let (r1, c1) = range.end()?;
-    let last_row = r1.min(r0 + 60);
-    let last_col = c1.min(c0 + 60);
-    for r in r0..=last_row {
-        for c in c0..=last_col {
-            let Some(Data::String(s)) = range.get_value((r, c)) else {
-                continue;
-            };
-            if fold(s) != "mã số" {
-                continue;
-            }
-            for nr in r + 1..=(r + 3).min(r1) {
-                let mut columns = BTreeMap::new();
-                for cc in c0..=c1.min(c0 + 200) {
-                    if let Some(Data::String(t)) = range.get_value((nr, cc)) {
-                        if let Some(m) = COLUMN_NUMBER.captures(t.trim()) {
-                            if let Ok(n) = m[1].parse::<usize>() {
-                                columns.entry(n).or_insert(cc);
-                            }
+fn locate(grid: &Grid) -> Option<Located> {
+    let r0 = grid.first_row()?;
+    for ((r, c), d) in grid.rows(r0, r0 + 60) {
+        let Data::String(s) = d else { continue };
+        if c > 200 || fold(s) != "mã số" {
+            continue;
+        }
+        for nr in r + 1..=r + 3 {
+            let mut columns = BTreeMap::new();
+            for (cc, d) in grid.row(nr) {
+                if let Data::String(t) = d {
+                    if let Some(m) = COLUMN_NUMBER.captures(t.trim()) {
+                        if let Ok(n) = m[1].parse::<usize>() {
+                            columns.entry(n).or_insert(cc);
                         }
                     }
                 }
-                if !columns.is_empty() {
-                    return Some(Located {
-                        code_col: c,
-                        number_row: nr,
-                        columns,
-                    });
-                }
+            }
+            if !columns.is_empty() {
+                return Some(Located {
+                    code_col: c,
+                    number_row: nr,
+                    columns,
+                });
             }
         }
     }
@@ -436,31 +431,24 @@ impl FileReader<'_> {
 
     /// Read the workbook: returns the unit code and how it was identified,
     /// or the reason the file is rejected.
-    fn read(&mut self, wb: &mut Workbook, kind: FileKind) -> Result<(String, String), String> {
+    fn read(&mut self, wb: &mut Workbook) -> Result<(String, String), String> {
         let names = wb.sheet_names();
-        let meta = names
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(META_SHEET))
-            .and_then(|n| wb.worksheet_range(n).ok())
-            .map(|r| read_meta(&r))
-            .unwrap_or_default();
+        let mut budget = grid::Budget::default();
+        let meta = match names.iter().find(|n| n.eq_ignore_ascii_case(META_SHEET)) {
+            Some(n) => read_meta(&grid::read_sheet(wb, n, &mut budget)?),
+            None => BTreeMap::new(),
+        };
         self.check_meta(&meta)?;
         let mut sheets = Vec::new();
         for name in names.iter().filter(|n| !n.eq_ignore_ascii_case(META_SHEET)) {
-            match wb.worksheet_range(name) {
-                Ok(range) => {
-                    let styles = if matches!(kind, FileKind::Xlsx | FileKind::Xlsm) {
-                        wb.worksheet_style(name).ok()
-                    } else {
-                        None
-                    };
-                    sheets.push((name.clone(), range, styles));
-                }
+            match grid::read_sheet(wb, name, &mut budget) {
+                Ok(g) => sheets.push((name.clone(), g)),
+                Err(e) if e.contains("từ chối") => return Err(e),
                 Err(e) => self.findings.push(Finding::file(
                     Severity::CanhBao,
                     self.rel,
                     rules::FILE,
-                    format!("không đọc được trang \"{name}\" ({e}), bỏ qua trang này."),
+                    format!("{e} Bỏ qua trang này."),
                 )),
             }
         }
@@ -468,9 +456,9 @@ impl FileReader<'_> {
         let unit = unit.clone();
         let mut seen: HashMap<(String, u32), CellRef> = HashMap::new();
         let mut found_any = false;
-        for (name, range, styles) in &sheets {
-            if let Some(loc) = locate(range) {
-                found_any |= self.read_sheet(&unit, name, range, styles.as_ref(), &loc, &mut seen);
+        for (name, grid) in &sheets {
+            if let Some(loc) = locate(grid) {
+                found_any |= self.read_sheet(&unit, name, grid, &loc, &mut seen);
             }
         }
         if !found_any {
@@ -532,7 +520,7 @@ impl FileReader<'_> {
     fn identify(
         &self,
         meta: &BTreeMap<String, String>,
-        sheets: &[(String, Range<Data>, Option<calamine::StyleRange>)],
+        sheets: &[(String, Grid)],
     ) -> Result<(OrgUnit, String), String> {
         let units = &self.round.units;
         let code = meta.get("unit_code").map(|s| s.trim()).unwrap_or("");
@@ -559,26 +547,21 @@ impl FileReader<'_> {
             return Ok((u.clone(), "tên đơn vị trong trang ẩn".to_string()));
         }
         let mut seen_texts = Vec::new();
-        for (name, range, _) in sheets {
-            let Some((r0, c0)) = range.start() else {
-                continue;
-            };
-            let Some((r1, c1)) = range.end() else {
-                continue;
-            };
-            for r in r0..=r1.min(r0 + 6) {
-                for c in c0..=c1.min(c0 + 12) {
-                    if let Some(Data::String(s)) = range.get_value((r, c)) {
-                        if let Some(u) = by_name(s) {
-                            return Ok((
-                                u.clone(),
-                                format!("tên đơn vị ở ô {}!{}", name, CellRef::new(r, c as u16)),
-                            ));
-                        }
-                        if r <= r0 + 2 && seen_texts.len() < 4 && !s.trim().is_empty() {
-                            seen_texts.push(format!("\"{}\"", s.trim()));
-                        }
-                    }
+        for (name, grid) in sheets {
+            let Some(r0) = grid.first_row() else { continue };
+            for ((r, c), d) in grid.rows(r0, r0 + 6) {
+                let Data::String(s) = d else { continue };
+                if c > 12 {
+                    continue;
+                }
+                if let Some(u) = by_name(s) {
+                    return Ok((
+                        u.clone(),
+                        format!("tên đơn vị ở ô {}!{}", name, CellRef::new(r, c as u16)),
+                    ));
+                }
+                if r <= r0 + 2 && seen_texts.len() < 4 && !s.trim().is_empty() {
+                    seen_texts.push(format!("\"{}\"", s.trim()));
                 }
             }
         }
@@ -623,22 +606,25 @@ impl FileReader<'_> {
         &mut self,
         unit: &OrgUnit,
         sheet: &str,
-        range: &Range<Data>,
-        styles: Option<&calamine::StyleRange>,
+        grid: &Grid,
         loc: &Located,
         seen: &mut HashMap<(String, u32), CellRef>,
     ) -> bool {
-        let Some((_, _)) = range.start() else {
+        let Some(r1) = grid.last_row() else {
             return false;
         };
-        let (r1, _) = range.end().expect("non-empty range");
         let mut found = false;
         let mut list_counter: HashMap<String, u32> = HashMap::new();
         let catalog = &self.round.catalog;
-        for r in loc.number_row + 1..=r1 {
-            let Some(Data::String(code)) = range.get_value((r, loc.code_col)) else {
-                continue;
-            };
+        let code_rows: Vec<(u32, &String)> = grid
+            .rows(loc.number_row + 1, r1)
+            .filter(|((_, c), _)| *c == loc.code_col)
+            .filter_map(|((r, _), d)| match d {
+                Data::String(s) => Some((r, s)),
+                _ => None,
+            })
+            .collect();
+        for (r, code) in code_rows {
             let code = code.trim();
             let Some(ind) = catalog.indicator(code) else {
                 continue;
@@ -685,12 +671,9 @@ impl FileReader<'_> {
                     continue;
                 };
                 let cell = CellRef::new(r, c as u16);
-                let data = range.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+                let data = grid.get(r, c).cloned().unwrap_or(Data::Empty);
                 let computed = ind.is_formula() || (col.is_computed() && ind.kind.is_numeric());
-                let percent_format = styles
-                    .and_then(|s| s.get((r, c)))
-                    .and_then(|st| st.number_format.as_ref())
-                    .is_some_and(|f| f.format_code.contains('%'));
+                let percent_format = grid.percent.contains(&(r, c));
                 let reading: Reading = value::read_cell(&data, ind.kind, col.kind, percent_format);
                 if computed {
                     // Cached value of a formula: kept for the comparison with
@@ -824,10 +807,13 @@ impl FileReader<'_> {
 }
 
 /// Key → value pairs of the hidden metadata sheet (columns A and B).
-fn read_meta(range: &Range<Data>) -> BTreeMap<String, String> {
+fn read_meta(grid: &Grid) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for row in range.rows() {
-        if let (Some(Data::String(k)), Some(v)) = (row.first(), row.get(1)) {
+    for ((r, c), k) in &grid.cells {
+        if *c != 0 {
+            continue;
+        }
+        if let (Data::String(k), Some(v)) = (k, grid.get(*r, 1)) {
             let v = match v {
                 Data::Empty => String::new(),
                 Data::String(s) => s.trim().to_string(),

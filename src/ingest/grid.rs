@@ -1,0 +1,167 @@
+//! A sheet's cells held sparsely, read with bounded memory.
+//!
+//! A hostile or careless workbook can claim a used range of A1:XFD1048576
+//! (a `<dimension>` that lies, a stray value in a far cell) or repeat one
+//! long shared string a million times. Dense ranges of that size must never
+//! be allocated, so .xlsx/.xlsm sheets are read cell by cell with calamine's
+//! cell reader into a map, and every workbook has a budget of cells and
+//! text bytes; going over it rejects the file with a reason.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{Read, Seek};
+
+use calamine::{Data, DataRef, Range, Reader, Sheets};
+
+/// Most non-empty cells read from one workbook.
+pub const MAX_CELLS: usize = 2_000_000;
+/// Most text bytes held from one workbook.
+pub const MAX_TEXT_BYTES: usize = 128 * 1024 * 1024;
+
+/// The non-empty cells of one sheet, by (row, column), 0-based.
+#[derive(Debug, Default, Clone)]
+pub struct Grid {
+    pub cells: BTreeMap<(u32, u32), Data>,
+    /// Cells whose number format is a percentage (.xlsx only).
+    pub percent: HashSet<(u32, u32)>,
+}
+
+impl Grid {
+    pub fn get(&self, row: u32, col: u32) -> Option<&Data> {
+        self.cells.get(&(row, col))
+    }
+
+    /// Non-empty cells of one row, in column order.
+    pub fn row(&self, row: u32) -> impl Iterator<Item = (u32, &Data)> {
+        self.cells
+            .range((row, 0)..=(row, u32::MAX))
+            .map(|((_, c), d)| (*c, d))
+    }
+
+    /// Non-empty cells in rows `first..=last`, in (row, column) order.
+    pub fn rows(&self, first: u32, last: u32) -> impl Iterator<Item = ((u32, u32), &Data)> {
+        self.cells
+            .range((first, 0)..=(last, u32::MAX))
+            .map(|(k, d)| (*k, d))
+    }
+
+    pub fn first_row(&self) -> Option<u32> {
+        self.cells.keys().next().map(|(r, _)| *r)
+    }
+
+    pub fn last_row(&self) -> Option<u32> {
+        self.cells.keys().next_back().map(|(r, _)| *r)
+    }
+
+    fn from_range(range: &Range<Data>) -> Grid {
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut g = Grid::default();
+        for (r, c, d) in range.used_cells() {
+            g.cells.insert((r0 + r as u32, c0 + c as u32), d.clone());
+        }
+        g
+    }
+}
+
+/// The running budget of one workbook.
+#[derive(Debug, Default)]
+pub struct Budget {
+    cells: usize,
+    text: usize,
+}
+
+impl Budget {
+    fn take(&mut self, data: &Data) -> Result<(), String> {
+        self.cells += 1;
+        if let Data::String(s) = data {
+            self.text += s.len();
+        }
+        if self.cells > MAX_CELLS {
+            return Err(format!(
+                "bảng tính có quá nhiều ô dữ liệu (hơn {} ô), không phải biểu mẫu: từ chối đọc.",
+                MAX_CELLS
+            ));
+        }
+        if self.text > MAX_TEXT_BYTES {
+            return Err(format!(
+                "bảng tính chứa quá nhiều chữ (hơn {} MB), nghi là tệp bất thường: từ chối đọc.",
+                MAX_TEXT_BYTES / 1_048_576
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Read one sheet within the workbook's budget.
+///
+/// # Errors
+/// A Vietnamese reason: the sheet cannot be read, or the budget is spent.
+pub fn read_sheet<RS: Read + Seek>(
+    wb: &mut Sheets<RS>,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<Grid, String> {
+    match wb {
+        Sheets::Xlsx(x) => {
+            let mut reader = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| format!("không đọc được trang \"{name}\" ({e})."))?;
+            let mut g = Grid::default();
+            let percent_styles: HashSet<usize> = reader
+                .styles()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    s.number_format
+                        .as_ref()
+                        .is_some_and(|f| f.format_code.contains('%'))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            while let Some((cell, style)) = reader
+                .next_cell_with_style_id()
+                .map_err(|e| format!("trang \"{name}\" bị hỏng ({e})."))?
+            {
+                let (r, c) = cell.get_position();
+                let data: Data = match cell.get_value() {
+                    DataRef::Empty => continue,
+                    v => v.clone().into(),
+                };
+                budget.take(&data)?;
+                if percent_styles.contains(&style) {
+                    g.percent.insert((r, c));
+                }
+                g.cells.insert((r, c), data);
+            }
+            Ok(g)
+        }
+        Sheets::Xlsb(x) => {
+            let mut reader = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| format!("không đọc được trang \"{name}\" ({e})."))?;
+            let mut g = Grid::default();
+            while let Some(cell) = reader
+                .next_cell()
+                .map_err(|e| format!("trang \"{name}\" bị hỏng ({e})."))?
+            {
+                let (r, c) = cell.get_position();
+                let data: Data = match cell.get_value() {
+                    DataRef::Empty => continue,
+                    v => v.clone().into(),
+                };
+                budget.take(&data)?;
+                g.cells.insert((r, c), data);
+            }
+            Ok(g)
+        }
+        other => {
+            let range = other
+                .worksheet_range(name)
+                .map_err(|e| format!("không đọc được trang \"{name}\" ({e})."))?;
+            let g = Grid::from_range(&range);
+            for d in g.cells.values() {
+                budget.take(d)?;
+            }
+            Ok(g)
+        }
+    }
+}
