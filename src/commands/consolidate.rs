@@ -27,7 +27,13 @@ pub struct Outcome {
 }
 
 pub fn run(args: &ConsolidateArgs) -> anyhow::Result<u8> {
-    let outcome = consolidate_round(&args.round, args.out.clone(), args.catalog.as_deref())?;
+    let progress = crate::report::progress::Bar::new(args.quiet);
+    let outcome = consolidate_round_with(
+        &args.round,
+        args.out.clone(),
+        args.catalog.as_deref(),
+        &progress,
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
     } else {
@@ -46,13 +52,23 @@ pub fn consolidate_round(
     out: Option<PathBuf>,
     catalog: Option<&std::path::Path>,
 ) -> anyhow::Result<Outcome> {
+    consolidate_round_with(round_dir, out, catalog, &crate::ingest::Silent)
+}
+
+/// [`consolidate_round`] reporting progress.
+pub fn consolidate_round_with(
+    round_dir: &std::path::Path,
+    out: Option<PathBuf>,
+    catalog: Option<&std::path::Path>,
+    progress: &dyn crate::ingest::Progress,
+) -> anyhow::Result<Outcome> {
     let round = Round::load(round_dir, catalog)?;
     let out = out.unwrap_or_else(|| round.dir.join(&round.settings.output));
     std::fs::create_dir_all(&out)
         .with_context(|| format!("không tạo được thư mục kết quả {}", out.display()))?;
     // Never read our own outputs back as returns.
     let skip = vec![out.clone(), round.dir.join(&round.settings.output)];
-    let ingest = ingest_round(&round, &skip).with_context(|| {
+    let ingest = ingest_round(&round, &skip, progress).with_context(|| {
         format!(
             "không đọc được thư mục báo cáo {}",
             round.returns_dir().display()

@@ -65,7 +65,8 @@ pub fn write_all_forms(round: &Round, out: &Path) -> anyhow::Result<Vec<PathBuf>
             p.display()
         );
     }
-    jobs.iter()
+    use rayon::prelude::*;
+    jobs.par_iter()
         .map(|(unit, path)| {
             let spec = FormSpec {
                 catalog: &round.catalog,

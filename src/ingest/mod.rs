@@ -155,29 +155,56 @@ pub fn discover(dir: &Path, skip: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Read every file under the round's returns folder and decide each
-/// file's fate.
+/// Progress of a long run: files done / total and the current file.
+pub trait Progress: Sync {
+    fn start(&self, total: usize);
+    fn file_done(&self, file: &str);
+    fn finish(&self);
+}
+
+/// No progress output.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: usize) {}
+    fn file_done(&self, _: &str) {}
+    fn finish(&self) {}
+}
+
+/// Read every file under the round's returns folder (in parallel on
+/// rayon's pool, one task per file; polars runs only after, so the two
+/// pools never compete) and decide each file's fate. The order of the
+/// result does not depend on scheduling.
 ///
 /// # Errors
 /// The returns folder cannot be listed (a bad file is never an error).
-pub fn ingest_round(round: &Round, skip: &[PathBuf]) -> std::io::Result<Ingest> {
+pub fn ingest_round(
+    round: &Round,
+    skip: &[PathBuf],
+    progress: &dyn Progress,
+) -> std::io::Result<Ingest> {
+    use rayon::prelude::*;
     let dir = round.returns_dir();
     let paths = if dir.exists() {
         discover(&dir, skip)?
     } else {
         Vec::new()
     };
+    progress.start(paths.len());
     let mut files: Vec<FileReport> = paths
-        .iter()
+        .par_iter()
         .map(|p| {
             let rel = p
                 .strip_prefix(&dir)
                 .unwrap_or(p)
                 .to_string_lossy()
                 .replace('\\', "/");
-            read_file(p, &rel, round)
+            let report = read_file(p, &rel, round);
+            progress.file_done(&rel);
+            report
         })
         .collect();
+    progress.finish();
     resolve_duplicates(&mut files);
     Ok(Ingest { files })
 }

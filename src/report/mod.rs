@@ -3,6 +3,7 @@
 //! the committee's own return and the terminal / JSON summary.
 
 pub mod loi;
+pub mod progress;
 pub mod tong_hop;
 
 use chrono::NaiveDateTime;
