@@ -58,6 +58,7 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
         };
         let mut values: HashMap<Key, f64> = HashMap::new();
         let mut cached = Vec::new();
+        let mut list_index: HashMap<(String, u32), usize> = HashMap::new();
         for r in &f.records {
             let Some(ind) = catalog.indicator(&r.code) else {
                 continue;
@@ -81,21 +82,16 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
                         .insert((r.code.clone(), unit.code.clone()), t.clone());
                 }
                 (v, row) if row > 0 => {
-                    match out
-                        .lists
-                        .iter_mut()
-                        .find(|l| l.unit == unit.code && l.code == r.code && l.row == row)
-                    {
-                        Some(l) => {
-                            l.values.insert(r.column.clone(), v.clone());
-                        }
-                        None => out.lists.push(ListRow {
+                    let at = *list_index.entry((r.code.clone(), row)).or_insert_with(|| {
+                        out.lists.push(ListRow {
                             unit: unit.code.clone(),
                             code: r.code.clone(),
                             row,
-                            values: BTreeMap::from([(r.column.clone(), v.clone())]),
-                        }),
-                    }
+                            values: BTreeMap::new(),
+                        });
+                        out.lists.len() - 1
+                    });
+                    out.lists[at].values.insert(r.column.clone(), v.clone());
                 }
                 _ => {}
             }

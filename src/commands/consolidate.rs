@@ -62,6 +62,13 @@ pub fn consolidate_round_with(
     catalog: Option<&std::path::Path>,
     progress: &dyn crate::ingest::Progress,
 ) -> anyhow::Result<Outcome> {
+    let timing = std::env::var_os("TONGHOP_TIMING").is_some();
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("[{:8.3} s] {what}", started.elapsed().as_secs_f64());
+        }
+    };
     let round = Round::load(round_dir, catalog)?;
     let out = out.unwrap_or_else(|| round.dir.join(&round.settings.output));
     std::fs::create_dir_all(&out)
@@ -74,13 +81,16 @@ pub fn consolidate_round_with(
             round.returns_dir().display()
         )
     })?;
+    lap("đọc tệp");
     let mut findings: Vec<_> = ingest
         .files
         .iter()
         .flat_map(|f| f.findings.iter().cloned())
         .collect();
     findings.extend(crate::check::run_all(&round, &ingest).context("lỗi khi kiểm tra số liệu")?);
+    lap("kiểm tra");
     let cons = crate::consolidate::consolidate(&round, &ingest).context("lỗi khi tổng hợp")?;
+    lap("tổng hợp");
     findings.extend(cons.findings.iter().cloned());
     crate::diagnostic::sort(&mut findings);
     let status = report::statuses(&round, &ingest, &findings);
@@ -95,7 +105,9 @@ pub fn consolidate_round_with(
     .map(|f| out.join(f));
     let mut wb = report::tong_hop::build(&round, &ingest, &cons, &findings, &status)
         .context("không tạo được bảng tổng hợp")?;
+    lap("dựng tong-hop.xlsx");
     save_workbook(&mut wb, &paths[0])?;
+    lap("ghi tong-hop.xlsx");
     let committee = round.committee_unit();
     let fill = report::upper_level_fill(&round, &cons);
     let mut settings = round.settings.clone();
@@ -120,6 +132,7 @@ pub fn consolidate_round_with(
         serde_json::to_string_pretty(&findings)?.as_bytes(),
     )
     .with_context(|| format!("không ghi được {}", paths[4].display()))?;
+    lap("ghi các tệp còn lại");
     let summary = Summary::new(
         &ingest,
         &status,

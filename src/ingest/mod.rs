@@ -737,7 +737,10 @@ impl FileReader<'_> {
                     }
                 }
                 let Some(v) = reading.value else { continue };
-                if matches!(v, Value::Blank) && group.kind == GroupKind::List {
+                // Keep blanks only where a finding may need the cell (a
+                // required value), and no "x" markers: both are not data.
+                let keep_blank = ind.required && group.kind != GroupKind::List;
+                if matches!(v, Value::NotApplicable) || (matches!(v, Value::Blank) && !keep_blank) {
                     continue;
                 }
                 if group.kind == GroupKind::List {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
 
 use crate::catalog::{GroupKind, IndicatorKind};
 use crate::cell::CellRef;
@@ -27,6 +27,9 @@ pub fn build(
     status: &[Status],
 ) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
+    // Large rounds make large workbooks: fast compression (level 1) costs
+    // little size and saves seconds.
+    wb.set_zip_compression_level(1);
     let styles = Styles::new();
     summary_sheet(wb.add_worksheet(), round, cons, &styles)?;
     for g in round
@@ -35,12 +38,18 @@ pub fn build(
         .iter()
         .filter(|g| g.kind == GroupKind::Table)
     {
-        form_sheet(wb.add_worksheet(), round, cons, g, &styles)?;
+        form_sheet(
+            wb.add_worksheet_with_constant_memory()?,
+            round,
+            cons,
+            g,
+            &styles,
+        )?;
     }
     lists_sheet(wb.add_worksheet(), round, cons, &styles)?;
     narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
     status_sheet(wb.add_worksheet(), round, ingest, status, &styles)?;
-    raw_sheet(wb.add_worksheet(), round, ingest, findings, &styles)?;
+    raw_sheets(&mut wb, round, ingest, findings, &styles)?;
     Ok(wb)
 }
 
@@ -653,34 +662,31 @@ fn status_sheet(
     Ok(())
 }
 
-fn raw_sheet(
-    ws: &mut Worksheet,
+/// Data rows of one "Dữ liệu gốc" sheet (Excel holds 1,048,576 rows).
+pub const RAW_ROWS_PER_SHEET: u32 = 1_000_000;
+
+/// The long table (audit trail): a row per value read, with its unit, form
+/// sheet, mã số, column, value and the file, sheet and cell it came from.
+/// Written in constant-memory mode; continued on "Dữ liệu gốc (2)", … when
+/// it exceeds one sheet.
+fn raw_sheets(
+    wb: &mut Workbook,
     round: &Round,
     ingest: &Ingest,
     findings: &[Finding],
     s: &Styles,
 ) -> Result<(), XlsxError> {
-    ws.set_name("Dữ liệu gốc")?;
     let headers = [
         ("Mã đơn vị", 14.0),
-        ("Tên đơn vị", 30.0),
-        ("Khối", 20.0),
+        ("Biểu", 10.0),
         ("Mã số", 8.0),
-        ("Chỉ tiêu", 40.0),
-        ("Cột", 16.0),
-        ("Dòng DS", 8.0),
-        ("Giá trị số", 12.0),
-        ("Giá trị chữ", 30.0),
-        ("Loại ô", 12.0),
+        ("Cột", 18.0),
+        ("Giá trị", 14.0),
         ("Tệp", 36.0),
         ("Trang", 14.0),
         ("Ô", 8.0),
-        ("Có lỗi/cảnh báo", 10.0),
+        ("Ghi chú", 22.0),
     ];
-    for (i, (h, w)) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &s.header)?;
-        ws.set_column_width(i as u16, *w)?;
-    }
     let flagged: std::collections::HashSet<(&str, &str, &str)> = findings
         .iter()
         .flat_map(|f| {
@@ -689,68 +695,100 @@ fn raw_sheet(
                 .map(move |c| (f.file.as_str(), f.sheet.as_str(), c))
         })
         .collect();
-    let plain = Format::new()
-        .set_font_name(crate::form::FONT)
-        .set_font_size(11);
-    let mut row = 1u32;
-    for f in ingest.accepted() {
-        let Some(u) = f.unit.as_deref().and_then(|c| round.unit(c)) else {
+    let c = &round.catalog;
+    let sheet_of: HashMap<&str, (&str, &[crate::catalog::Column])> = c
+        .indicators
+        .iter()
+        .filter_map(|i| {
+            let g = c.group(&i.group)?;
+            Some((i.code.as_str(), (g.sheet.as_str(), c.columns_of(g))))
+        })
+        .collect();
+    let rows = ingest.accepted().flat_map(|f| f.records.iter());
+    let mut part = 0;
+    let mut row = 0u32;
+    let mut ws: Option<&mut Worksheet> = None;
+    let finish = |ws: &mut Worksheet, last: u32| -> Result<(), XlsxError> {
+        ws.autofilter(0, 0, last.max(1), (headers.len() - 1) as u16)?;
+        Ok(())
+    };
+    for r in rows {
+        if matches!(r.value, Value::Blank | Value::NotApplicable) {
             continue;
+        }
+        if ws.is_none() || row > RAW_ROWS_PER_SHEET {
+            if let Some(w) = ws.take() {
+                finish(w, row - 1)?;
+            }
+            part += 1;
+            let w = wb.add_worksheet_with_constant_memory()?;
+            w.set_name(if part == 1 {
+                "Dữ liệu gốc".to_string()
+            } else {
+                format!("Dữ liệu gốc ({part})")
+            })?;
+            for (i, (h, width)) in headers.iter().enumerate() {
+                w.set_column_width(i as u16, *width)?;
+                w.write_string_with_format(0, i as u16, *h, &s.header)?;
+            }
+            w.set_freeze_panes(1, 0)?;
+            ws = Some(w);
+            row = 1;
+        }
+        let w = ws.as_deref_mut().expect("sheet opened above");
+        let (form, columns) = sheet_of.get(r.code.as_str()).copied().unwrap_or(("", &[]));
+        let col_label = columns
+            .iter()
+            .find(|x| x.key == r.column)
+            .map_or(r.column.as_str(), |x| x.label.as_str());
+        w.write_string(row, 0, &r.unit)?;
+        w.write_string(row, 1, form)?;
+        w.write_string(row, 2, &r.code)?;
+        if r.list_row > 0 {
+            w.write_string(row, 3, format!("{} (dòng {})", col_label, r.list_row))?;
+        } else {
+            w.write_string(row, 3, col_label)?;
+        }
+        match &r.value {
+            Value::Number(n) => {
+                w.write_number(row, 4, *n)?;
+            }
+            Value::YesNo(b) => {
+                w.write_string(row, 4, if *b { "Có" } else { "Không" })?;
+            }
+            Value::Text(t) => {
+                w.write_string(row, 4, t)?;
+            }
+            Value::Date(d) => {
+                w.write_string(row, 4, d.format("%d/%m/%Y").to_string())?;
+            }
+            Value::Blank | Value::NotApplicable => {}
+        }
+        w.write_string(row, 5, &r.file)?;
+        w.write_string(row, 6, &r.sheet)?;
+        let cell = r.cell.to_string();
+        w.write_string(row, 7, &cell)?;
+        let flag = flagged.contains(&(r.file.as_str(), r.sheet.as_str(), cell.as_str()));
+        let note = match (r.computed, flag) {
+            (true, _) => "công thức (giá trị lưu sẵn)",
+            (false, true) => "có lỗi/cảnh báo",
+            (false, false) => "",
         };
-        for r in &f.records {
-            let ind = round.catalog.indicator(&r.code);
-            let col_label = ind.map_or(r.column.clone(), |i| {
-                crate::check::column_label(&round.catalog, i, &r.column)
-            });
-            ws.write_string_with_format(row, 0, &u.code, &plain)?;
-            ws.write_string_with_format(row, 1, &u.name, &plain)?;
-            ws.write_string_with_format(row, 2, &u.block, &plain)?;
-            ws.write_string_with_format(row, 3, &r.code, &plain)?;
-            ws.write_string_with_format(row, 4, ind.map_or("", |i| i.label.as_str()), &plain)?;
-            ws.write_string_with_format(row, 5, &col_label, &plain)?;
-            if r.list_row > 0 {
-                ws.write_number_with_format(row, 6, r.list_row as f64, &plain)?;
+        if !note.is_empty() {
+            w.write_string(row, 8, note)?;
+        }
+        row += 1;
+    }
+    match ws {
+        Some(w) => finish(w, row - 1)?,
+        None => {
+            let w = wb.add_worksheet();
+            w.set_name("Dữ liệu gốc")?;
+            for (i, (h, width)) in headers.iter().enumerate() {
+                w.set_column_width(i as u16, *width)?;
+                w.write_string_with_format(0, i as u16, *h, &s.header)?;
             }
-            match &r.value {
-                Value::Number(n) => {
-                    ws.write_number_with_format(row, 7, *n, &plain)?;
-                }
-                Value::YesNo(b) => {
-                    ws.write_string_with_format(row, 8, if *b { "Có" } else { "Không" }, &plain)?;
-                }
-                Value::Text(t) => {
-                    ws.write_string_with_format(row, 8, t, &plain)?;
-                }
-                Value::Date(d) => {
-                    ws.write_string_with_format(row, 8, d.format("%d/%m/%Y").to_string(), &plain)?;
-                }
-                Value::NotApplicable => {
-                    ws.write_string_with_format(row, 8, "x (không áp dụng)", &plain)?;
-                }
-                Value::Blank => {}
-            }
-            ws.write_string_with_format(
-                row,
-                9,
-                if r.computed {
-                    "công thức (lưu sẵn)"
-                } else {
-                    "ô nhập"
-                },
-                &plain,
-            )?;
-            ws.write_string_with_format(row, 10, &r.file, &plain)?;
-            ws.write_string_with_format(row, 11, &r.sheet, &plain)?;
-            ws.write_string_with_format(row, 12, r.cell.to_string(), &plain)?;
-            let cell = r.cell.to_string();
-            if flagged.contains(&(r.file.as_str(), r.sheet.as_str(), cell.as_str())) {
-                ws.write_string_with_format(row, 13, "có", &plain)?;
-            }
-            row += 1;
         }
     }
-    ws.autofilter(0, 0, row.max(2) - 1, (headers.len() - 1) as u16)?;
-    ws.set_freeze_panes(1, 0)?;
-    let _ = FormatAlign::Center;
     Ok(())
 }
