@@ -486,11 +486,13 @@ impl Catalog {
     /// The unit type whose id, label or alias matches `text` (after
     /// [`crate::text::fold`]).
     pub fn unit_type_for(&self, text: &str) -> Option<&UnitType> {
-        let wanted = crate::text::fold(text);
+        let wanted = crate::text::fold_ascii(text);
         self.unit_types.iter().find(|t| {
-            crate::text::fold(&t.id) == wanted
-                || crate::text::fold(&t.label) == wanted
-                || t.aliases.iter().any(|a| crate::text::fold(a) == wanted)
+            crate::text::fold_ascii(&t.id) == wanted
+                || crate::text::fold_ascii(&t.label) == wanted
+                || t.aliases
+                    .iter()
+                    .any(|a| crate::text::fold_ascii(a) == wanted)
         })
     }
 

@@ -79,6 +79,9 @@ pub struct FormSpec<'a> {
     pub settings: &'a Settings,
     pub unit: FormUnit<'a>,
     pub fill: Option<&'a Fill>,
+    /// Replaces the deadline line of the guide sheet (the level above's
+    /// deadline when it is not known).
+    pub deadline_note: Option<String>,
     /// Saved time written in docProps/core.xml (`dcterms:modified`); fixed
     /// for reproducible output, e.g. the deadline for generated forms.
     pub saved_at: chrono::NaiveDateTime,
@@ -1068,7 +1071,14 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
         row += 1;
         Ok(())
     };
-    line(ws, "Hạn nộp:", &format!("trước hết ngày {deadline}"))?;
+    line(
+        ws,
+        "Hạn nộp:",
+        &spec
+            .deadline_note
+            .clone()
+            .unwrap_or_else(|| format!("chậm nhất trong ngày {deadline}")),
+    )?;
     line(ws, "Nơi nhận:", &s.send_to)?;
     line(
         ws,

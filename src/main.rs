@@ -7,9 +7,16 @@ fn main() -> ExitCode {
     match tonghop::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("Lỗi: {e}");
+            let top = e.to_string();
+            eprintln!("Lỗi: {top}");
+            let mut shown = top;
             for cause in e.chain().skip(1) {
-                eprintln!("  do: {cause}");
+                let text = cause.to_string();
+                // Messages often quote their cause already.
+                if !shown.contains(&text) {
+                    eprintln!("  do: {text}");
+                    shown.push_str(&text);
+                }
             }
             ExitCode::from(2)
         }

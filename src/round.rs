@@ -1,7 +1,6 @@
 //! A round folder: its settings (`tonghop.toml`) and its units list (danh
 //! sách đơn vị báo cáo), read and checked before any work starts.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
@@ -48,10 +47,10 @@ pub struct Settings {
     /// The level above, printed as "ĐẢNG BỘ …" on the committee's own
     /// return, e.g. "Đảng bộ tỉnh Lai Châu".
     pub parent: String,
-    /// Round id of the level above, written in `gui-cap-tren.xlsx` so that
-    /// the level above accepts it; this round's id when absent.
+    /// The level above's round, printed on `gui-cap-tren.xlsx` (the
+    /// committee's own return); absent: this round's own plan is used.
     #[serde(default)]
-    pub parent_round_id: Option<String>,
+    pub cap_tren: Option<UpperRound>,
     /// Số hiệu of the plan, e.g. "24-KH/ThU".
     pub plan_number: String,
     /// Date of the plan as printed, e.g. "27/4/2021".
@@ -60,8 +59,12 @@ pub struct Settings {
     pub issuer: String,
     /// Kỳ báo cáo as printed on forms.
     pub period: String,
-    /// Hạn nộp (deadline), "YYYY-MM-DD"; a return saved after the end of
-    /// that day is trễ hạn.
+    /// Hạn nộp (deadline), "2021-06-20" or "20/6/2021"; a return saved
+    /// after the end of that day (Việt Nam time) is trễ hạn.
+    #[serde(
+        deserialize_with = "deserialize_date",
+        serialize_with = "serialize_date"
+    )]
     pub deadline: NaiveDate,
     /// Where units send their return (printed on the "Hướng dẫn" sheet).
     pub send_to: String,
@@ -78,6 +81,94 @@ pub struct Settings {
     /// Catalogue file; the embedded Đề án 241 catalogue when absent.
     #[serde(default)]
     pub catalog: Option<PathBuf>,
+}
+
+/// Parse a date written "2021-06-20" or "20/6/2021".
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+}
+
+fn deserialize_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_date(&text).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "ngày \"{text}\" không hợp lệ: ghi dạng \"2021-06-20\" hoặc \"20/6/2021\""
+        ))
+    })
+}
+
+fn serialize_date<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.format("%Y-%m-%d").to_string())
+}
+
+/// The round of the level above (`[cap_tren]` in `tonghop.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpperRound {
+    /// Its round id, so that the level above accepts the return.
+    pub round_id: String,
+    /// Its plan, e.g. "26-KH/TU".
+    pub plan_number: String,
+    /// e.g. "07/4/2021".
+    pub plan_date: String,
+    /// e.g. "Ban Thường vụ Tỉnh ủy Lai Châu".
+    pub issuer: String,
+    /// Its deadline, when known.
+    #[serde(
+        default,
+        deserialize_with = "deserialize_opt_date",
+        serialize_with = "serialize_opt_date"
+    )]
+    pub deadline: Option<NaiveDate>,
+    /// Where the return goes, e.g. "Ban Tuyên giáo Tỉnh ủy Lai Châu".
+    pub send_to: String,
+}
+
+fn deserialize_opt_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    deserialize_date(d).map(Some)
+}
+
+fn serialize_opt_date<S: serde::Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => serialize_date(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+impl Settings {
+    /// The settings a form for the level above is written with: its round
+    /// id, plan, deadline and recipient (`[cap_tren]`), this round's title
+    /// and period.
+    pub fn for_upper_level(&self) -> (Settings, Option<String>) {
+        let Some(up) = &self.cap_tren else {
+            return (self.clone(), None);
+        };
+        let mut s = self.clone();
+        s.round_id = up.round_id.clone();
+        s.plan_number = up.plan_number.clone();
+        s.plan_date = up.plan_date.clone();
+        s.issuer = up.issuer.clone();
+        s.send_to = up.send_to.clone();
+        let note = match up.deadline {
+            Some(d) => {
+                s.deadline = d;
+                None
+            }
+            None => Some(format!(
+                "theo Kế hoạch số {} ngày {} của {}",
+                up.plan_number, up.plan_date, up.issuer
+            )),
+        };
+        (s, note)
+    }
 }
 
 fn default_returns() -> PathBuf {
@@ -121,6 +212,20 @@ impl Round {
     /// list with problems (all reported at once, each naming its row).
     pub fn load(dir: &Path, catalog_override: Option<&Path>) -> Result<Round, RoundError> {
         let path = dir.join(SETTINGS_FILE);
+        if !dir.is_dir() {
+            return Err(RoundError::Invalid {
+                path: dir.display().to_string(),
+                message: "không có thư mục này (cần thư mục đợt báo cáo chứa tonghop.toml, ví dụ samples).".into(),
+            });
+        }
+        if !path.is_file() {
+            return Err(RoundError::Invalid {
+                path: dir.display().to_string(),
+                message: format!(
+                    "không có tệp {SETTINGS_FILE}: đây không phải thư mục đợt báo cáo (xem mục \"The round folder\" trong README hoặc samples/{SETTINGS_FILE})."
+                ),
+            });
+        }
         let text = std::fs::read_to_string(&path).map_err(|source| RoundError::Io {
             path: path.display().to_string(),
             source,
@@ -221,7 +326,8 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
         });
     }
     let mut units = Vec::new();
-    let mut codes = BTreeSet::new();
+    let mut codes: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut names: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (n, row) in body.iter().enumerate() {
         let line = n + 2;
         let get = |i: usize| {
@@ -240,8 +346,13 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
         if name.is_empty() {
             problems.push(format!("dòng {line}: đơn vị \"{code}\" thiếu tên."));
         }
-        if !codes.insert(code.clone()) {
-            problems.push(format!("dòng {line}: mã đơn vị \"{code}\" bị trùng."));
+        if let Some(first) = codes.insert(code.to_uppercase(), line) {
+            problems.push(format!("dòng {line}: mã đơn vị \"{code}\" trùng với dòng {first} (mã không phân biệt chữ hoa, thường)."));
+        }
+        if !name.is_empty() {
+            if let Some(first) = names.insert(fold(&name), line) {
+                problems.push(format!("dòng {line}: tên đơn vị \"{name}\" trùng với dòng {first}; mỗi đơn vị cần một tên riêng để nhận ra báo cáo."));
+            }
         }
         let unit_type = match catalog.unit_type_for(&kind) {
             Some(t) => t.id.clone(),

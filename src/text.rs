@@ -16,6 +16,17 @@ pub fn fold(s: &str) -> String {
     lower.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// [`fold`] without diacritics, for matching names typed without them:
+/// "Chi bo co so" ~ "Chi bộ cơ sở".
+pub fn fold_ascii(s: &str) -> String {
+    fold(
+        &s.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .collect::<String>()
+            .replace(['đ', 'Đ'], "d"),
+    )
+}
+
 /// Diacritic-free ASCII slug: "Phường Tân Phong" → "phuong-tan-phong".
 /// Only `a-z0-9-`; never empty ("don-vi" when nothing is left).
 pub fn slug(s: &str) -> String {
@@ -48,7 +59,13 @@ pub fn looks_like_formula(s: &str) -> bool {
 /// Text safe for a CSV cell: a leading apostrophe when it would be read as a
 /// formula.
 pub fn csv_safe(s: &str) -> String {
-    if looks_like_formula(s) {
+    let plain_number = s.strip_prefix(['-', '+']).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    });
+    if looks_like_formula(s) && !plain_number {
         format!("'{s}")
     } else {
         s.to_string()
@@ -127,6 +144,15 @@ mod tests {
         assert_eq!(slug("../../etc/passwd"), "etc-passwd");
         assert_eq!(slug("=HYPERLINK(\"x\")"), "hyperlink-x");
         assert_eq!(slug("::"), "don-vi");
+    }
+
+    #[test]
+    fn csv_cells_never_become_formulas_but_numbers_stay_numbers() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("-3"), "-3");
+        assert_eq!(csv_safe("-1.234,5"), "-1.234,5");
+        assert_eq!(csv_safe("-cmd|' /C calc'!A0"), "'-cmd|' /C calc'!A0");
     }
 
     #[test]

@@ -54,10 +54,33 @@ fn a_bad_units_file_names_every_bad_row() {
     let err = load_units(&path, &Catalog::embedded())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("dòng 3: mã đơn vị \"A\" bị trùng."), "{err}");
+    assert!(
+        err.contains("dòng 3: mã đơn vị \"A\" trùng với dòng 2"),
+        "{err}"
+    );
     assert!(
         err.contains("dòng 4: loại đơn vị \"Hội đồng\" không có trong danh mục"),
         "{err}"
+    );
+    std::fs::write(
+        &path,
+        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nx-a,Chi bộ A,chi bo co so,K1,X\nX-A,Chi bộ B,Chi bộ cơ sở,K1,X\nC,chi bộ  a,Đảng bộ thị trấn,K1,X\n",
+    )
+    .unwrap();
+    let err = load_units(&path, &Catalog::embedded())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("dòng 3: mã đơn vị \"X-A\" trùng với dòng 2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dòng 4: tên đơn vị \"chi bộ  a\" trùng với dòng 2"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("loại đơn vị"),
+        "diacritic-free loại and thị trấn are accepted: {err}"
     );
     std::fs::write(&path, "Mã đơn vị,Tên đơn vị,Khối\nA,B,C\n").unwrap();
     let err = load_units(&path, &Catalog::embedded())

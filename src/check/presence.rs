@@ -108,6 +108,46 @@ pub fn check(
         }
         out.push(f);
     }
+    // Required narrative answers (thuyết minh) left empty.
+    for f in ingest.accepted() {
+        let Some(u) = f.unit.as_deref().and_then(|c| round.unit(c)) else {
+            continue;
+        };
+        for ind in catalog.indicators.iter().filter(|i| {
+            i.required && i.kind == IndicatorKind::Text && i.applies_to_type(&u.unit_type)
+        }) {
+            let answered = f.records.iter().any(|r| {
+                r.code == ind.code && matches!(&r.value, Value::Text(t) if !t.trim().is_empty())
+            });
+            if answered {
+                continue;
+            }
+            let rec = f.records.iter().find(|r| r.code == ind.code);
+            let message = format!(
+                "mục thuyết minh bắt buộc \"{}\" (mục {} đề cương) để trống.",
+                ind.label, ind.outline_ref
+            );
+            let mut finding = finding_at(
+                cells,
+                Severity::Loi,
+                &u.code,
+                ind,
+                &[rec],
+                rules::REQUIRED,
+                "(trống)".into(),
+                "nội dung".into(),
+                message,
+            );
+            if finding.file.is_empty() {
+                finding.file = f.file.clone();
+                finding.sheet = catalog
+                    .group(&ind.group)
+                    .map(|g| g.sheet.clone())
+                    .unwrap_or_default();
+            }
+            out.push(finding);
+        }
+    }
     // Values on cells that do not apply.
     let stray = table
         .clone()

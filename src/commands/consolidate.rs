@@ -66,7 +66,18 @@ pub fn consolidate_round_with(
     let started = std::time::Instant::now();
     let lap = |what: &str| {
         if timing {
-            eprintln!("[{:8.3} s] {what}", started.elapsed().as_secs_f64());
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmHWM"))
+                        .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "[{:8.3} s, đỉnh bộ nhớ {peak} KiB] {what}",
+                started.elapsed().as_secs_f64()
+            );
         }
     };
     let round = Round::load(round_dir, catalog)?;
@@ -110,15 +121,13 @@ pub fn consolidate_round_with(
     lap("ghi tong-hop.xlsx");
     let committee = round.committee_unit();
     let fill = report::upper_level_fill(&round, &cons);
-    let mut settings = round.settings.clone();
-    if let Some(id) = &round.settings.parent_round_id {
-        settings.round_id = id.clone();
-    }
+    let (settings, deadline_note) = round.settings.for_upper_level();
     let spec = FormSpec {
         catalog: &round.catalog,
         settings: &settings,
         unit: FormUnit::Unit(&committee),
         fill: Some(&fill),
+        deadline_note,
         saved_at: chrono::Local::now().naive_local(),
     };
     let mut wb = build_form(&spec).context("không tạo được báo cáo gửi cấp trên")?;

@@ -73,6 +73,7 @@ pub fn write_all_forms(round: &Round, out: &Path) -> anyhow::Result<Vec<PathBuf>
                 settings: &round.settings,
                 unit: *unit,
                 fill: None,
+                deadline_note: None,
                 saved_at: now,
             };
             let mut wb = build_form(&spec)

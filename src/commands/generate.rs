@@ -99,6 +99,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
             settings: &round.settings,
             unit: FormUnit::Unit(unit),
             fill: Some(&fill),
+            deadline_note: None,
             saved_at: saved,
         };
         let mut wb = build_form(&spec)?;

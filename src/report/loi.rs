@@ -67,6 +67,15 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
     }
     for (r, f) in findings.iter().enumerate() {
         let row = r as u32 + 1;
+        // Wrapped message (column width 70): room for every line.
+        let lines = f
+            .message
+            .chars()
+            .count()
+            .div_ceil(75)
+            .max(f.indicator.chars().count().div_ceil(34))
+            .max(1);
+        ws.set_row_height(row, 15.0 * lines as f64)?;
         for (c, v) in fields(f).iter().enumerate() {
             let fmt = if c == 0 && f.severity == Severity::Loi {
                 &red

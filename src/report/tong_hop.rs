@@ -32,6 +32,7 @@ pub fn build(
     wb.set_zip_compression_level(1);
     let styles = Styles::new();
     summary_sheet(wb.add_worksheet(), round, cons, &styles)?;
+    let flags = flagged_values(ingest, findings);
     for g in round
         .catalog
         .groups
@@ -43,6 +44,7 @@ pub fn build(
             round,
             cons,
             g,
+            &flags,
             &styles,
         )?;
     }
@@ -178,17 +180,46 @@ fn summary_sheet(
 
 /// One sheet per form: for each chỉ tiêu a block with a row per unit,
 /// grouped by khối with "Cộng khối" rows and a "Tổng cộng" row.
+/// Severity of the worst finding on each value: (unit, mã số, column).
+type Flags = HashMap<(String, String, String), crate::catalog::Severity>;
+
+/// Which values carry findings, from the cells the findings name.
+fn flagged_values(ingest: &Ingest, findings: &[Finding]) -> Flags {
+    let mut by_cell: HashMap<(&str, &str, &str), crate::catalog::Severity> = HashMap::new();
+    for f in findings {
+        for c in f.cell.split(", ").filter(|c| !c.is_empty()) {
+            let e = by_cell
+                .entry((f.file.as_str(), f.sheet.as_str(), c))
+                .or_insert(f.severity);
+            *e = (*e).min(f.severity);
+        }
+    }
+    let mut out = Flags::new();
+    for f in ingest.accepted() {
+        for r in &f.records {
+            let cell = r.cell.to_string();
+            if let Some(sev) = by_cell.get(&(r.file.as_str(), r.sheet.as_str(), cell.as_str())) {
+                out.insert((r.unit.clone(), r.code.clone(), r.column.clone()), *sev);
+            }
+        }
+    }
+    out
+}
+
 fn form_sheet(
     ws: &mut Worksheet,
     round: &Round,
     cons: &Consolidated,
     g: &crate::catalog::Group,
+    flags: &Flags,
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
     let set = &round.settings;
     let columns = c.columns_of(g);
     ws.set_name(format!("TH {}", g.sheet))?;
+    let error_fill = rust_xlsxwriter::Color::RGB(0xF4B6B6);
+    let warning_fill = rust_xlsxwriter::Color::RGB(0xFCE4B6);
     let first = 3u16;
     let width = first + columns.len() as u16;
     write_doc_header(
@@ -287,7 +318,16 @@ fn form_sheet(
             let first_unit = r;
             for (ui, u) in units.iter().enumerate() {
                 ws.write_number_with_format(r, 0, (ui + 1) as f64, &s.stt)?;
-                ws.write_string_with_format(r, 1, &u.name, &s.locked_text)?;
+                if cons.units.contains_key(&u.code) {
+                    ws.write_string_with_format(r, 1, &u.name, &s.locked_text)?;
+                } else {
+                    ws.write_string_with_format(
+                        r,
+                        1,
+                        format!("{} (chưa nộp)", u.name),
+                        &s.label[2],
+                    )?;
+                }
                 ws.write_string_with_format(r, 2, &u.code, &s.code)?;
                 let values = cons.units.get(&u.code);
                 for (i, col) in columns.iter().enumerate() {
@@ -305,7 +345,24 @@ fn form_sheet(
                             None => ws.write_blank(r, cc, &s.stt)?,
                         };
                     } else {
-                        num_or_blank(ws, r, cc, v, vfmt)?;
+                        let key = (u.code.clone(), ind.code.clone(), col.key.clone());
+                        match flags.get(&key) {
+                            Some(sev) => {
+                                let fill = if *sev == crate::catalog::Severity::Loi {
+                                    error_fill
+                                } else {
+                                    warning_fill
+                                };
+                                num_or_blank(
+                                    ws,
+                                    r,
+                                    cc,
+                                    v,
+                                    &vfmt.clone().set_background_color(fill),
+                                )?;
+                            }
+                            None => num_or_blank(ws, r, cc, v, vfmt)?,
+                        }
                     }
                 }
                 r += 1;
@@ -618,6 +675,21 @@ fn status_sheet(
         ws.write_string_with_format(row, 8, st.timeliness(), &s.stt)?;
         ws.write_number_with_format(row, 9, st.errors as f64, &s.stt)?;
         ws.write_number_with_format(row, 10, st.warnings as f64, &s.stt)?;
+        let lines = [
+            st.unit.name.chars().count().div_ceil(32),
+            st.unit.block.chars().count().div_ceil(20),
+            st.file
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .count()
+                .div_ceil(38),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(1)
+        .max(1);
+        ws.set_row_height(row, 15.75 * lines as f64)?;
         row += 1;
     }
     row += 1;
