@@ -2,17 +2,33 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
+
+/// Help layout with Vietnamese headings (clap's own are English).
+const HELP: &str = "{about-with-newline}\nCách dùng: {usage}\n\n{all-args}{after-help}";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "tonghop",
     version,
-    about = "Tổng hợp báo cáo của cấp ủy: danh mục chỉ tiêu, biểu mẫu, nhập, kiểm tra và tổng hợp số liệu."
+    about = "Tổng hợp báo cáo của cấp ủy: danh mục chỉ tiêu, biểu mẫu, nhập, kiểm tra và tổng hợp số liệu.",
+    help_template = HELP,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "Lệnh",
+    subcommand_value_name = "LỆNH",
+    next_help_heading = "Tùy chọn"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// In trợ giúp.
+    #[arg(short = 'h', long = "help", action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// In phiên bản.
+    #[arg(short = 'V', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,6 +55,7 @@ pub enum CatalogFormat {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
 pub struct CatalogArgs {
     /// Tệp danh mục (TOML); mặc định dùng danh mục Đề án 241 có sẵn.
     #[arg(long, value_name = "FILE")]
@@ -46,14 +63,22 @@ pub struct CatalogArgs {
     /// Kiểm tra một tệp danh mục và liệt kê mọi lỗi (mã thoát 1 nếu có lỗi).
     #[arg(long, value_name = "FILE", conflicts_with = "catalog")]
     pub check: Option<PathBuf>,
-    /// Định dạng in ra.
-    #[arg(long, value_enum, default_value = "tree")]
+    /// Định dạng in ra: tree (cây đề cương, mặc định), json hoặc toml.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "tree",
+        hide_possible_values = true,
+        hide_default_value = true
+    )]
     pub format: CatalogFormat,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
 pub struct FormsArgs {
     /// Thư mục đợt báo cáo (chứa tonghop.toml).
+    #[arg(help_heading = "Tham số")]
     pub round: PathBuf,
     /// Thư mục ghi biểu mẫu (mặc định: <thư mục kết quả>/bieu-mau).
     #[arg(long, value_name = "DIR")]
@@ -64,8 +89,10 @@ pub struct FormsArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
 pub struct ConsolidateArgs {
     /// Thư mục đợt báo cáo (chứa tonghop.toml).
+    #[arg(help_heading = "Tham số")]
     pub round: PathBuf,
     /// Thư mục ghi kết quả (mặc định: thư mục kết quả trong tonghop.toml).
     #[arg(long, value_name = "DIR")]
@@ -82,16 +109,18 @@ pub struct ConsolidateArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
 pub struct GenerateArgs {
     /// Thư mục đợt báo cáo sẽ tạo.
+    #[arg(help_heading = "Tham số")]
     pub out: PathBuf,
-    /// Số đơn vị.
-    #[arg(long, default_value_t = 100)]
+    /// Số đơn vị (mặc định 100).
+    #[arg(long, default_value_t = 100, hide_default_value = true)]
     pub units: usize,
-    /// Tỷ lệ báo cáo có lỗi (0–1).
-    #[arg(long, default_value_t = 0.1)]
+    /// Tỷ lệ báo cáo có lỗi, 0–1 (mặc định 0,1).
+    #[arg(long, default_value_t = 0.1, hide_default_value = true)]
     pub error_rate: f64,
-    /// Hạt giống ngẫu nhiên.
-    #[arg(long, default_value_t = 241)]
+    /// Hạt giống ngẫu nhiên (mặc định 241).
+    #[arg(long, default_value_t = 241, hide_default_value = true)]
     pub seed: u64,
 }

@@ -1030,6 +1030,9 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
         ws.write_string_with_format(row, 1, k, &bold)?;
         ws.write_string_with_format(row, 2, v, &styles.wrap)?;
+        // Column C is 90 characters wide: room for every wrapped line.
+        let lines = v.chars().count().div_ceil(88).max(1);
+        ws.set_row_height(row, 15.75 * lines as f64)?;
         row += 1;
         Ok(())
     };
@@ -1068,6 +1071,9 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
         ws.write_string_with_format(row, 1, k, &bold)?;
         ws.write_string_with_format(row, 2, v, &styles.wrap)?;
+        // Column C is 90 characters wide: room for every wrapped line.
+        let lines = v.chars().count().div_ceil(88).max(1);
+        ws.set_row_height(row, 15.75 * lines as f64)?;
         row += 1;
         Ok(())
     };
