@@ -98,6 +98,16 @@ pub fn check_sheet_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Vietnamese description of an I/O error.
+pub fn io_error_vi(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "không tìm thấy tệp".into(),
+        PermissionDenied => "không có quyền đọc tệp".into(),
+        _ => format!("lỗi đọc đĩa: {e}"),
+    }
+}
+
 /// Vietnamese decimal notation of a number for messages: 12.5 → "12,5",
 /// 1234 → "1.234".
 pub fn number_vi(x: f64) -> String {

@@ -23,6 +23,12 @@ pub struct Grid {
     pub cells: BTreeMap<(u32, u32), Data>,
     /// Cells whose number format is a percentage (.xlsx only).
     pub percent: HashSet<(u32, u32)>,
+    /// Cells holding a formula with no cached value (.xlsx only): a client
+    /// that never calculated; the value is unknown.
+    pub uncomputed: HashSet<(u32, u32)>,
+    /// Merged ranges ((first row, first col), (last row, last col)), .xlsx
+    /// and .xls.
+    pub merges: Vec<((u32, u32), (u32, u32))>,
 }
 
 impl Grid {
@@ -104,7 +110,7 @@ pub fn read_sheet<RS: Read + Seek>(
         Sheets::Xlsx(x) => {
             let mut reader = x
                 .worksheet_cells_reader(name)
-                .map_err(|e| format!("không đọc được trang \"{name}\" ({e})."))?;
+                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
             let mut g = Grid::default();
             let percent_styles: HashSet<usize> = reader
                 .styles()
@@ -119,7 +125,7 @@ pub fn read_sheet<RS: Read + Seek>(
                 .collect();
             while let Some((cell, style)) = reader
                 .next_cell_with_style_id()
-                .map_err(|e| format!("trang \"{name}\" bị hỏng ({e})."))?
+                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?
             {
                 let (r, c) = cell.get_position();
                 let data: Data = match cell.get_value() {
@@ -132,16 +138,32 @@ pub fn read_sheet<RS: Read + Seek>(
                 }
                 g.cells.insert((r, c), data);
             }
+            drop(reader);
+            let mut reader = x
+                .worksheet_cells_reader(name)
+                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
+            while let Some(rec) = reader
+                .next_cell_with_formula_metadata()
+                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?
+            {
+                if rec.formula.is_some() && matches!(rec.value, DataRef::Empty) {
+                    g.uncomputed.insert(rec.pos);
+                }
+            }
+            drop(reader);
+            if let Ok(merges) = x.merge_cells_by_sheet_name(name) {
+                g.merges = merges.iter().map(|d| (d.start, d.end)).collect();
+            }
             Ok(g)
         }
         Sheets::Xlsb(x) => {
             let mut reader = x
                 .worksheet_cells_reader(name)
-                .map_err(|e| format!("không đọc được trang \"{name}\" ({e})."))?;
+                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
             let mut g = Grid::default();
             while let Some(cell) = reader
                 .next_cell()
-                .map_err(|e| format!("trang \"{name}\" bị hỏng ({e})."))?
+                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?
             {
                 let (r, c) = cell.get_position();
                 let data: Data = match cell.get_value() {
@@ -156,12 +178,44 @@ pub fn read_sheet<RS: Read + Seek>(
         other => {
             let range = other
                 .worksheet_range(name)
-                .map_err(|e| format!("không đọc được trang \"{name}\" ({e})."))?;
-            let g = Grid::from_range(&range);
+                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
+            let mut g = Grid::from_range(&range);
+            if let Sheets::Xls(x) = other {
+                if let Ok(merges) = x.merge_cells_by_sheet_name(name) {
+                    g.merges = merges.iter().map(|d| (d.start, d.end)).collect();
+                }
+            }
             for d in g.cells.values() {
                 budget.take(d)?;
             }
             Ok(g)
         }
     }
+}
+
+/// A Vietnamese reason for a reader error of calamine or zip, with the
+/// technical detail kept for whoever supports the operator.
+pub fn explain(what: &str, detail: &str) -> String {
+    let d = detail.to_lowercase();
+    let reason = if d.contains("unsupported cell error value") {
+        format!("{what} có ô báo lỗi kiểu mới của Excel 365 (#SPILL!, #CALC!, …) mà chương trình chưa đọc được: hãy thay các công thức lỗi bằng số rồi gửi lại")
+    } else if d.contains("declared uncompressed size") || d.contains("eocd") || d.contains("invalid zip") || d.contains("zip archive") || d.contains("unexpected eof") {
+        "tệp nén bị hỏng hoặc không đầy đủ (bị cắt khi gửi, hoặc đã bị sửa): hãy gửi lại tệp gốc".to_string()
+    } else if d.contains("entity") || d.contains("doctype") {
+        format!("{what} có khai báo XML không được phép (DOCTYPE/thực thể), không đọc: hãy lưu lại tệp bằng Excel hoặc LibreOffice")
+    } else if d.contains("cell limit exceeded") || d.contains("too many cells") {
+        "bảng tính có ô dữ liệu ở rất xa vùng biểu mẫu (vùng dữ liệu quá lớn): hãy xóa các ô thừa ngoài biểu rồi gửi lại".to_string()
+    } else if d.contains("password") || d.contains("encrypt") {
+        "tệp có mật khẩu: hãy gỡ mật khẩu rồi gửi lại".to_string()
+    } else if d.contains("xml") {
+        format!("{what} có nội dung XML hỏng")
+    } else {
+        format!("{what} bị hỏng, không đọc được")
+    };
+    // The technical detail (English, from the reader libraries) is for
+    // support, not for the operator: only with TONGHOP_DEBUG.
+    if std::env::var_os("TONGHOP_DEBUG").is_some() {
+        eprintln!("{what}: {detail}");
+    }
+    format!("{reason}.")
 }

@@ -199,7 +199,22 @@ pub fn ingest_round(
                 .unwrap_or(p)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let report = read_file(p, &rel, round);
+            // A bug must never cost the other files: a panic while reading
+            // one file rejects that file with the reason and goes on.
+            let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(p, &rel, round)))
+                .unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    rejected(
+                        &rel,
+                        FileKind::Unknown,
+                        (file_mtime(p), SavedSource::FileSystem),
+                        format!("lỗi nội bộ của chương trình khi đọc tệp này; hãy gửi tệp cho người phát triển (chi tiết kỹ thuật: {what})."),
+                    )
+                });
             progress.file_done(&rel);
             report
         })
@@ -319,14 +334,27 @@ pub fn read_file(path: &Path, rel: &str, round: &Round) -> FileReport {
                 rel,
                 FileKind::Unknown,
                 mtime,
-                format!("không đọc được tệp ({e})."),
+                format!("không đọc được tệp ({}).", crate::text::io_error_vi(&e)),
             )
         }
     };
+    read_bytes(bytes, rel, round, mtime.0)
+}
+
+/// Read a file's content (the fuzz target's entry point); `mtime` is the
+/// file system's modification time, used when the workbook has no saved
+/// time of its own.
+pub fn read_bytes(bytes: Vec<u8>, rel: &str, round: &Round, mtime: Option<NaiveDateTime>) -> FileReport {
+    let mtime = (mtime, SavedSource::FileSystem);
     let kind = match sniff::sniff(&bytes) {
         Ok(k) => k,
         Err(reason) => return rejected(rel, sniff::FileKind::Unknown, mtime, reason),
     };
+    if kind == FileKind::Xls {
+        if let Err(reason) = sniff::check_xls_extent(&bytes) {
+            return rejected(rel, kind, mtime, reason);
+        }
+    }
     let mut wb = match open(kind, bytes) {
         Ok(wb) => wb,
         Err(reason) => return rejected(rel, kind, mtime, reason),
@@ -383,14 +411,7 @@ fn open(kind: FileKind, bytes: Vec<u8>) -> Result<Workbook, String> {
             .map_err(|e| e.to_string()),
         FileKind::Unknown => Err("không phải tệp bảng tính".to_string()),
     };
-    result.map_err(|e| {
-        let lower = e.to_lowercase();
-        if lower.contains("password") || lower.contains("encrypt") {
-            "tệp có mật khẩu: hãy gỡ mật khẩu rồi gửi lại.".to_string()
-        } else {
-            format!("tệp {} bị hỏng, không mở được ({e}).", kind.label())
-        }
-    })
+    result.map_err(|e| grid::explain(&format!("tệp {}", kind.label()), &e))
 }
 
 static COLUMN_NUMBER: LazyLock<Regex> =
@@ -407,12 +428,12 @@ struct Located {
 /// Find the "Mã số" header cell and the numbered column row under it.
 fn locate(grid: &Grid) -> Option<Located> {
     let r0 = grid.first_row()?;
-    for ((r, c), d) in grid.rows(r0, r0 + 60) {
+    for ((r, c), d) in grid.rows(r0, r0.saturating_add(60)) {
         let Data::String(s) = d else { continue };
         if c > 200 || fold(s) != "mã số" {
             continue;
         }
-        for nr in r + 1..=r + 3 {
+        for nr in r.saturating_add(1)..=r.saturating_add(3) {
             let mut columns = BTreeMap::new();
             for (cc, d) in grid.row(nr) {
                 if let Data::String(t) = d {
@@ -470,13 +491,7 @@ impl FileReader<'_> {
         for name in names.iter().filter(|n| !n.eq_ignore_ascii_case(META_SHEET)) {
             match grid::read_sheet(wb, name, &mut budget) {
                 Ok(g) => sheets.push((name.clone(), g)),
-                Err(e) if e.contains("từ chối") => return Err(e),
-                Err(e) => self.findings.push(Finding::file(
-                    Severity::CanhBao,
-                    self.rel,
-                    rules::FILE,
-                    format!("{e} Bỏ qua trang này."),
-                )),
+                Err(e) => return Err(e),
             }
         }
         let (unit, how) = self.identify(&meta, &sheets)?;
@@ -507,7 +522,9 @@ impl FileReader<'_> {
             return Ok(());
         }
         let get = |k: &str| meta.get(k).map(String::as_str).unwrap_or("");
-        if get("form_id") != FORM_ID {
+        // A hidden sheet of ours: form_id, or our other keys (a unit may
+        // have cleared a cell).
+        if get("form_id") != FORM_ID && !meta.contains_key("catalog_id") && !meta.contains_key("round_id") {
             return Ok(());
         }
         let c = self.catalog();
@@ -576,7 +593,7 @@ impl FileReader<'_> {
         let mut seen_texts = Vec::new();
         for (name, grid) in sheets {
             let Some(r0) = grid.first_row() else { continue };
-            for ((r, c), d) in grid.rows(r0, r0 + 6) {
+            for ((r, c), d) in grid.rows(r0, r0.saturating_add(6)) {
                 let Data::String(s) = d else { continue };
                 if c > 12 {
                     continue;
@@ -587,7 +604,7 @@ impl FileReader<'_> {
                         format!("tên đơn vị ở ô {}!{}", name, CellRef::new(r, c as u16)),
                     ));
                 }
-                if r <= r0 + 2 && seen_texts.len() < 4 && !s.trim().is_empty() {
+                if r <= r0.saturating_add(2) && seen_texts.len() < 4 && !s.trim().is_empty() {
                     seen_texts.push(format!("\"{}\"", s.trim()));
                 }
             }
@@ -642,6 +659,7 @@ impl FileReader<'_> {
         };
         let mut found = false;
         let mut list_counter: HashMap<String, u32> = HashMap::new();
+        let mut input_cells: Vec<(u32, u32, String)> = Vec::new();
         let catalog = &self.round.catalog;
         let code_rows: Vec<(u32, &String)> = grid
             .rows(loc.number_row + 1, r1)
@@ -701,6 +719,17 @@ impl FileReader<'_> {
                 let data = grid.get(r, c).cloned().unwrap_or(Data::Empty);
                 let computed = ind.is_formula() || (col.is_computed() && ind.kind.is_numeric());
                 let percent_format = grid.percent.contains(&(r, c));
+                if !computed && grid.uncomputed.contains(&(r, c)) {
+                    self.findings.push(self.finding(
+                        Severity::Loi, sheet, cell, ind, rules::UNREADABLE,
+                        "(công thức chưa tính)".into(), "một giá trị".into(),
+                        "ô có công thức nhưng không có giá trị lưu sẵn (phần mềm đã lưu tệp mà chưa tính): mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi.".into(),
+                    ));
+                    continue;
+                }
+                if !computed {
+                    input_cells.push((r, c, ind.code.clone()));
+                }
                 let reading: Reading = value::read_cell(&data, ind.kind, col.kind, percent_format);
                 if computed {
                     // Cached value of a formula: kept for the comparison with
@@ -777,6 +806,25 @@ impl FileReader<'_> {
                     });
                 }
             }
+        }
+        // Merged cells over inputs: only the first cell of a merge holds a
+        // value, the others read as blank.
+        for &((r0, c0), (r1, c1)) in &grid.merges {
+            let hidden: Vec<&(u32, u32, String)> = input_cells
+                .iter()
+                .filter(|(r, c, _)| (r0..=r1).contains(r) && (c0..=c1).contains(c) && (*r, *c) != (r0, c0))
+                .collect();
+            let Some((_, _, code)) = hidden.first() else { continue };
+            let ind = catalog.indicator(code).expect("catalogue code");
+            let first = CellRef::new(r0, c0 as u16);
+            let range = crate::cell::range_name(first, CellRef::new(r1, c1 as u16));
+            let mut f = self.finding(
+                Severity::Loi, sheet, first, ind, rules::UNREADABLE,
+                format!("ô gộp {range}"), "các ô riêng".into(),
+                format!("các ô {range} bị gộp (merge) trên vùng nhập số liệu; chỉ đọc được ô {first}, {} ô còn lại coi như trống: hãy bỏ gộp ô và ghi số liệu vào từng ô.", hidden.len()),
+            );
+            f.cell = range;
+            self.findings.push(f);
         }
         found
     }

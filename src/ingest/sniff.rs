@@ -56,7 +56,10 @@ pub fn sniff(bytes: &[u8]) -> Result<FileKind, String> {
         }
         return Err("tệp Office cũ nhưng không phải bảng tính Excel (có thể là tệp Word).".into());
     }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_lowercase();
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err("tệp văn bản Unicode (UTF-16, thường do \"Lưu dạng văn bản Unicode\"), không phải bảng tính: hãy lưu lại dạng .xlsx.".into());
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(16 * 1024)]).to_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with("%pdf") {
         return Err("tệp PDF, không phải bảng tính: hãy gửi tệp Excel của biểu mẫu.".into());
@@ -95,13 +98,13 @@ fn contains_utf16(bytes: &[u8], name: &str) -> bool {
 
 fn sniff_zip(bytes: &[u8]) -> Result<FileKind, String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| format!("tệp nén bị hỏng hoặc không đầy đủ (bị cắt khi gửi?): {e}."))?;
+        .map_err(|e| super::grid::explain("tệp", &e.to_string()))?;
     let mut total: u64 = 0;
     let mut names = Vec::new();
     for i in 0..archive.len() {
         let entry = archive
             .by_index_raw(i)
-            .map_err(|e| format!("tệp nén bị hỏng: {e}."))?;
+            .map_err(|e| super::grid::explain("tệp", &e.to_string()))?;
         total = total.saturating_add(entry.size());
         if entry.compressed_size() > 0
             && entry.size() / entry.compressed_size().max(1) > MAX_RATIO
@@ -167,4 +170,75 @@ mod tests {
         assert!(sniff(b"%PDF-1.4 ...").unwrap_err().contains("PDF"));
         assert!(sniff(b"PK\x03\x04truncated").unwrap_err().contains("hỏng"));
     }
+}
+
+/// Largest used range (rows × columns) of one .xls sheet that is read:
+/// calamine builds .xls sheets as dense ranges, so a stray value at IV65536
+/// would cost half a gigabyte.
+pub const MAX_XLS_DENSE_CELLS: u64 = 4_000_000;
+
+/// Check the extent of every sheet of an .xls (BIFF5/BIFF8) before calamine
+/// reads it, by walking the cell records of the "Workbook"/"Book" stream.
+///
+/// # Errors
+/// A Vietnamese reason when a sheet's used range is too large to read.
+pub fn check_xls_extent(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut file) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(()); // calamine reports a broken container itself
+    };
+    let mut stream = Vec::new();
+    for name in ["/Workbook", "/Book"] {
+        if let Ok(mut s) = file.open_stream(name) {
+            let _ = s.by_ref().take(64 * 1024 * 1024).read_to_end(&mut stream);
+            break;
+        }
+    }
+    let (mut max_row, mut max_col, mut in_sheet) = (0u64, 0u64, false);
+    let check = |rows: u64, cols: u64| -> Result<(), String> {
+        if rows * cols > MAX_XLS_DENSE_CELLS {
+            return Err(format!(
+                "bảng tính có ô dữ liệu ở rất xa vùng biểu mẫu (dòng {rows}, cột {cols}): hãy xóa các ô thừa ngoài biểu rồi gửi lại."
+            ));
+        }
+        Ok(())
+    };
+    let mut pos = 0usize;
+    while pos + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
+        let len = u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]) as usize;
+        let body = &stream[pos + 4..(pos + 4 + len).min(stream.len())];
+        match kind {
+            // FILEPASS: the records after it are encrypted.
+            0x002F => return Err("tệp có mật khẩu: hãy gỡ mật khẩu rồi gửi lại.".into()),
+            // BOF: a substream starts (0x0010 = worksheet).
+            0x0809 | 0x0409 | 0x0209 | 0x0009 => {
+                in_sheet = body.len() >= 4 && u16::from_le_bytes([body[2], body[3]]) == 0x0010;
+                max_row = 0;
+                max_col = 0;
+            }
+            // EOF of a substream.
+            0x000A => {
+                if in_sheet {
+                    check(max_row + 1, max_col + 1)?;
+                }
+                in_sheet = false;
+            }
+            // Cell records: row (u16) and column (u16) first. MULRK and
+            // MULBLANK end with their last column.
+            0x0203 | 0x027E | 0x00FD | 0x0204 | 0x0006 | 0x0205 | 0x0201 | 0x00D6 | 0x00BD | 0x00BE
+                if in_sheet && body.len() >= 4 =>
+            {
+                let row = u16::from_le_bytes([body[0], body[1]]) as u64;
+                let mut col = u16::from_le_bytes([body[2], body[3]]) as u64;
+                if matches!(kind, 0x00BD | 0x00BE) && body.len() >= 6 {
+                    col = u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]) as u64;
+                }
+                max_row = max_row.max(row);
+                max_col = max_col.max(col);
+            }
+            _ => {}
+        }
+        pos += 4 + len;
+    }
+    Ok(())
 }
