@@ -375,6 +375,9 @@ pub struct Catalog {
     /// SHA-256 of the TOML text (hex), filled on load.
     #[serde(skip_deserializing, default)]
     pub hash: String,
+    /// Mã số → position in `indicators`, filled on load.
+    #[serde(skip)]
+    index: std::collections::HashMap<String, usize>,
 }
 
 fn default_tolerance() -> f64 {
@@ -440,6 +443,9 @@ impl Catalog {
             message: e.to_string(),
         })?;
         catalog.hash = hex(&Sha256::digest(text.as_bytes()));
+        for (i, ind) in catalog.indicators.iter().enumerate() {
+            catalog.index.entry(ind.code.clone()).or_insert(i);
+        }
         Ok(catalog)
     }
 
@@ -467,7 +473,25 @@ impl Catalog {
     }
 
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
-        self.indicators.iter().find(|i| i.code == code)
+        self.indicator_index(code).map(|i| &self.indicators[i])
+    }
+
+    /// Position of a mã số in `indicators`.
+    pub fn indicator_index(&self, code: &str) -> Option<usize> {
+        match self.index.get(code) {
+            Some(i) => Some(*i),
+            // A catalogue built in code rather than parsed has no index.
+            None if self.index.is_empty() => self.indicators.iter().position(|i| i.code == code),
+            None => None,
+        }
+    }
+
+    /// Columns of the group of the indicator at `ind`.
+    pub fn columns_of_indicator(&self, ind: usize) -> &[Column] {
+        let g = self
+            .group(&self.indicators[ind].group)
+            .expect("validated catalogue");
+        self.columns_of(g)
     }
 
     /// Indicators of a group in catalogue order.

@@ -18,6 +18,7 @@ pub mod consolidate;
 pub mod diagnostic;
 pub mod form;
 pub mod ingest;
+pub mod legacy;
 pub mod report;
 pub mod round;
 pub mod text;

@@ -32,13 +32,21 @@ fn corpus_round() -> tempfile::TempDir {
 
 #[test]
 fn every_corpus_file_meets_its_expectation() {
-    let expected: toml::Value = toml::from_str(&std::fs::read_to_string(fixtures().join("expected.toml")).unwrap()).unwrap();
+    let expected: toml::Value =
+        toml::from_str(&std::fs::read_to_string(fixtures().join("expected.toml")).unwrap())
+            .unwrap();
     let files = expected["file"].as_array().unwrap();
     let dir = corpus_round();
     let round = Round::load(dir.path(), None).unwrap();
     let ingest = ingest_round(&round, &[], &Silent).unwrap();
-    let on_disk = std::fs::read_dir(dir.path().join("bao-cao")).unwrap().count();
-    assert_eq!(ingest.files.len(), on_disk, "every input file is accounted for");
+    let on_disk = std::fs::read_dir(dir.path().join("bao-cao"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        ingest.files.len(),
+        on_disk,
+        "every input file is accounted for"
+    );
     let mut problems = Vec::new();
     for f in files {
         let name = f["name"].as_str().unwrap();
@@ -55,7 +63,10 @@ fn every_corpus_file_meets_its_expectation() {
         match f["fate"].as_str().unwrap() {
             "accepted" => {
                 if report.fate != Fate::Accepted {
-                    problems.push(format!("{name}: expected accepted, got {}", report.fate.label()));
+                    problems.push(format!(
+                        "{name}: expected accepted, got {}",
+                        report.fate.label()
+                    ));
                 }
                 let unit = f.get("unit").and_then(|u| u.as_str());
                 if report.unit.as_deref() != unit {
@@ -64,50 +75,85 @@ fn every_corpus_file_meets_its_expectation() {
             }
             _ => {
                 if !matches!(report.fate, Fate::Rejected { .. }) {
-                    problems.push(format!("{name}: expected rejected, got {}", report.fate.label()));
+                    problems.push(format!(
+                        "{name}: expected rejected, got {}",
+                        report.fate.label()
+                    ));
                 }
             }
         }
         if let Some(want) = f.get("reason_contains").and_then(|r| r.as_str()) {
             if !texts.iter().any(|t| t.contains(want)) {
-                problems.push(format!("{name}: no reason or finding contains \"{want}\": {texts:?}"));
+                problems.push(format!(
+                    "{name}: no reason or finding contains \"{want}\": {texts:?}"
+                ));
             }
         }
-        for v in f.get("value").and_then(|v| v.as_array()).into_iter().flatten() {
+        for v in f
+            .get("value")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
             let (code, column) = (v["code"].as_str().unwrap(), v["column"].as_str().unwrap());
             let row = v.get("row").and_then(|r| r.as_integer()).unwrap_or(0) as u32;
             let got = report
                 .records
                 .iter()
-                .find(|r| r.code == code && r.column == column && r.list_row == row && !r.computed)
+                .find(|r| {
+                    r.code(&round.catalog) == code
+                        && r.column(&round.catalog) == column
+                        && u32::from(r.list_row) == row
+                        && !r.computed
+                })
                 .map(|r| &r.value);
             let ok = match (&v["value"], got) {
                 (toml::Value::Integer(i), Some(Value::Number(n))) => (*n - *i as f64).abs() < 1e-9,
                 (toml::Value::Float(x), Some(Value::Number(n))) => (*n - x).abs() < 1e-9,
                 (toml::Value::String(s), Some(Value::Text(t))) => t == s,
                 (toml::Value::String(s), Some(Value::YesNo(b))) => (s == "Có") == *b,
-                (toml::Value::String(s), Some(Value::Date(d))) => d.format("%Y-%m-%d").to_string() == *s,
+                (toml::Value::String(s), Some(Value::Date(d))) => {
+                    d.format("%Y-%m-%d").to_string() == *s
+                }
                 _ => false,
             };
             if !ok {
-                problems.push(format!("{name}: {code}/{column} read {got:?}, expected {}", v["value"]));
+                problems.push(format!(
+                    "{name}: {code}/{column} read {got:?}, expected {}",
+                    v["value"]
+                ));
             }
         }
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn the_whole_corpus_consolidates_and_every_file_is_in_the_status_sheet() {
     let dir = corpus_round();
     let out = dir.path().join("ket-qua");
-    let outcome = tonghop::commands::consolidate::consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
-    assert_eq!(outcome.summary.files_read, std::fs::read_dir(dir.path().join("bao-cao")).unwrap().count());
+    let outcome =
+        tonghop::commands::consolidate::consolidate_round(dir.path(), Some(out.clone()), None)
+            .unwrap();
+    assert_eq!(
+        outcome.summary.files_read,
+        std::fs::read_dir(dir.path().join("bao-cao"))
+            .unwrap()
+            .count()
+    );
     let sheets = common::read_back(&out.join("tong-hop.xlsx"));
     let status = &sheets.iter().find(|(n, _)| n == "Tình hình nộp").unwrap().1;
     for e in std::fs::read_dir(dir.path().join("bao-cao")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().to_string();
-        assert!(status.values().any(|v| v == &name), "{name} missing from Tình hình nộp");
+        assert!(
+            status.values().any(|v| v == &name),
+            "{name} missing from Tình hình nộp"
+        );
     }
     // Inputs are never written.
     for e in std::fs::read_dir(dir.path().join("bao-cao")).unwrap() {

@@ -15,8 +15,14 @@ use tonghop::commands::forms::write_all_forms;
 use tonghop::round::Round;
 
 fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e} (python3/openpyxl/soffice are installed by .ci/run)"));
-    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{cmd:?}: {e} (python3/openpyxl/soffice are installed by .ci/run)")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -25,7 +31,11 @@ fn forms_filled_by_openpyxl_and_resaved_by_libreoffice_consolidate_to_the_right_
     let dir = tempfile::tempdir().unwrap();
     let round_dir = dir.path().join("dot");
     std::fs::create_dir_all(round_dir.join("bao-cao")).unwrap();
-    std::fs::copy(common::samples().join("tonghop.toml"), round_dir.join("tonghop.toml")).unwrap();
+    std::fs::copy(
+        common::samples().join("tonghop.toml"),
+        round_dir.join("tonghop.toml"),
+    )
+    .unwrap();
     let units: Vec<String> = std::fs::read_to_string(common::samples().join("don-vi.csv"))
         .unwrap()
         .lines()
@@ -38,10 +48,19 @@ fn forms_filled_by_openpyxl_and_resaved_by_libreoffice_consolidate_to_the_right_
     let forms = dir.path().join("bieu-mau");
     write_all_forms(&round, &forms).unwrap();
     let catalog_json = dir.path().join("catalog.json");
-    std::fs::write(&catalog_json, serde_json::to_string(&Catalog::embedded()).unwrap()).unwrap();
+    std::fs::write(
+        &catalog_json,
+        serde_json::to_string(&Catalog::embedded()).unwrap(),
+    )
+    .unwrap();
     let filled = dir.path().join("da-dien");
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/fill_forms.py");
-    run(Command::new("python3").arg(&script).arg(&forms).arg(&filled).arg(&catalog_json));
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/fill_forms.py");
+    run(Command::new("python3")
+        .arg(&script)
+        .arg(&forms)
+        .arg(&filled)
+        .arg(&catalog_json));
     // Re-save some returns with LibreOffice in three formats.
     let mut names: Vec<String> = std::fs::read_dir(&filled)
         .unwrap()
@@ -55,9 +74,16 @@ fn forms_filled_by_openpyxl_and_resaved_by_libreoffice_consolidate_to_the_right_
         match fmt {
             Some(fmt) => {
                 let tmp = dir.path().join(format!("lo-{fmt}"));
-                run(Command::new("soffice").args(["--headless", "--convert-to", fmt, "--outdir"]).arg(&tmp).arg(&src));
+                run(Command::new("soffice")
+                    .args(["--headless", "--convert-to", fmt, "--outdir"])
+                    .arg(&tmp)
+                    .arg(&src));
                 let stem = name.trim_end_matches(".xlsx");
-                std::fs::copy(tmp.join(format!("{stem}.{fmt}")), round_dir.join("bao-cao").join(format!("{stem}.{fmt}"))).unwrap();
+                std::fs::copy(
+                    tmp.join(format!("{stem}.{fmt}")),
+                    round_dir.join("bao-cao").join(format!("{stem}.{fmt}")),
+                )
+                .unwrap();
             }
             None => {
                 std::fs::copy(&src, round_dir.join("bao-cao").join(name)).unwrap();
@@ -65,7 +91,8 @@ fn forms_filled_by_openpyxl_and_resaved_by_libreoffice_consolidate_to_the_right_
         }
     }
     let expected: BTreeMap<String, BTreeMap<String, f64>> =
-        serde_json::from_str(&std::fs::read_to_string(filled.join("expected.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(filled.join("expected.json")).unwrap())
+            .unwrap();
     assert_eq!(expected.len(), round.units.len());
     // Totals computed here: per (mã số, column number), plus period totals.
     let c = &round.catalog;
@@ -77,14 +104,22 @@ fn forms_filled_by_openpyxl_and_resaved_by_libreoffice_consolidate_to_the_right_
             *want.entry((code.to_string(), n)).or_default() += v;
             let ind = c.indicator(code).unwrap();
             let columns = c.columns_of(c.group(&ind.group).unwrap());
-            if let Some(t) = columns.iter().position(|x| x.sum_of.contains(&columns[n - 1].key)) {
+            if let Some(t) = columns
+                .iter()
+                .position(|x| x.sum_of.contains(&columns[n - 1].key))
+            {
                 *want.entry((code.to_string(), t + 1)).or_default() += v;
             }
         }
     }
     let out = dir.path().join("ket-qua");
     let outcome = consolidate_round(&round_dir, Some(out.clone()), None).unwrap();
-    assert_eq!(outcome.summary.units_submitted, round.units.len(), "{:?}", outcome.summary);
+    assert_eq!(
+        outcome.summary.units_submitted,
+        round.units.len(),
+        "{:?}",
+        outcome.summary
+    );
     assert_eq!(outcome.summary.files_rejected, 0);
     let sheets = common::read_back(&out.join("tong-hop.xlsx"));
     let cells = &sheets.iter().find(|(n, _)| n == "Tổng hợp").unwrap().1;
@@ -100,6 +135,12 @@ fn forms_filled_by_openpyxl_and_resaved_by_libreoffice_consolidate_to_the_right_
     }
     assert!(want.len() > 300, "only {} totals", want.len());
     for (key, w) in &want {
-        assert_eq!(got.get(key), Some(w), "total of {} column ({})", key.0, key.1);
+        assert_eq!(
+            got.get(key),
+            Some(w),
+            "total of {} column ({})",
+            key.0,
+            key.1
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::{column_label, finding_at, floats, strs, Cells};
+use super::{column_label, finding_at, floats, ids, Cells};
 use crate::catalog::{Catalog, DerivedRule, IndicatorKind, Severity};
 use crate::diagnostic::{rules, Finding};
 use crate::text::number_vi;
@@ -12,38 +12,38 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     let (mut code, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
     for r in catalog.derived_rules() {
         if let DerivedRule::Bounds { code: c, min, max } = r {
-            code.push(c);
+            code.push(catalog.indicator_index(&c).expect("validated") as u32);
             lo.push(min.unwrap_or(f64::NEG_INFINITY));
             hi.push(max.unwrap_or(f64::INFINITY));
         }
     }
     let bounds = DataFrame::new_infer_height(vec![
-        Column::new("code".into(), code),
+        Column::new("ind".into(), code),
         Column::new("min".into(), lo),
         Column::new("max".into(), hi),
     ])?;
     let failing = table
         .clone()
         .lazy()
-        .inner_join(bounds.lazy(), col("code"), col("code"))
+        .inner_join(bounds.lazy(), col("ind"), col("ind"))
         .filter(col("value").lt(col("min")).or(col("value").gt(col("max"))))
-        .sort(["unit", "code", "column"], Default::default())
+        .sort(["unit", "ind", "col"], Default::default())
         .collect()?;
-    let units = strs(&failing, "unit")?;
-    let codes = strs(&failing, "code")?;
-    let columns = strs(&failing, "column")?;
+    let units = ids(&failing, "unit")?;
+    let inds = ids(&failing, "ind")?;
+    let columns = ids(&failing, "col")?;
     let values = floats(&failing, "value")?;
     let mins = floats(&failing, "min")?;
     let maxs = floats(&failing, "max")?;
     let mut out = Vec::new();
     for i in 0..failing.height() {
-        let ind = catalog.indicator(&codes[i]).expect("catalogue code");
+        let ind = cells.indicator(inds[i]);
         let v = values[i].unwrap_or(0.0);
         let (min, max) = (
             mins[i].unwrap_or(f64::NEG_INFINITY),
             maxs[i].unwrap_or(f64::INFINITY),
         );
-        let col_label = column_label(catalog, ind, &columns[i]);
+        let col_label = column_label(catalog, ind, cells.column_key(inds[i], columns[i]));
         let (message, expected) = if ind.kind == IndicatorKind::Percent && v > max {
             (
                 format!(
@@ -81,11 +81,11 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                 format!("≤ {}", number_vi(max)),
             )
         };
-        let rec = cells.get(&units[i], &codes[i], &columns[i]);
+        let rec = cells.get(units[i], inds[i] as usize, columns[i]);
         out.push(finding_at(
             cells,
             Severity::Loi,
-            &units[i],
+            units[i],
             ind,
             &[rec],
             rules::BOUNDS,

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::{column_label, finding_at, floats, strs, Cells};
+use super::{column_label, finding_at, floats, ids, Cells};
 use crate::catalog::{Catalog, RuleKind};
 use crate::diagnostic::Finding;
 use crate::text::number_vi;
@@ -19,14 +19,15 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
             RuleKind::Sum | RuleKind::SumAtMost => (r.total.as_ref(), r.parts.iter().collect()),
             RuleKind::AtMost => (r.right.as_ref(), r.left.iter().collect()),
         };
+        let index = |c: &String| catalog.indicator_index(c).expect("validated") as u32;
         if let Some(t) = total {
             rule.push(i as u32);
-            code.push(t.clone());
+            code.push(index(t));
             role.push("total");
         }
         for p in parts {
             rule.push(i as u32);
-            code.push(p.clone());
+            code.push(index(p));
             role.push("part");
         }
     }
@@ -36,7 +37,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
         .collect();
     let roles = DataFrame::new_infer_height(vec![
         Column::new("rule".into(), rule),
-        Column::new("code".into(), code),
+        Column::new("ind".into(), code),
         Column::new("role".into(), role),
         Column::new("exact".into(), exact),
     ])?;
@@ -46,8 +47,8 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     let failing = table
         .clone()
         .lazy()
-        .inner_join(roles.lazy(), col("code"), col("code"))
-        .group_by([col("rule"), col("unit"), col("column")])
+        .inner_join(roles.lazy(), col("ind"), col("ind"))
+        .group_by([col("rule"), col("unit"), col("col")])
         .agg([
             col("value").filter(is_total).max().alias("total"),
             col("value").filter(is_part.clone()).sum().alias("parts"),
@@ -64,17 +65,17 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                         .or(col("exact").and(diff.lt(lit(-EPS)))),
                 ),
         )
-        .sort(["rule", "unit", "column"], Default::default())
+        .sort(["rule", "unit", "col"], Default::default())
         .collect()?;
     let rules = floats(&failing, "rule")?;
-    let units = strs(&failing, "unit")?;
-    let columns = strs(&failing, "column")?;
+    let units = ids(&failing, "unit")?;
+    let columns = ids(&failing, "col")?;
     let totals = floats(&failing, "total")?;
     let parts = floats(&failing, "parts")?;
     let mut out = Vec::new();
     for i in 0..failing.height() {
         let r = &catalog.rules[rules[i].expect("rule index") as usize];
-        let (unit, key) = (&units[i], &columns[i]);
+        let (unit, col_id) = (units[i], columns[i]);
         let (total, sum) = (totals[i].unwrap_or(0.0), parts[i].unwrap_or(0.0));
         let (anchor_code, part_codes): (&String, Vec<&String>) = match r.kind {
             RuleKind::Sum | RuleKind::SumAtMost => (
@@ -87,8 +88,16 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
             ),
         };
         let anchor = catalog.indicator(anchor_code).expect("validated");
-        let mut recs = vec![cells.get(unit, anchor_code, key)];
-        recs.extend(part_codes.iter().map(|c| cells.get(unit, c, key)));
+        let mut recs = vec![cells.get_by_code(unit, anchor_code, col_id)];
+        recs.extend(
+            part_codes
+                .iter()
+                .map(|c| cells.get_by_code(unit, c, col_id)),
+        );
+        let key = cells.column_key(
+            catalog.indicator_index(anchor_code).expect("validated") as u32,
+            col_id,
+        );
         let col_label = column_label(catalog, anchor, key);
         let (found, expected, message) = match r.kind {
             RuleKind::Sum => (

@@ -14,77 +14,106 @@ use polars::prelude::*;
 use crate::catalog::{Catalog, Indicator};
 use crate::diagnostic::Finding;
 use crate::ingest::value::Value;
-use crate::ingest::{Ingest, Record};
+use crate::ingest::{FileReport, Ingest, Record};
 use crate::round::Round;
 
-/// The long table of numeric input values of accepted returns: columns
-/// `unit`, `code`, `column` (str), `value` (f64), `applicable` (bool).
+/// The long table of numeric input values of accepted returns, with
+/// integer keys so that ten thousand returns stay small: `unit` (u32,
+/// position in the units list), `ind` (u32, position in the catalogue),
+/// `col` (u32, position in its column set), `value` (f64; yes/no as 1/0),
+/// `applicable` (bool).
 pub fn long_table(round: &Round, ingest: &Ingest) -> PolarsResult<DataFrame> {
-    let mut unit = Vec::new();
-    let mut code = Vec::new();
-    let mut column = Vec::new();
-    let mut value = Vec::new();
-    let mut applicable = Vec::new();
-    let types: HashMap<&str, &str> = round
+    let (mut unit, mut ind, mut col, mut value, mut applicable) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let positions: HashMap<&str, usize> = round
         .units
         .iter()
-        .map(|u| (u.code.as_str(), u.unit_type.as_str()))
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
         .collect();
     for f in ingest.accepted() {
+        let Some(&u) = f.unit.as_deref().and_then(|c| positions.get(c)) else {
+            continue;
+        };
+        let unit_type = round.units[u].unit_type.as_str();
         for r in f.records.iter().filter(|r| !r.computed) {
             let v = match r.value {
                 Value::Number(n) => n,
                 Value::YesNo(b) => f64::from(u8::from(b)),
                 _ => continue,
             };
-            let ind = round
-                .catalog
-                .indicator(&r.code)
-                .expect("ingest keeps catalogue codes");
-            unit.push(r.unit.clone());
-            code.push(r.code.clone());
-            column.push(r.column.clone());
+            unit.push(u as u32);
+            ind.push(u32::from(r.ind));
+            col.push(u32::from(r.col));
             value.push(v);
-            applicable.push(ind.applies_to_type(types.get(r.unit.as_str()).copied().unwrap_or("")));
+            applicable.push(round.catalog.indicators[r.ind as usize].applies_to_type(unit_type));
         }
     }
     DataFrame::new_infer_height(vec![
         Column::new("unit".into(), unit),
-        Column::new("code".into(), code),
-        Column::new("column".into(), column),
+        Column::new("ind".into(), ind),
+        Column::new("col".into(), col),
         Column::new("value".into(), value),
         Column::new("applicable".into(), applicable),
     ])
 }
 
-/// Where each value came from, to name cells in findings.
+/// A value's origin: its file and record.
+pub type Origin<'a> = (&'a FileReport, &'a Record);
+
+/// Where each value came from, to name cells in findings, and the integer
+/// keys of the long table turned back into codes.
 pub struct Cells<'a> {
-    by_key: HashMap<(&'a str, &'a str, &'a str), &'a Record>,
-    names: HashMap<&'a str, &'a str>,
+    by_key: HashMap<(u32, u16, u8), Origin<'a>>,
+    round: &'a Round,
 }
 
 impl<'a> Cells<'a> {
     pub fn new(round: &'a Round, ingest: &'a Ingest) -> Cells<'a> {
-        let mut by_key = HashMap::new();
-        for f in ingest.accepted() {
-            for r in f.records.iter().filter(|r| !r.computed && r.list_row == 0) {
-                by_key.insert((r.unit.as_str(), r.code.as_str(), r.column.as_str()), r);
-            }
-        }
-        let names = round
+        let positions: HashMap<&str, usize> = round
             .units
             .iter()
-            .map(|u| (u.code.as_str(), u.name.as_str()))
+            .enumerate()
+            .map(|(i, u)| (u.code.as_str(), i))
             .collect();
-        Cells { by_key, names }
+        let mut by_key = HashMap::new();
+        for f in ingest.accepted() {
+            let Some(&u) = f.unit.as_deref().and_then(|c| positions.get(c)) else {
+                continue;
+            };
+            for r in f.records.iter().filter(|r| !r.computed && r.list_row == 0) {
+                by_key.insert((u as u32, r.ind, r.col), (f, r));
+            }
+        }
+        Cells { by_key, round }
     }
 
-    pub fn get(&self, unit: &str, code: &str, column: &str) -> Option<&'a Record> {
-        self.by_key.get(&(unit, code, column)).copied()
+    /// The origin of the value of unit `unit` (position), indicator `ind`,
+    /// column `col` (positions).
+    pub fn get(&self, unit: u32, ind: usize, col: u32) -> Option<Origin<'a>> {
+        self.by_key.get(&(unit, ind as u16, col as u8)).copied()
     }
 
-    pub fn unit_name(&self, unit: &str) -> &'a str {
-        self.names.get(unit).copied().unwrap_or("")
+    /// The origin by codes: the unit's mã, the mã số and the column key.
+    pub fn get_by_code(&self, unit: u32, code: &str, col: u32) -> Option<Origin<'a>> {
+        self.get(unit, self.round.catalog.indicator_index(code)?, col)
+    }
+
+    pub fn unit_code(&self, unit: u32) -> &'a str {
+        &self.round.units[unit as usize].code
+    }
+
+    pub fn unit_name(&self, unit: u32) -> &'a str {
+        &self.round.units[unit as usize].name
+    }
+
+    pub fn indicator(&self, ind: u32) -> &'a Indicator {
+        &self.round.catalog.indicators[ind as usize]
+    }
+
+    /// Column key of position `col` of indicator `ind`.
+    pub fn column_key(&self, ind: u32, col: u32) -> &'a str {
+        &self.round.catalog.columns_of_indicator(ind as usize)[col as usize].key
     }
 }
 
@@ -94,24 +123,26 @@ impl<'a> Cells<'a> {
 pub(crate) fn finding_at(
     cells: &Cells,
     severity: crate::catalog::Severity,
-    unit: &str,
+    unit: u32,
     anchor: &Indicator,
-    records: &[Option<&Record>],
+    records: &[Option<Origin>],
     rule: &str,
     found: String,
     expected: String,
     message: String,
 ) -> Finding {
-    let present: Vec<&Record> = records.iter().flatten().copied().collect();
+    let present: Vec<Origin> = records.iter().flatten().copied().collect();
     let first = present.first();
-    let cell_list: Vec<String> = present.iter().map(|r| r.cell.to_string()).collect();
-    let anchor_cell = first.map(|r| r.cell.to_string()).unwrap_or_default();
+    let cell_list: Vec<String> = present.iter().map(|(_, r)| r.cell.to_string()).collect();
+    let anchor_cell = first.map(|(_, r)| r.cell.to_string()).unwrap_or_default();
     Finding {
         severity,
-        unit: unit.to_string(),
+        unit: cells.unit_code(unit).to_string(),
         unit_name: cells.unit_name(unit).to_string(),
-        file: first.map(|r| r.file.clone()).unwrap_or_default(),
-        sheet: first.map(|r| r.sheet.clone()).unwrap_or_default(),
+        file: first.map(|(f, _)| f.file.clone()).unwrap_or_default(),
+        sheet: first
+            .map(|(f, r)| f.sheet_of(r).to_string())
+            .unwrap_or_default(),
         cell: cell_list.join(", "),
         code: anchor.code.clone(),
         indicator: anchor.label.clone(),
@@ -123,7 +154,7 @@ pub(crate) fn finding_at(
         } else {
             format!("Ô {anchor_cell} (mã số {}): {message}", anchor.code)
         },
-        position: first.map(|r| r.cell),
+        position: first.map(|(_, r)| r.cell),
     }
 }
 
@@ -135,13 +166,14 @@ pub(crate) fn column_label(catalog: &Catalog, ind: &Indicator, key: &str) -> Str
         .map_or_else(|| key.to_string(), |c| c.label.clone())
 }
 
-/// Read a string column of a collected frame.
-pub(crate) fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+/// Read an unsigned integer column of a collected frame.
+pub(crate) fn ids(df: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
     Ok(df
         .column(name)?
-        .str()?
+        .cast(&DataType::UInt32)?
+        .u32()?
         .iter()
-        .map(|s| s.unwrap_or("").to_string())
+        .map(|v| v.unwrap_or(0))
         .collect())
 }
 

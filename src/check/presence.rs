@@ -2,13 +2,15 @@
 //! do not apply to the unit's loại (blank, zero and "không áp dụng" are
 //! three different things).
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
 
-use super::{column_label, finding_at, strs, Cells};
+use super::{column_label, finding_at, ids, Cells, Origin};
 use crate::catalog::{GroupKind, IndicatorKind, Severity};
 use crate::diagnostic::{rules, Finding};
 use crate::ingest::value::Value;
-use crate::ingest::Ingest;
+use crate::ingest::{FileReport, Ingest};
 use crate::round::Round;
 
 pub fn check(
@@ -19,17 +21,24 @@ pub fn check(
 ) -> PolarsResult<Vec<Finding>> {
     let catalog = &round.catalog;
     let mut out = Vec::new();
+    let positions: HashMap<&str, usize> = round
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
+        .collect();
+    let files: HashMap<u32, &FileReport> = ingest
+        .accepted()
+        .filter_map(|f| Some((*positions.get(f.unit.as_deref()?)? as u32, f)))
+        .collect();
     // Required cells of accepted units.
-    let (mut unit, mut code, mut column) = (Vec::new(), Vec::new(), Vec::new());
-    for f in ingest.accepted() {
-        let Some(u) = f.unit.as_deref().and_then(|c| round.unit(c)) else {
-            continue;
-        };
-        for ind in catalog
-            .indicators
-            .iter()
-            .filter(|i| i.required && i.applies_to_type(&u.unit_type))
-        {
+    let (mut unit, mut ind_ids, mut col_ids) = (Vec::new(), Vec::new(), Vec::new());
+    for &u in files.keys() {
+        let unit_type = &round.units[u as usize].unit_type;
+        for (i, ind) in catalog.indicators.iter().enumerate() {
+            if !ind.required || !ind.applies_to_type(unit_type) {
+                continue;
+            }
             let g = catalog.group(&ind.group).expect("validated");
             if g.kind != GroupKind::Table
                 || !ind.kind.is_numeric() && ind.kind != IndicatorKind::YesNo
@@ -37,56 +46,58 @@ pub fn check(
             {
                 continue;
             }
-            for c in catalog.columns_of(g).iter().filter(|c| !c.is_computed()) {
-                unit.push(u.code.clone());
-                code.push(ind.code.clone());
-                column.push(c.key.clone());
+            for (k, c) in catalog.columns_of(g).iter().enumerate() {
+                if !c.is_computed() {
+                    unit.push(u);
+                    ind_ids.push(i as u32);
+                    col_ids.push(k as u32);
+                }
             }
         }
     }
     let required = DataFrame::new_infer_height(vec![
         Column::new("unit".into(), unit),
-        Column::new("code".into(), code),
-        Column::new("column".into(), column),
+        Column::new("ind".into(), ind_ids),
+        Column::new("col".into(), col_ids),
     ])?;
-    let keys = [col("unit"), col("code"), col("column")];
+    let keys = [col("unit"), col("ind"), col("col")];
     let missing = required
         .lazy()
         .join(
             table
                 .clone()
                 .lazy()
-                .select([col("unit"), col("code"), col("column"), col("value")]),
+                .select([col("unit"), col("ind"), col("col"), col("value")]),
             keys.clone(),
             keys,
             JoinArgs::new(JoinType::Left),
         )
         .filter(col("value").is_null())
-        .sort(["unit", "code", "column"], Default::default())
+        .sort(["unit", "ind", "col"], Default::default())
         .collect()?;
-    let (units, codes, columns) = (
-        strs(&missing, "unit")?,
-        strs(&missing, "code")?,
-        strs(&missing, "column")?,
+    let (units, inds, cols) = (
+        ids(&missing, "unit")?,
+        ids(&missing, "ind")?,
+        ids(&missing, "col")?,
     );
     for i in 0..missing.height() {
-        let ind = catalog.indicator(&codes[i]).expect("catalogue code");
-        // The blank cell itself is not in the long table: name it from the
-        // file's other cells of that row when possible.
-        let rec = ingest
-            .accepted()
-            .filter(|f| f.unit.as_deref() == Some(units[i].as_str()))
-            .flat_map(|f| f.records.iter())
-            .find(|r| r.code == codes[i] && r.column == columns[i]);
+        let ind = cells.indicator(inds[i]);
+        let file = files[&units[i]];
+        // The blank cell is kept in the file's records (required cells only).
+        let rec: Option<Origin> = file
+            .records
+            .iter()
+            .find(|r| u32::from(r.ind) == inds[i] && u32::from(r.col) == cols[i] && !r.computed)
+            .map(|r| (file, r));
         let message = format!(
             "chỉ tiêu bắt buộc \"{}\" để trống (cột {}); ghi 0 nếu thực tế không có.",
             ind.label,
-            column_label(catalog, ind, &columns[i])
+            column_label(catalog, ind, cells.column_key(inds[i], cols[i]))
         );
         let mut f = finding_at(
             cells,
             Severity::Loi,
-            &units[i],
+            units[i],
             ind,
             &[rec],
             rules::REQUIRED,
@@ -95,34 +106,34 @@ pub fn check(
             message,
         );
         if f.file.is_empty() {
-            if let Some(file) = ingest
-                .accepted()
-                .find(|f| f.unit.as_deref() == Some(units[i].as_str()))
-            {
-                f.file = file.file.clone();
-                f.sheet = catalog
-                    .group(&ind.group)
-                    .map(|g| g.sheet.clone())
-                    .unwrap_or_default();
-            }
+            f.file = file.file.clone();
+            f.sheet = catalog
+                .group(&ind.group)
+                .map(|g| g.sheet.clone())
+                .unwrap_or_default();
         }
         out.push(f);
     }
     // Required narrative answers (thuyết minh) left empty.
-    for f in ingest.accepted() {
-        let Some(u) = f.unit.as_deref().and_then(|c| round.unit(c)) else {
-            continue;
-        };
-        for ind in catalog.indicators.iter().filter(|i| {
-            i.required && i.kind == IndicatorKind::Text && i.applies_to_type(&u.unit_type)
-        }) {
-            let answered = f.records.iter().any(|r| {
-                r.code == ind.code && matches!(&r.value, Value::Text(t) if !t.trim().is_empty())
-            });
+    let mut by_unit: Vec<(&u32, &&FileReport)> = files.iter().collect();
+    by_unit.sort_by_key(|(u, _)| **u);
+    for (&u, &f) in by_unit {
+        let unit_type = &round.units[u as usize].unit_type;
+        for (i, ind) in catalog.indicators.iter().enumerate() {
+            if !(ind.required && ind.kind == IndicatorKind::Text && ind.applies_to_type(unit_type))
+            {
+                continue;
+            }
+            let mine = |r: &&crate::ingest::Record| r.ind as usize == i;
+            let answered = f
+                .records
+                .iter()
+                .filter(mine)
+                .any(|r| matches!(&r.value, Value::Text(t) if !t.trim().is_empty()));
             if answered {
                 continue;
             }
-            let rec = f.records.iter().find(|r| r.code == ind.code);
+            let rec = f.records.iter().find(mine).map(|r| (f, r));
             let message = format!(
                 "mục thuyết minh bắt buộc \"{}\" (mục {} đề cương) để trống.",
                 ind.label, ind.outline_ref
@@ -130,7 +141,7 @@ pub fn check(
             let mut finding = finding_at(
                 cells,
                 Severity::Loi,
-                &u.code,
+                u,
                 ind,
                 &[rec],
                 rules::REQUIRED,
@@ -153,17 +164,17 @@ pub fn check(
         .clone()
         .lazy()
         .filter(col("applicable").not())
-        .sort(["unit", "code", "column"], Default::default())
+        .sort(["unit", "ind", "col"], Default::default())
         .collect()?;
-    let (units, codes, columns) = (
-        strs(&stray, "unit")?,
-        strs(&stray, "code")?,
-        strs(&stray, "column")?,
+    let (units, inds, cols) = (
+        ids(&stray, "unit")?,
+        ids(&stray, "ind")?,
+        ids(&stray, "col")?,
     );
     for i in 0..stray.height() {
-        let ind = catalog.indicator(&codes[i]).expect("catalogue code");
-        let rec = cells.get(&units[i], &codes[i], &columns[i]);
-        let found = rec.map_or(String::new(), |r| match &r.value {
+        let ind = cells.indicator(inds[i]);
+        let rec = cells.get(units[i], inds[i] as usize, cols[i]);
+        let found = rec.map_or(String::new(), |(_, r)| match &r.value {
             Value::Number(n) => crate::text::number_vi(*n),
             Value::YesNo(b) => {
                 if *b {
@@ -176,12 +187,12 @@ pub fn check(
         });
         let message = format!(
             "có số liệu {found} ở ô không áp dụng cho loại đơn vị này (cột {}); số liệu không được tổng hợp, hãy xóa.",
-            column_label(catalog, ind, &columns[i])
+            column_label(catalog, ind, cells.column_key(inds[i], cols[i]))
         );
         out.push(finding_at(
             cells,
             Severity::CanhBao,
-            &units[i],
+            units[i],
             ind,
             &[rec],
             rules::NOT_APPLICABLE,

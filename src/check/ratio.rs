@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::{column_label, finding_at, floats, strs, Cells};
+use super::{column_label, finding_at, floats, ids, Cells};
 use crate::catalog::{Catalog, DerivedRule, Severity};
 use crate::diagnostic::{rules, Finding};
 use crate::text::number_vi;
@@ -28,13 +28,13 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
         };
         for (c, ro) in parts {
             rule.push(i as u32);
-            code.push(c.clone());
+            code.push(catalog.indicator_index(c).expect("validated") as u32);
             role.push(ro);
         }
     }
     let roles = DataFrame::new_infer_height(vec![
         Column::new("rule".into(), rule),
-        Column::new("code".into(), code),
+        Column::new("ind".into(), code),
         Column::new("role".into(), role),
     ])?;
     let pick = |r: &str| {
@@ -49,8 +49,8 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     let failing = table
         .clone()
         .lazy()
-        .inner_join(roles.lazy(), col("code"), col("code"))
-        .group_by([col("rule"), col("unit"), col("column")])
+        .inner_join(roles.lazy(), col("ind"), col("ind"))
+        .group_by([col("rule"), col("unit"), col("col")])
         .agg([pick("pct"), pick("num"), pick("den")])
         .filter(
             col("num").is_not_null().and(col("den").is_not_null()).and(
@@ -60,11 +60,11 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                     .and(off.clone().gt(lit(tol)).or(off.lt(lit(-tol))))),
             ),
         )
-        .sort(["rule", "unit", "column"], Default::default())
+        .sort(["rule", "unit", "col"], Default::default())
         .collect()?;
     let idx = floats(&failing, "rule")?;
-    let units = strs(&failing, "unit")?;
-    let columns = strs(&failing, "column")?;
+    let units = ids(&failing, "unit")?;
+    let columns = ids(&failing, "col")?;
     let (pcts, nums, dens) = (
         floats(&failing, "pct")?,
         floats(&failing, "num")?,
@@ -72,7 +72,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     );
     let mut out = Vec::new();
     for i in 0..failing.height() {
-        let (unit, key) = (&units[i], &columns[i]);
+        let (unit, col_id) = (units[i], columns[i]);
         let (n, d) = (nums[i].unwrap_or(0.0), dens[i].unwrap_or(0.0));
         match derived[idx[i].expect("rule index") as usize].clone() {
             DerivedRule::NumeratorAtMost {
@@ -85,8 +85,8 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                 let ind = catalog.indicator(&numerator).expect("validated");
                 let den = catalog.indicator(&denominator).expect("validated");
                 let recs = [
-                    cells.get(unit, &numerator, key),
-                    cells.get(unit, &denominator, key),
+                    cells.get_by_code(unit, &numerator, col_id),
+                    cells.get_by_code(unit, &denominator, col_id),
                 ];
                 let message = format!(
                     "{} {} lớn hơn {} {} (mã số {denominator}, cột {}).",
@@ -94,7 +94,14 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                     number_vi(n),
                     den.label.to_lowercase(),
                     number_vi(d),
-                    column_label(catalog, ind, key)
+                    column_label(
+                        catalog,
+                        ind,
+                        cells.column_key(
+                            catalog.indicator_index(&ind.code).expect("catalogue code") as u32,
+                            col_id
+                        )
+                    )
                 );
                 out.push(finding_at(
                     cells,
@@ -123,9 +130,9 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                 }
                 let ind = catalog.indicator(&percent).expect("validated");
                 let recs = [
-                    cells.get(unit, &percent, key),
-                    cells.get(unit, &numerator, key),
-                    cells.get(unit, &denominator, key),
+                    cells.get_by_code(unit, &percent, col_id),
+                    cells.get_by_code(unit, &numerator, col_id),
+                    cells.get_by_code(unit, &denominator, col_id),
                 ];
                 let message = format!(
                     "tỷ lệ {}% không khớp 100 × {numerator} / {denominator} = 100 × {} / {} = {}% (cột {}; sai số cho phép ±{}).",
@@ -133,7 +140,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                     number_vi(n),
                     number_vi(d),
                     number_vi(want),
-                    column_label(catalog, ind, key),
+                    column_label(catalog, ind, cells.column_key(catalog.indicator_index(&ind.code).expect("catalogue code") as u32, col_id)),
                     number_vi(tol)
                 );
                 out.push(finding_at(

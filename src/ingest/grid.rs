@@ -199,8 +199,14 @@ pub fn explain(what: &str, detail: &str) -> String {
     let d = detail.to_lowercase();
     let reason = if d.contains("unsupported cell error value") {
         format!("{what} có ô báo lỗi kiểu mới của Excel 365 (#SPILL!, #CALC!, …) mà chương trình chưa đọc được: hãy thay các công thức lỗi bằng số rồi gửi lại")
-    } else if d.contains("declared uncompressed size") || d.contains("eocd") || d.contains("invalid zip") || d.contains("zip archive") || d.contains("unexpected eof") {
-        "tệp nén bị hỏng hoặc không đầy đủ (bị cắt khi gửi, hoặc đã bị sửa): hãy gửi lại tệp gốc".to_string()
+    } else if d.contains("declared uncompressed size")
+        || d.contains("eocd")
+        || d.contains("invalid zip")
+        || d.contains("zip archive")
+        || d.contains("unexpected eof")
+    {
+        "tệp nén bị hỏng hoặc không đầy đủ (bị cắt khi gửi, hoặc đã bị sửa): hãy gửi lại tệp gốc"
+            .to_string()
     } else if d.contains("entity") || d.contains("doctype") {
         format!("{what} có khai báo XML không được phép (DOCTYPE/thực thể), không đọc: hãy lưu lại tệp bằng Excel hoặc LibreOffice")
     } else if d.contains("cell limit exceeded") || d.contains("too many cells") {

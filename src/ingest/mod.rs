@@ -33,24 +33,36 @@ pub fn vietnam() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("valid offset")
 }
 
-/// One value of the long table.
+/// One value read from a return: 40-odd bytes, so that ten thousand
+/// returns of a thousand values fit in memory. The unit and file are those
+/// of the [`FileReport`] holding it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    /// Mã đơn vị.
-    pub unit: String,
-    /// Mã số.
-    pub code: String,
-    /// Column key (`n2016`, `tong`, `so_hieu`, …).
-    pub column: String,
-    /// Row number in a list table (1-based), 0 elsewhere.
-    pub list_row: u32,
-    pub value: Value,
+    /// Position of the chỉ tiêu in `Catalog::indicators`.
+    pub ind: u16,
+    /// Position of the column in the chỉ tiêu's column set.
+    pub col: u8,
     /// For a computed cell: the value the file had cached (the recomputed
     /// value is produced by consolidation, never read).
     pub computed: bool,
-    pub file: String,
-    pub sheet: String,
+    /// Row number in a list table (1-based), 0 elsewhere.
+    pub list_row: u16,
+    /// Position of the sheet name in `FileReport::sheets`.
+    pub sheet: u16,
     pub cell: CellRef,
+    pub value: Value,
+}
+
+impl Record {
+    /// Mã số.
+    pub fn code<'c>(&self, c: &'c Catalog) -> &'c str {
+        &c.indicators[self.ind as usize].code
+    }
+
+    /// Column key (`n2016`, `tong`, `so_hieu`, …).
+    pub fn column<'c>(&self, c: &'c Catalog) -> &'c str {
+        &c.columns_of_indicator(self.ind as usize)[self.col as usize].key
+    }
 }
 
 /// What became of an input file.
@@ -107,7 +119,16 @@ pub struct FileReport {
     pub saved_source: SavedSource,
     pub fate: Fate,
     pub records: Vec<Record>,
+    /// Names of the sheets the records point at.
+    pub sheets: Vec<String>,
     pub findings: Vec<Finding>,
+}
+
+impl FileReport {
+    /// Sheet name of a record of this file.
+    pub fn sheet_of(&self, r: &Record) -> &str {
+        &self.sheets[r.sheet as usize]
+    }
 }
 
 /// All input files of a round.
@@ -280,6 +301,7 @@ fn rejected(
         saved_source: saved.1,
         fate: Fate::Rejected { reason },
         records: Vec::new(),
+        sheets: Vec::new(),
         findings: vec![finding],
     }
 }
@@ -344,7 +366,12 @@ pub fn read_file(path: &Path, rel: &str, round: &Round) -> FileReport {
 /// Read a file's content (the fuzz target's entry point); `mtime` is the
 /// file system's modification time, used when the workbook has no saved
 /// time of its own.
-pub fn read_bytes(bytes: Vec<u8>, rel: &str, round: &Round, mtime: Option<NaiveDateTime>) -> FileReport {
+pub fn read_bytes(
+    bytes: Vec<u8>,
+    rel: &str,
+    round: &Round,
+    mtime: Option<NaiveDateTime>,
+) -> FileReport {
     let mtime = (mtime, SavedSource::FileSystem);
     let kind = match sniff::sniff(&bytes) {
         Ok(k) => k,
@@ -371,6 +398,7 @@ pub fn read_bytes(bytes: Vec<u8>, rel: &str, round: &Round, mtime: Option<NaiveD
         rel,
         findings: Vec::new(),
         records: Vec::new(),
+        sheets: Vec::new(),
     };
     match reader.read(&mut wb) {
         Ok((unit, identified_by)) => FileReport {
@@ -382,6 +410,7 @@ pub fn read_bytes(bytes: Vec<u8>, rel: &str, round: &Round, mtime: Option<NaiveD
             saved_source: saved.1,
             fate: Fate::Accepted,
             records: reader.records,
+            sheets: reader.sheets,
             findings: reader.findings,
         },
         Err(reason) => {
@@ -470,6 +499,7 @@ struct FileReader<'a> {
     rel: &'a str,
     findings: Vec<Finding>,
     records: Vec<Record>,
+    sheets: Vec<String>,
 }
 
 impl FileReader<'_> {
@@ -495,6 +525,14 @@ impl FileReader<'_> {
             }
         }
         let (unit, how) = self.identify(&meta, &sheets)?;
+        if how.contains("bảng mã") {
+            self.findings.push(Finding::file(
+                Severity::CanhBao,
+                self.rel,
+                rules::CONVERSION,
+                format!("tệp {}: {how}; nên dùng phông Unicode.", self.rel),
+            ));
+        }
         let unit = unit.clone();
         let mut seen: HashMap<(String, u32), CellRef> = HashMap::new();
         let mut found_any = false;
@@ -524,7 +562,10 @@ impl FileReader<'_> {
         let get = |k: &str| meta.get(k).map(String::as_str).unwrap_or("");
         // A hidden sheet of ours: form_id, or our other keys (a unit may
         // have cleared a cell).
-        if get("form_id") != FORM_ID && !meta.contains_key("catalog_id") && !meta.contains_key("round_id") {
+        if get("form_id") != FORM_ID
+            && !meta.contains_key("catalog_id")
+            && !meta.contains_key("round_id")
+        {
             return Ok(());
         }
         let c = self.catalog();
@@ -604,6 +645,21 @@ impl FileReader<'_> {
                         format!("tên đơn vị ở ô {}!{}", name, CellRef::new(r, c as u16)),
                     ));
                 }
+                if let Some((unicode, enc)) = crate::legacy::convert_if_legacy(s) {
+                    if let Some(u) = by_name(&unicode) {
+                        let cell = CellRef::new(r, c as u16);
+                        return Ok((
+                            u.clone(),
+                            format!(
+                                "tên đơn vị gõ bằng bảng mã {} ở ô {}!{} (đã chuyển sang Unicode: \"{}\")",
+                                enc.label(),
+                                name,
+                                cell,
+                                unicode
+                            ),
+                        ));
+                    }
+                }
                 if r <= r0.saturating_add(2) && seen_texts.len() < 4 && !s.trim().is_empty() {
                     seen_texts.push(format!("\"{}\"", s.trim()));
                 }
@@ -661,6 +717,8 @@ impl FileReader<'_> {
         let mut list_counter: HashMap<String, u32> = HashMap::new();
         let mut input_cells: Vec<(u32, u32, String)> = Vec::new();
         let catalog = &self.round.catalog;
+        let sheet_id = self.sheets.len().min(u16::MAX as usize) as u16;
+        self.sheets.push(sheet.to_string());
         let code_rows: Vec<(u32, &String)> = grid
             .rows(loc.number_row + 1, r1)
             .filter(|((_, c), _)| *c == loc.code_col)
@@ -671,9 +729,11 @@ impl FileReader<'_> {
             .collect();
         for (r, code) in code_rows {
             let code = code.trim();
-            let Some(ind) = catalog.indicator(code) else {
+            let Some(ind_id) = catalog.indicator_index(code) else {
                 continue;
             };
+            let ind = &catalog.indicators[ind_id];
+            let ind_id = ind_id as u16;
             let group = catalog.group(&ind.group).expect("validated catalogue");
             let columns = catalog.columns_of(group);
             found = true;
@@ -684,6 +744,9 @@ impl FileReader<'_> {
             } else {
                 0
             };
+            if list_row > u16::MAX as u32 {
+                continue;
+            }
             let here = CellRef::new(r, loc.code_col as u16);
             if let Some(first) = seen.get(&(code.to_string(), list_row)) {
                 let first = *first;
@@ -736,15 +799,13 @@ impl FileReader<'_> {
                     // the recomputation, never used as data.
                     if let Some(Value::Number(v)) = reading.value {
                         self.records.push(Record {
-                            unit: unit.code.clone(),
-                            code: code.to_string(),
-                            column: col.key.clone(),
-                            list_row,
-                            value: Value::Number(v),
+                            ind: ind_id,
+                            col: i as u8,
                             computed: true,
-                            file: self.rel.to_string(),
-                            sheet: sheet.to_string(),
+                            list_row: list_row as u16,
+                            sheet: sheet_id,
                             cell,
+                            value: Value::Number(v),
                         });
                     }
                     continue;
@@ -773,36 +834,32 @@ impl FileReader<'_> {
                     continue;
                 }
                 if group.kind == GroupKind::List {
-                    list_values.push((col.key.clone(), v, cell));
+                    list_values.push((i as u8, v, cell));
                     continue;
                 }
                 self.records.push(Record {
-                    unit: unit.code.clone(),
-                    code: code.to_string(),
-                    column: col.key.clone(),
-                    list_row,
-                    value: v,
+                    ind: ind_id,
+                    col: i as u8,
                     computed: false,
-                    file: self.rel.to_string(),
-                    sheet: sheet.to_string(),
+                    list_row: list_row as u16,
+                    sheet: sheet_id,
                     cell,
+                    value: v,
                 });
             }
             if list_values
                 .iter()
                 .any(|(_, v, _)| !matches!(v, Value::NotApplicable))
             {
-                for (key, v, cell) in list_values {
+                for (i, v, cell) in list_values {
                     self.records.push(Record {
-                        unit: unit.code.clone(),
-                        code: code.to_string(),
-                        column: key,
-                        list_row,
-                        value: v,
+                        ind: ind_id,
+                        col: i,
                         computed: false,
-                        file: self.rel.to_string(),
-                        sheet: sheet.to_string(),
+                        list_row: list_row as u16,
+                        sheet: sheet_id,
                         cell,
+                        value: v,
                     });
                 }
             }
@@ -812,9 +869,16 @@ impl FileReader<'_> {
         for &((r0, c0), (r1, c1)) in &grid.merges {
             let hidden: Vec<&(u32, u32, String)> = input_cells
                 .iter()
-                .filter(|(r, c, _)| (r0..=r1).contains(r) && (c0..=c1).contains(c) && (*r, *c) != (r0, c0))
+                .filter(|(r, c, _)| {
+                    (r0..=r1).contains(r)
+                        && (c0..=c1).contains(c)
+                        && (*r, *c) != (r0, c0)
+                        && grid.get(*r, *c).is_none()
+                })
                 .collect();
-            let Some((_, _, code)) = hidden.first() else { continue };
+            let Some((_, _, code)) = hidden.first() else {
+                continue;
+            };
             let ind = catalog.indicator(code).expect("catalogue code");
             let first = CellRef::new(r0, c0 as u16);
             let range = crate::cell::range_name(first, CellRef::new(r1, c1 as u16));

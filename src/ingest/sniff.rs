@@ -156,22 +156,6 @@ fn sniff_zip(bytes: &[u8]) -> Result<FileKind, String> {
     Err("tệp nén (.zip) không phải bảng tính: hãy giải nén và gửi từng biểu mẫu.".into())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn content_decides_not_extension() {
-        assert!(sniff(b"").unwrap_err().contains("rỗng"));
-        assert!(sniff(b"<html><table><tr><td>1</td></tr></table></html>")
-            .unwrap_err()
-            .contains("HTML"));
-        assert!(sniff(b"ma,ten\n1,2\n").unwrap_err().contains("CSV"));
-        assert!(sniff(b"%PDF-1.4 ...").unwrap_err().contains("PDF"));
-        assert!(sniff(b"PK\x03\x04truncated").unwrap_err().contains("hỏng"));
-    }
-}
-
 /// Largest used range (rows × columns) of one .xls sheet that is read:
 /// calamine builds .xls sheets as dense ranges, so a stray value at IV65536
 /// would cost half a gigabyte.
@@ -225,7 +209,8 @@ pub fn check_xls_extent(bytes: &[u8]) -> Result<(), String> {
             }
             // Cell records: row (u16) and column (u16) first. MULRK and
             // MULBLANK end with their last column.
-            0x0203 | 0x027E | 0x00FD | 0x0204 | 0x0006 | 0x0205 | 0x0201 | 0x00D6 | 0x00BD | 0x00BE
+            0x0203 | 0x027E | 0x00FD | 0x0204 | 0x0006 | 0x0205 | 0x0201 | 0x00D6 | 0x00BD
+            | 0x00BE
                 if in_sheet && body.len() >= 4 =>
             {
                 let row = u16::from_le_bytes([body[0], body[1]]) as u64;
@@ -241,4 +226,20 @@ pub fn check_xls_extent(bytes: &[u8]) -> Result<(), String> {
         pos += 4 + len;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_decides_not_extension() {
+        assert!(sniff(b"").unwrap_err().contains("rỗng"));
+        assert!(sniff(b"<html><table><tr><td>1</td></tr></table></html>")
+            .unwrap_err()
+            .contains("HTML"));
+        assert!(sniff(b"ma,ten\n1,2\n").unwrap_err().contains("CSV"));
+        assert!(sniff(b"%PDF-1.4 ...").unwrap_err().contains("PDF"));
+        assert!(sniff(b"PK\x03\x04truncated").unwrap_err().contains("hỏng"));
+    }
 }

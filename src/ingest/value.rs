@@ -289,9 +289,23 @@ pub fn read_text(data: &Data) -> Reading {
         Data::String(s) => {
             let t = crate::text::nfc(s.trim());
             if t.is_empty() {
-                ok(Value::Blank)
-            } else {
-                ok(Value::Text(t))
+                return ok(Value::Blank);
+            }
+            match crate::legacy::convert_if_legacy(&t) {
+                Some((unicode, enc)) => Reading {
+                    note: Some(Note {
+                        severity: Severity::CanhBao,
+                        rule: crate::diagnostic::rules::CONVERSION,
+                        message: format!(
+                            "văn bản gõ bằng bảng mã {} đã được chuyển sang Unicode: \"{}\"; nên gõ lại bằng Unicode.",
+                            enc.label(),
+                            short(&unicode)
+                        ),
+                        expected: short(&unicode),
+                    }),
+                    value: Some(Value::Text(unicode)),
+                },
+                None => ok(Value::Text(t)),
             }
         }
         Data::Error(e) => Reading {
@@ -305,6 +319,15 @@ pub fn read_text(data: &Data) -> Reading {
         },
         Data::Float(f) if f.fract() == 0.0 => ok(Value::Text(format!("{f:.0}"))),
         other => ok(Value::Text(other.to_string())),
+    }
+}
+
+/// The first 60 characters of a text, for messages.
+fn short(s: &str) -> String {
+    if s.chars().count() <= 60 {
+        s.to_string()
+    } else {
+        s.chars().take(59).collect::<String>() + "…"
     }
 }
 

@@ -169,13 +169,13 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated) -> Fill {
             match g.kind {
                 GroupKind::Table => {
                     for col in columns.iter().filter(|col| !col.is_computed()) {
-                        let Some(v) = cons.total.get(&(ind.code.clone(), col.key.clone())) else {
+                        let Some(v) = cons.total_value(&ind.code, &col.key) else {
                             continue;
                         };
                         let value = if ind.kind == IndicatorKind::YesNo {
-                            FillValue::Text(if *v > 0.0 { "Có" } else { "Không" }.into())
+                            FillValue::Text(if v > 0.0 { "Có" } else { "Không" }.into())
                         } else {
-                            FillValue::Number(*v)
+                            FillValue::Number(v)
                         };
                         fill.cells
                             .insert((ind.code.clone(), col.key.clone()), value);

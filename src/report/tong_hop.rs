@@ -32,7 +32,7 @@ pub fn build(
     wb.set_zip_compression_level(1);
     let styles = Styles::new();
     summary_sheet(wb.add_worksheet(), round, cons, &styles)?;
-    let flags = flagged_values(ingest, findings);
+    let flags = flagged_values(&round.catalog, ingest, findings);
     for g in round
         .catalog
         .groups
@@ -157,10 +157,7 @@ fn summary_sheet(
             };
             ws.write_string_with_format(row, 3, measure, &s.measure)?;
             for (i, col) in columns.iter().enumerate() {
-                let v = cons
-                    .total
-                    .get(&(ind.code.clone(), col.key.clone()))
-                    .copied();
+                let v = cons.total_value(&ind.code, &col.key);
                 let f = if ind.kind == IndicatorKind::Percent {
                     &s.computed_pct
                 } else {
@@ -184,7 +181,11 @@ fn summary_sheet(
 type Flags = HashMap<(String, String, String), crate::catalog::Severity>;
 
 /// Which values carry findings, from the cells the findings name.
-fn flagged_values(ingest: &Ingest, findings: &[Finding]) -> Flags {
+fn flagged_values(
+    catalog: &crate::catalog::Catalog,
+    ingest: &Ingest,
+    findings: &[Finding],
+) -> Flags {
     let mut by_cell: HashMap<(&str, &str, &str), crate::catalog::Severity> = HashMap::new();
     for f in findings {
         for c in f.cell.split(", ").filter(|c| !c.is_empty()) {
@@ -196,10 +197,18 @@ fn flagged_values(ingest: &Ingest, findings: &[Finding]) -> Flags {
     }
     let mut out = Flags::new();
     for f in ingest.accepted() {
+        let unit = f.unit.clone().unwrap_or_default();
         for r in &f.records {
             let cell = r.cell.to_string();
-            if let Some(sev) = by_cell.get(&(r.file.as_str(), r.sheet.as_str(), cell.as_str())) {
-                out.insert((r.unit.clone(), r.code.clone(), r.column.clone()), *sev);
+            if let Some(sev) = by_cell.get(&(f.file.as_str(), f.sheet_of(r), cell.as_str())) {
+                out.insert(
+                    (
+                        unit.clone(),
+                        r.code(catalog).to_string(),
+                        r.column(catalog).to_string(),
+                    ),
+                    *sev,
+                );
             }
         }
     }
@@ -329,16 +338,13 @@ fn form_sheet(
                     )?;
                 }
                 ws.write_string_with_format(r, 2, &u.code, &s.code)?;
-                let values = cons.units.get(&u.code);
                 for (i, col) in columns.iter().enumerate() {
                     let cc = first + i as u16;
                     if !ind.applies_to_type(&u.unit_type) {
                         ws.write_string_with_format(r, cc, "x", &s.not_applicable)?;
                         continue;
                     }
-                    let v = values
-                        .and_then(|v| v.get(&(ind.code.clone(), col.key.clone())))
-                        .copied();
+                    let v = cons.unit_value(&u.code, &ind.code, &col.key);
                     if ind.kind == IndicatorKind::YesNo {
                         match v {
                             Some(v) => ws.write_string_with_format(r, cc, yes_no(v), &s.stt)?,
@@ -378,11 +384,7 @@ fn form_sheet(
             )?;
             for (i, col) in columns.iter().enumerate() {
                 let cc = first + i as u16;
-                let v = cons
-                    .blocks
-                    .get(block)
-                    .and_then(|m| m.get(&(ind.code.clone(), col.key.clone())))
-                    .copied();
+                let v = cons.block_value(block, &ind.code, &col.key);
                 let formula = cell_formula(
                     ind,
                     cc,
@@ -404,10 +406,7 @@ fn form_sheet(
         ws.merge_range(total_row, 0, total_row, 2, "TỔNG CỘNG", &bold)?;
         for (i, col) in columns.iter().enumerate() {
             let cc = first + i as u16;
-            let v = cons
-                .total
-                .get(&(ind.code.clone(), col.key.clone()))
-                .copied();
+            let v = cons.total_value(&ind.code, &col.key);
             let formula = total_formula(ind, cc, &subtotals, total_row, &layout);
             ws.write_formula_with_format(
                 total_row,
@@ -776,7 +775,9 @@ fn raw_sheets(
             Some((i.code.as_str(), (g.sheet.as_str(), c.columns_of(g))))
         })
         .collect();
-    let rows = ingest.accepted().flat_map(|f| f.records.iter());
+    let rows = ingest
+        .accepted()
+        .flat_map(|f| f.records.iter().map(move |r| (f, r)));
     let mut part = 0;
     let mut row = 0u32;
     let mut ws: Option<&mut Worksheet> = None;
@@ -784,7 +785,7 @@ fn raw_sheets(
         ws.autofilter(0, 0, last.max(1), (headers.len() - 1) as u16)?;
         Ok(())
     };
-    for r in rows {
+    for (f, r) in rows {
         if matches!(r.value, Value::Blank | Value::NotApplicable) {
             continue;
         }
@@ -808,14 +809,12 @@ fn raw_sheets(
             row = 1;
         }
         let w = ws.as_deref_mut().expect("sheet opened above");
-        let (form, columns) = sheet_of.get(r.code.as_str()).copied().unwrap_or(("", &[]));
-        let col_label = columns
-            .iter()
-            .find(|x| x.key == r.column)
-            .map_or(r.column.as_str(), |x| x.label.as_str());
-        w.write_string(row, 0, &r.unit)?;
+        let code = r.code(c);
+        let (form, columns) = sheet_of.get(code).copied().unwrap_or(("", &[]));
+        let col_label = columns.get(r.col as usize).map_or("", |x| x.label.as_str());
+        w.write_string(row, 0, f.unit.as_deref().unwrap_or(""))?;
         w.write_string(row, 1, form)?;
-        w.write_string(row, 2, &r.code)?;
+        w.write_string(row, 2, code)?;
         if r.list_row > 0 {
             w.write_string(row, 3, format!("{} (dòng {})", col_label, r.list_row))?;
         } else {
@@ -836,11 +835,11 @@ fn raw_sheets(
             }
             Value::Blank | Value::NotApplicable => {}
         }
-        w.write_string(row, 5, &r.file)?;
-        w.write_string(row, 6, &r.sheet)?;
+        w.write_string(row, 5, &f.file)?;
+        w.write_string(row, 6, f.sheet_of(r))?;
         let cell = r.cell.to_string();
         w.write_string(row, 7, &cell)?;
-        let flag = flagged.contains(&(r.file.as_str(), r.sheet.as_str(), cell.as_str()));
+        let flag = flagged.contains(&(f.file.as_str(), f.sheet_of(r), cell.as_str()));
         let note = match (r.computed, flag) {
             (true, _) => "công thức (giá trị lưu sẵn)",
             (false, true) => "có lỗi/cảnh báo",
