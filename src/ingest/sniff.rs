@@ -167,14 +167,29 @@ pub const MAX_XLS_DENSE_CELLS: u64 = 4_000_000;
 /// # Errors
 /// A Vietnamese reason when a sheet's used range is too large to read.
 pub fn check_xls_extent(bytes: &[u8]) -> Result<(), String> {
-    let Ok(mut file) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        return Ok(()); // calamine reports a broken container itself
+    // calamine's own container reader can loop on a cyclic sector chain
+    // (found by fuzzing): the cfb crate, which detects broken chains, walks
+    // every stream first, and a broken container is rejected here.
+    let broken = || {
+        "tệp .xls bị hỏng (cấu trúc tệp Office không hợp lệ): hãy mở bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi.".to_string()
     };
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|_| broken())?;
+    let streams: Vec<std::path::PathBuf> = file
+        .walk()
+        .filter(|e| e.is_stream())
+        .map(|e| e.path().to_path_buf())
+        .collect();
     let mut stream = Vec::new();
-    for name in ["/Workbook", "/Book"] {
-        if let Ok(mut s) = file.open_stream(name) {
-            let _ = s.by_ref().take(64 * 1024 * 1024).read_to_end(&mut stream);
-            break;
+    for path in &streams {
+        let mut data = Vec::new();
+        file.open_stream(path)
+            .map_err(|_| broken())?
+            .take(64 * 1024 * 1024)
+            .read_to_end(&mut data)
+            .map_err(|_| broken())?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if stream.is_empty() && (name == "Workbook" || name == "Book") {
+            stream = data;
         }
     }
     let (mut max_row, mut max_col, mut in_sheet) = (0u64, 0u64, false);

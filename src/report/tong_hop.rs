@@ -32,7 +32,7 @@ pub fn build(
     wb.set_zip_compression_level(1);
     let styles = Styles::new();
     summary_sheet(wb.add_worksheet(), round, cons, &styles)?;
-    let flags = flagged_values(&round.catalog, ingest, findings);
+    let flags = flagged_values(ingest, findings);
     for g in round
         .catalog
         .groups
@@ -178,14 +178,12 @@ fn summary_sheet(
 /// One sheet per form: for each chỉ tiêu a block with a row per unit,
 /// grouped by khối with "Cộng khối" rows and a "Tổng cộng" row.
 /// Severity of the worst finding on each value: (unit, mã số, column).
-type Flags = HashMap<(String, String, String), crate::catalog::Severity>;
+/// Severity of the worst finding on each value: unit → (chỉ tiêu
+/// position, column position) → severity.
+type Flags = HashMap<String, HashMap<(u16, u8), crate::catalog::Severity>>;
 
 /// Which values carry findings, from the cells the findings name.
-fn flagged_values(
-    catalog: &crate::catalog::Catalog,
-    ingest: &Ingest,
-    findings: &[Finding],
-) -> Flags {
+fn flagged_values(ingest: &Ingest, findings: &[Finding]) -> Flags {
     let mut by_cell: HashMap<(&str, &str, &str), crate::catalog::Severity> = HashMap::new();
     for f in findings {
         for c in f.cell.split(", ").filter(|c| !c.is_empty()) {
@@ -195,20 +193,17 @@ fn flagged_values(
             *e = (*e).min(f.severity);
         }
     }
+    let files: std::collections::HashSet<&str> = by_cell.keys().map(|(f, _, _)| *f).collect();
     let mut out = Flags::new();
-    for f in ingest.accepted() {
-        let unit = f.unit.clone().unwrap_or_default();
+    for f in ingest
+        .accepted()
+        .filter(|f| files.contains(f.file.as_str()))
+    {
+        let unit = out.entry(f.unit.clone().unwrap_or_default()).or_default();
         for r in &f.records {
             let cell = r.cell.to_string();
             if let Some(sev) = by_cell.get(&(f.file.as_str(), f.sheet_of(r), cell.as_str())) {
-                out.insert(
-                    (
-                        unit.clone(),
-                        r.code(catalog).to_string(),
-                        r.column(catalog).to_string(),
-                    ),
-                    *sev,
-                );
+                unit.insert((r.ind, r.col), *sev);
             }
         }
     }
@@ -297,6 +292,7 @@ fn form_sheet(
     let bold = s.label[0].clone();
     let yes_no = |v: f64| if v >= 0.5 { "Có" } else { "Không" };
     for ind in &inds {
+        let ind_id = c.indicator_index(&ind.code).expect("catalogue code") as u16;
         let (start, subtotals, total_row) = layout[&ind.code].clone();
         let title = format!(
             "{} – {} ({})",
@@ -351,8 +347,7 @@ fn form_sheet(
                             None => ws.write_blank(r, cc, &s.stt)?,
                         };
                     } else {
-                        let key = (u.code.clone(), ind.code.clone(), col.key.clone());
-                        match flags.get(&key) {
+                        match flags.get(&u.code).and_then(|m| m.get(&(ind_id, i as u8))) {
                             Some(sev) => {
                                 let fill = if *sev == crate::catalog::Severity::Loi {
                                     error_fill
