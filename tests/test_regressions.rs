@@ -25,3 +25,17 @@ fn cyclic_sector_chain_xls_is_rejected_not_read_forever() {
         other => panic!("expected rejection, got {other:?}"),
     }
 }
+
+/// A mutated .xls whose DIMENSIONS record declares a range of billions of
+/// cells: calamine reserved 28 GB for it before the extent pre-check.
+#[test]
+fn lying_dimensions_record_xls_is_rejected() {
+    let r = read("lying-dimensions-record.xls");
+    match r.fate {
+        Fate::Rejected { reason } => assert!(
+            reason.contains("rất xa") || reason.contains("bị hỏng"),
+            "{reason}"
+        ),
+        other => panic!("expected rejection, got {other:?}"),
+    }
+}

@@ -222,6 +222,34 @@ pub fn check_xls_extent(bytes: &[u8]) -> Result<(), String> {
                 }
                 in_sheet = false;
             }
+            // DIMENSIONS: calamine reserves room for the declared range, so
+            // a lying record must be caught here (found by fuzzing). Same
+            // arithmetic as calamine's, wrapping included.
+            0x0200 if in_sheet => {
+                let (rf, rl, mut cf, cl) = match body.len() {
+                    10 => (
+                        u16::from_le_bytes([body[0], body[1]]) as u32,
+                        u16::from_le_bytes([body[2], body[3]]) as u32,
+                        u16::from_le_bytes([body[4], body[5]]) as u32,
+                        u16::from_le_bytes([body[6], body[7]]) as u32,
+                    ),
+                    14 | 16 => (
+                        u32::from_le_bytes([body[0], body[1], body[2], body[3]]),
+                        u32::from_le_bytes([body[4], body[5], body[6], body[7]]),
+                        u16::from_le_bytes([body[8], body[9]]) as u32,
+                        u16::from_le_bytes([body[10], body[11]]) as u32,
+                    ),
+                    _ => (0, 0, 0, 0),
+                };
+                if 0xFF < cf || cl < cf {
+                    cf = 0;
+                }
+                if rl >= 1 && cl >= 1 {
+                    let rows = (rl - 1).wrapping_sub(rf) as u64 + 1;
+                    let cols = (cl - 1).wrapping_sub(cf) as u64 + 1;
+                    check(rows, cols)?;
+                }
+            }
             // Cell records: row (u16) and column (u16) first. MULRK and
             // MULBLANK end with their last column.
             0x0203 | 0x027E | 0x00FD | 0x0204 | 0x0006 | 0x0205 | 0x0201 | 0x00D6 | 0x00BD
