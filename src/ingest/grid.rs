@@ -26,9 +26,6 @@ pub struct Grid {
     /// Cells holding a formula with no cached value (.xlsx only): a client
     /// that never calculated; the value is unknown.
     pub uncomputed: HashSet<(u32, u32)>,
-    /// Merged ranges ((first row, first col), (last row, last col)), .xlsx
-    /// and .xls.
-    pub merges: Vec<((u32, u32), (u32, u32))>,
 }
 
 impl Grid {
@@ -108,51 +105,50 @@ pub fn read_sheet<RS: Read + Seek>(
 ) -> Result<Grid, String> {
     match wb {
         Sheets::Xlsx(x) => {
-            let mut reader = x
-                .worksheet_cells_reader(name)
-                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
+            let err =
+                |e: calamine::XlsxError| explain(&format!("trang \"{name}\""), &e.to_string());
+            // One pass for values and formulas (a formula without a cached
+            // value is an unknown value, not a blank).
             let mut g = Grid::default();
-            let percent_styles: HashSet<usize> = reader
-                .styles()
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| {
-                    s.number_format
-                        .as_ref()
-                        .is_some_and(|f| f.format_code.contains('%'))
-                })
-                .map(|(i, _)| i)
-                .collect();
-            while let Some((cell, style)) = reader
-                .next_cell_with_style_id()
-                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?
-            {
-                let (r, c) = cell.get_position();
-                let data: Data = match cell.get_value() {
-                    DataRef::Empty => continue,
-                    v => v.clone().into(),
+            let mut fractions = false;
+            let mut reader = x.worksheet_cells_reader(name).map_err(err)?;
+            while let Some(rec) = reader.next_cell_with_formula_metadata().map_err(err)? {
+                let data: Data = match rec.value {
+                    DataRef::Empty => {
+                        if rec.formula.is_some() {
+                            g.uncomputed.insert(rec.pos);
+                        }
+                        continue;
+                    }
+                    v => v.into(),
                 };
                 budget.take(&data)?;
-                if percent_styles.contains(&style) {
-                    g.percent.insert((r, c));
-                }
-                g.cells.insert((r, c), data);
+                fractions |= matches!(data, Data::Float(f) if f > 0.0 && f <= 1.0);
+                g.cells.insert(rec.pos, data);
             }
             drop(reader);
-            let mut reader = x
-                .worksheet_cells_reader(name)
-                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
-            while let Some(rec) = reader
-                .next_cell_with_formula_metadata()
-                .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?
-            {
-                if rec.formula.is_some() && matches!(rec.value, DataRef::Empty) {
-                    g.uncomputed.insert(rec.pos);
+            // Number formats matter only to read a fraction in a percentage
+            // cell (0,85 formatted as 85%): a second pass only then.
+            if fractions {
+                let mut reader = x.worksheet_cells_reader(name).map_err(err)?;
+                let percent_styles: HashSet<usize> = reader
+                    .styles()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| {
+                        s.number_format
+                            .as_ref()
+                            .is_some_and(|f| f.format_code.contains('%'))
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                if !percent_styles.is_empty() {
+                    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(err)? {
+                        if percent_styles.contains(&style) {
+                            g.percent.insert(cell.get_position());
+                        }
+                    }
                 }
-            }
-            drop(reader);
-            if let Ok(merges) = x.merge_cells_by_sheet_name(name) {
-                g.merges = merges.iter().map(|d| (d.start, d.end)).collect();
             }
             Ok(g)
         }
@@ -179,18 +175,24 @@ pub fn read_sheet<RS: Read + Seek>(
             let range = other
                 .worksheet_range(name)
                 .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
-            let mut g = Grid::from_range(&range);
-            if let Sheets::Xls(x) = other {
-                if let Ok(merges) = x.merge_cells_by_sheet_name(name) {
-                    g.merges = merges.iter().map(|d| (d.start, d.end)).collect();
-                }
-            }
+            let g = Grid::from_range(&range);
             for d in g.cells.values() {
                 budget.take(d)?;
             }
             Ok(g)
         }
     }
+}
+
+/// Merged ranges of a sheet ((first row, first col), (last row, last col)):
+/// read on demand, because for .xlsx it is another pass over the sheet.
+pub fn merges<RS: Read + Seek>(wb: &mut Sheets<RS>, name: &str) -> Vec<((u32, u32), (u32, u32))> {
+    let dims = match wb {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    dims.iter().map(|d| (d.start, d.end)).collect()
 }
 
 /// A Vietnamese reason for a reader error of calamine or zip, with the

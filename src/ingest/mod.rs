@@ -399,6 +399,7 @@ pub fn read_bytes(
         findings: Vec::new(),
         records: Vec::new(),
         sheets: Vec::new(),
+        blank_inputs: Vec::new(),
     };
     match reader.read(&mut wb) {
         Ok((unit, identified_by)) => FileReport {
@@ -500,6 +501,9 @@ struct FileReader<'a> {
     findings: Vec<Finding>,
     records: Vec<Record>,
     sheets: Vec<String>,
+    /// Sheets with blank input cells, and the input cells (row, column,
+    /// mã số): where merged cells may hide values.
+    blank_inputs: Vec<(String, Vec<(u32, u32, String)>)>,
 }
 
 impl FileReader<'_> {
@@ -547,6 +551,7 @@ impl FileReader<'_> {
                     .to_string(),
             );
         }
+        self.check_merges(wb, &sheets);
         self.missing_rows(&unit, &seen);
         for f in &mut self.findings {
             f.unit = unit.code.clone();
@@ -864,33 +869,49 @@ impl FileReader<'_> {
                 }
             }
         }
-        // Merged cells over inputs: only the first cell of a merge holds a
-        // value, the others read as blank.
-        for &((r0, c0), (r1, c1)) in &grid.merges {
-            let hidden: Vec<&(u32, u32, String)> = input_cells
-                .iter()
-                .filter(|(r, c, _)| {
-                    (r0..=r1).contains(r)
-                        && (c0..=c1).contains(c)
-                        && (*r, *c) != (r0, c0)
-                        && grid.get(*r, *c).is_none()
-                })
-                .collect();
-            let Some((_, _, code)) = hidden.first() else {
-                continue;
-            };
-            let ind = catalog.indicator(code).expect("catalogue code");
-            let first = CellRef::new(r0, c0 as u16);
-            let range = crate::cell::range_name(first, CellRef::new(r1, c1 as u16));
-            let mut f = self.finding(
-                Severity::Loi, sheet, first, ind, rules::UNREADABLE,
-                format!("ô gộp {range}"), "các ô riêng".into(),
-                format!("các ô {range} bị gộp (merge) trên vùng nhập số liệu; chỉ đọc được ô {first}, {} ô còn lại coi như trống: hãy bỏ gộp ô và ghi số liệu vào từng ô.", hidden.len()),
-            );
-            f.cell = range;
-            self.findings.push(f);
+        if input_cells
+            .iter()
+            .any(|(r, c, _)| grid.get(*r, *c).is_none())
+        {
+            self.blank_inputs.push((sheet.to_string(), input_cells));
         }
         found
+    }
+
+    /// Merged cells over inputs: only the first cell of a merge holds a
+    /// value, the others read as blank. Checked only on sheets with blank
+    /// inputs, since reading merges is another pass over an .xlsx sheet.
+    fn check_merges(&mut self, wb: &mut Workbook, grids: &[(String, Grid)]) {
+        let catalog = &self.round.catalog;
+        for (sheet, input_cells) in std::mem::take(&mut self.blank_inputs) {
+            let Some((_, grid)) = grids.iter().find(|(n, _)| *n == sheet) else {
+                continue;
+            };
+            for ((r0, c0), (r1, c1)) in grid::merges(wb, &sheet) {
+                let hidden: Vec<&(u32, u32, String)> = input_cells
+                    .iter()
+                    .filter(|(r, c, _)| {
+                        (r0..=r1).contains(r)
+                            && (c0..=c1).contains(c)
+                            && (*r, *c) != (r0, c0)
+                            && grid.get(*r, *c).is_none()
+                    })
+                    .collect();
+                let Some((_, _, code)) = hidden.first() else {
+                    continue;
+                };
+                let ind = catalog.indicator(code).expect("catalogue code");
+                let first = CellRef::new(r0, c0 as u16);
+                let range = crate::cell::range_name(first, CellRef::new(r1, c1 as u16));
+                let mut f = self.finding(
+                    Severity::Loi, &sheet, first, ind, rules::UNREADABLE,
+                    format!("ô gộp {range}"), "các ô riêng".into(),
+                    format!("các ô {range} bị gộp (merge) trên vùng nhập số liệu; chỉ đọc được ô {first}, {} ô còn lại coi như trống: hãy bỏ gộp ô và ghi số liệu vào từng ô.", hidden.len()),
+                );
+                f.cell = range;
+                self.findings.push(f);
+            }
+        }
     }
 
     /// Report groups (sheets) and rows of the catalogue that the file does
