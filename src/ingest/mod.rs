@@ -495,6 +495,9 @@ fn shown(data: &Data) -> String {
     }
 }
 
+/// An input cell of a located table: row, column, mã số.
+type InputCell = (u32, u32, String);
+
 struct FileReader<'a> {
     round: &'a Round,
     rel: &'a str,
@@ -503,7 +506,7 @@ struct FileReader<'a> {
     sheets: Vec<String>,
     /// Sheets with blank input cells, and the input cells (row, column,
     /// mã số): where merged cells may hide values.
-    blank_inputs: Vec<(String, Vec<(u32, u32, String)>)>,
+    blank_inputs: Vec<(String, Vec<InputCell>)>,
 }
 
 impl FileReader<'_> {
