@@ -66,20 +66,22 @@ pub fn write_all_forms(round: &Round, out: &Path) -> anyhow::Result<Vec<PathBuf>
         );
     }
     use rayon::prelude::*;
-    jobs.par_iter()
-        .map(|(unit, path)| {
-            let spec = FormSpec {
-                catalog: &round.catalog,
-                settings: &round.settings,
-                unit: *unit,
-                fill: None,
-                deadline_note: None,
-                saved_at: now,
-            };
-            let mut wb = build_form(&spec)
-                .with_context(|| format!("không tạo được biểu mẫu {}", path.display()))?;
-            crate::atomic::save_workbook(&mut wb, path)?;
-            Ok(path.clone())
-        })
-        .collect()
+    polars_core::runtime::THREAD_POOL.install(|| {
+        jobs.par_iter()
+            .map(|(unit, path)| {
+                let spec = FormSpec {
+                    catalog: &round.catalog,
+                    settings: &round.settings,
+                    unit: *unit,
+                    fill: None,
+                    deadline_note: None,
+                    saved_at: now,
+                };
+                let mut wb = build_form(&spec)
+                    .with_context(|| format!("không tạo được biểu mẫu {}", path.display()))?;
+                crate::atomic::save_workbook(&mut wb, path)?;
+                Ok(path.clone())
+            })
+            .collect()
+    })
 }

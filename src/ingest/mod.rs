@@ -192,9 +192,9 @@ impl Progress for Silent {
     fn finish(&self) {}
 }
 
-/// Read every file under the round's returns folder (in parallel on
-/// rayon's pool, one task per file; polars runs only after, so the two
-/// pools never compete) and decide each file's fate. The order of the
+/// Read every file under the round's returns folder (in parallel, one task
+/// per file, on polars' thread pool so that one pool serves the whole run)
+/// and decide each file's fate. The order of the
 /// result does not depend on scheduling.
 ///
 /// # Errors
@@ -212,7 +212,9 @@ pub fn ingest_round(
         Vec::new()
     };
     progress.start(paths.len());
-    let mut files: Vec<FileReport> = paths
+    // Polars' own thread pool: the whole run uses one pool.
+    let mut files: Vec<FileReport> = polars_core::runtime::THREAD_POOL.install(|| {
+        paths
         .par_iter()
         .map(|p| {
             let rel = p
@@ -239,7 +241,8 @@ pub fn ingest_round(
             progress.file_done(&rel);
             report
         })
-        .collect();
+        .collect()
+    });
     progress.finish();
     resolve_duplicates(&mut files);
     Ok(Ingest { files })
