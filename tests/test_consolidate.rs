@@ -176,10 +176,25 @@ fn findings_match_the_reviewed_snapshot() {
     let want =
         std::fs::read_to_string(&path).expect("snapshot exists (UPDATE_SNAPSHOTS=1 writes it)");
     assert_eq!(text, want);
-    // Deterministic: a second run gives the same findings.
+    // Deterministic: a second run gives byte-identical findings and equal
+    // workbook contents.
+    let dir2 = tempfile::tempdir().unwrap();
     let again =
-        consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+        consolidate_round(&common::samples(), Some(dir2.path().to_path_buf()), None).unwrap();
     assert_eq!(outcome.findings, again.findings);
+    for f in ["bao-cao-loi.csv", "bao-cao-loi.json"] {
+        assert_eq!(
+            std::fs::read(dir.path().join(f)).unwrap(),
+            std::fs::read(dir2.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    for f in ["tong-hop.xlsx", "gui-cap-tren.xlsx", "bao-cao-loi.xlsx"] {
+        assert!(
+            common::read_back(&dir.path().join(f)) == common::read_back(&dir2.path().join(f)),
+            "{f} differs between runs"
+        );
+    }
     let csv = std::fs::read(dir.path().join("bao-cao-loi.csv")).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBF"));
 }
