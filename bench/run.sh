@@ -19,7 +19,7 @@ sizes=("$@")
 
 measure() { # prints "wall cpu maxrss_kib" of a command
   /usr/bin/time -f "%e %U %S %M" -o /tmp/tonghop-bench-time "$@" >/dev/null || true
-  read -r wall user sys rss < /tmp/tonghop-bench-time
+  read -r wall user sys rss < <(tail -n 1 /tmp/tonghop-bench-time)
   echo "$wall $(echo "$user + $sys" | bc) $rss"
 }
 

@@ -110,6 +110,13 @@ impl Consolidated {
     pub fn total_value(&self, code: &str, key: &str) -> Option<f64> {
         self.get(&self.total, code, key)
     }
+
+    /// Rows of the list `code`, in units-list order then row order.
+    pub fn list_rows<'a>(&'a self, round: &Round, code: &str) -> Vec<&'a ListRow> {
+        let mut rows: Vec<&ListRow> = self.lists.iter().filter(|l| l.code == code).collect();
+        rows.sort_by_key(|l| (round.unit_position(&l.unit).unwrap_or(usize::MAX), l.row));
+        rows
+    }
 }
 
 /// Consolidate the accepted returns.

@@ -201,6 +201,8 @@ pub struct Round {
     pub settings: Settings,
     pub catalog: Catalog,
     pub units: Vec<OrgUnit>,
+    /// Mã đơn vị → position in `units`.
+    positions: std::collections::HashMap<String, usize>,
 }
 
 impl Round {
@@ -239,20 +241,36 @@ impl Round {
             .or_else(|| settings.catalog.as_ref().map(|p| dir.join(p)));
         let catalog = Catalog::load_or_embedded(catalog_path.as_deref())?;
         let units = load_units(&dir.join(&settings.units), &catalog)?;
-        Ok(Round {
-            dir: dir.to_path_buf(),
-            settings,
-            catalog,
-            units,
-        })
+        Ok(Round::new(dir.to_path_buf(), settings, catalog, units))
     }
 
     pub fn returns_dir(&self) -> PathBuf {
         self.dir.join(&self.settings.returns)
     }
 
+    /// A round from its parts.
+    pub fn new(dir: PathBuf, settings: Settings, catalog: Catalog, units: Vec<OrgUnit>) -> Round {
+        let positions = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.clone(), i))
+            .collect();
+        Round {
+            dir,
+            settings,
+            catalog,
+            units,
+            positions,
+        }
+    }
+
     pub fn unit(&self, code: &str) -> Option<&OrgUnit> {
-        self.units.iter().find(|u| u.code == code)
+        self.unit_position(code).map(|i| &self.units[i])
+    }
+
+    /// Position of a unit in the units list.
+    pub fn unit_position(&self, code: &str) -> Option<usize> {
+        self.positions.get(code).copied()
     }
 
     /// Blocks (khối) in the order they first appear in the units list.

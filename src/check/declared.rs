@@ -12,7 +12,7 @@ use crate::text::number_vi;
 const EPS: f64 = 1e-6;
 
 pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResult<Vec<Finding>> {
-    // Roles: the total / right side is "total", parts / left side "part".
+    // Roles: the total / right side is 0, parts / left side 1.
     let (mut rule, mut code, mut role) = (Vec::new(), Vec::new(), Vec::new());
     for (i, r) in catalog.rules.iter().enumerate() {
         let (total, parts): (Option<&String>, Vec<&String>) = match r.kind {
@@ -23,12 +23,12 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
         if let Some(t) = total {
             rule.push(i as u32);
             code.push(index(t));
-            role.push("total");
+            role.push(0u32);
         }
         for p in parts {
             rule.push(i as u32);
             code.push(index(p));
-            role.push("part");
+            role.push(1u32);
         }
     }
     let exact: Vec<bool> = rule
@@ -41,13 +41,20 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
         Column::new("role".into(), role),
         Column::new("exact".into(), exact),
     ])?;
-    let is_total = col("role").eq(lit("total"));
-    let is_part = col("role").eq(lit("part"));
+    let is_total = col("role").eq(lit(0u32));
+    let is_part = col("role").eq(lit(1u32));
     let diff = col("parts") - col("total");
-    let failing = table
-        .clone()
+    // The roles table is small: join the values onto it.
+    let failing = roles
         .lazy()
-        .inner_join(roles.lazy(), col("ind"), col("ind"))
+        .inner_join(
+            table
+                .clone()
+                .lazy()
+                .select([col("unit"), col("ind"), col("col"), col("value")]),
+            col("ind"),
+            col("ind"),
+        )
         .group_by([col("rule"), col("unit"), col("col")])
         .agg([
             col("value").filter(is_total).max().alias("total"),

@@ -64,37 +64,34 @@ pub type Origin<'a> = (&'a FileReport, &'a Record);
 /// Where each value came from, to name cells in findings, and the integer
 /// keys of the long table turned back into codes.
 pub struct Cells<'a> {
-    by_key: HashMap<(u32, u16, u8), Origin<'a>>,
+    /// The accepted return of each unit (by position): origins are looked
+    /// up in it only for the few values a finding names, so no index of
+    /// every value is kept.
+    files: HashMap<u32, &'a FileReport>,
     round: &'a Round,
 }
 
 impl<'a> Cells<'a> {
     pub fn new(round: &'a Round, ingest: &'a Ingest) -> Cells<'a> {
-        let positions: HashMap<&str, usize> = round
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.code.as_str(), i))
+        let files = ingest
+            .accepted()
+            .filter_map(|f| Some((round.unit_position(f.unit.as_deref()?)? as u32, f)))
             .collect();
-        let mut by_key = HashMap::new();
-        for f in ingest.accepted() {
-            let Some(&u) = f.unit.as_deref().and_then(|c| positions.get(c)) else {
-                continue;
-            };
-            for r in f.records.iter().filter(|r| !r.computed && r.list_row == 0) {
-                by_key.insert((u as u32, r.ind, r.col), (f, r));
-            }
-        }
-        Cells { by_key, round }
+        Cells { files, round }
     }
 
     /// The origin of the value of unit `unit` (position), indicator `ind`,
     /// column `col` (positions).
     pub fn get(&self, unit: u32, ind: usize, col: u32) -> Option<Origin<'a>> {
-        self.by_key.get(&(unit, ind as u16, col as u8)).copied()
+        let f = *self.files.get(&unit)?;
+        f.records
+            .iter()
+            .find(|r| {
+                r.ind as usize == ind && u32::from(r.col) == col && !r.computed && r.list_row == 0
+            })
+            .map(|r| (f, r))
     }
 
-    /// The origin by codes: the unit's mã, the mã số and the column key.
     pub fn get_by_code(&self, unit: u32, code: &str, col: u32) -> Option<Origin<'a>> {
         self.get(unit, self.round.catalog.indicator_index(code)?, col)
     }
@@ -192,12 +189,30 @@ pub(crate) fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>
 /// # Errors
 /// Polars errors (a bug, not bad data).
 pub fn run_all(round: &Round, ingest: &Ingest) -> PolarsResult<Vec<Finding>> {
+    let peak = |what: &str| {
+        if std::env::var_os("TONGHOP_TIMING").is_some() {
+            let hwm = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmHWM"))
+                        .map(str::to_string)
+                })
+                .unwrap_or_default();
+            eprintln!("  kiểm tra: {what} ({hwm})");
+        }
+    };
     let table = long_table(round, ingest)?;
+    peak("bảng dài");
     let cells = Cells::new(round, ingest);
     let mut out = Vec::new();
     out.extend(declared::check(&round.catalog, &table, &cells)?);
+    peak("quy tắc khai báo");
     out.extend(ratio::check(&round.catalog, &table, &cells)?);
+    peak("tỷ lệ");
     out.extend(bounds::check(&round.catalog, &table, &cells)?);
+    peak("giới hạn");
     out.extend(presence::check(round, ingest, &table, &cells)?);
+    peak("bắt buộc, không áp dụng");
     Ok(out)
 }

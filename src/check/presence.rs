@@ -61,17 +61,20 @@ pub fn check(
         Column::new("col".into(), col_ids),
     ])?;
     let keys = [col("unit"), col("ind"), col("col")];
+    // Only the values of required indicators take part in the join.
+    let required_inds = required
+        .clone()
+        .lazy()
+        .select([col("ind")])
+        .unique(None, UniqueKeepStrategy::Any);
+    let present = table
+        .clone()
+        .lazy()
+        .select([col("unit"), col("ind"), col("col"), col("value")])
+        .inner_join(required_inds, col("ind"), col("ind"));
     let missing = required
         .lazy()
-        .join(
-            table
-                .clone()
-                .lazy()
-                .select([col("unit"), col("ind"), col("col"), col("value")]),
-            keys.clone(),
-            keys,
-            JoinArgs::new(JoinType::Left),
-        )
+        .join(present, keys.clone(), keys, JoinArgs::new(JoinType::Left))
         .filter(col("value").is_null())
         .sort(["unit", "ind", "col"], Default::default())
         .collect()?;

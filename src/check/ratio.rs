@@ -12,18 +12,18 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     let derived = catalog.derived_rules();
     let (mut rule, mut code, mut role) = (Vec::new(), Vec::new(), Vec::new());
     for (i, r) in derived.iter().enumerate() {
-        let parts: Vec<(&String, &str)> = match r {
+        let parts: Vec<(&String, u32)> = match r {
             DerivedRule::Ratio {
                 percent,
                 numerator,
                 denominator,
             } => {
-                vec![(percent, "pct"), (numerator, "num"), (denominator, "den")]
+                vec![(percent, 0u32), (numerator, 1u32), (denominator, 2u32)]
             }
             DerivedRule::NumeratorAtMost {
                 numerator,
                 denominator,
-            } => vec![(numerator, "num"), (denominator, "den")],
+            } => vec![(numerator, 1u32), (denominator, 2u32)],
             DerivedRule::Bounds { .. } => continue,
         };
         for (c, ro) in parts {
@@ -37,21 +37,28 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
         Column::new("ind".into(), code),
         Column::new("role".into(), role),
     ])?;
-    let pick = |r: &str| {
+    let pick = |code: u32, name: &str| {
         col("value")
-            .filter(col("role").eq(lit(r.to_string())))
+            .filter(col("role").eq(lit(code)))
             .max()
-            .alias(r)
+            .alias(name)
     };
     let tol = catalog.percent_tolerance;
     let expected = lit(100.0) * col("num") / col("den");
     let off = col("pct") - expected;
-    let failing = table
-        .clone()
+    // The roles table is small: join the values onto it.
+    let failing = roles
         .lazy()
-        .inner_join(roles.lazy(), col("ind"), col("ind"))
+        .inner_join(
+            table
+                .clone()
+                .lazy()
+                .select([col("unit"), col("ind"), col("col"), col("value")]),
+            col("ind"),
+            col("ind"),
+        )
         .group_by([col("rule"), col("unit"), col("col")])
-        .agg([pick("pct"), pick("num"), pick("den")])
+        .agg([pick(0, "pct"), pick(1, "num"), pick(2, "den")])
         .filter(
             col("num").is_not_null().and(col("den").is_not_null()).and(
                 col("num").gt(col("den")).or(col("pct")

@@ -48,20 +48,21 @@ pub fn statuses(round: &Round, ingest: &Ingest, findings: &[Finding]) -> Vec<Sta
         .deadline
         .and_hms_opt(23, 59, 59)
         .expect("valid time");
+    let accepted: std::collections::HashMap<&str, &crate::ingest::FileReport> = ingest
+        .accepted()
+        .filter_map(|f| Some((f.unit.as_deref()?, f)))
+        .collect();
+    let mut counts: std::collections::HashMap<(&str, Severity), usize> =
+        std::collections::HashMap::new();
+    for x in findings {
+        *counts.entry((x.unit.as_str(), x.severity)).or_default() += 1;
+    }
     round
         .units
         .iter()
         .map(|u| {
-            let f = ingest
-                .files
-                .iter()
-                .find(|f| f.fate == Fate::Accepted && f.unit.as_deref() == Some(&u.code));
-            let count = |sev| {
-                findings
-                    .iter()
-                    .filter(|x| x.unit == u.code && x.severity == sev)
-                    .count()
-            };
+            let f = accepted.get(u.code.as_str()).copied();
+            let count = |sev| counts.get(&(u.code.as_str(), sev)).copied().unwrap_or(0);
             Status {
                 unit: u.clone(),
                 file: f.map(|f| f.file.clone()),
@@ -203,14 +204,9 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated) -> Fill {
                     }
                 }
                 GroupKind::List => {
-                    let rows: Vec<Vec<Option<FillValue>>> = round
-                        .units
-                        .iter()
-                        .flat_map(|u| {
-                            cons.lists
-                                .iter()
-                                .filter(move |l| l.code == ind.code && l.unit == u.code)
-                        })
+                    let rows: Vec<Vec<Option<FillValue>>> = cons
+                        .list_rows(round, &ind.code)
+                        .into_iter()
                         .map(|l| {
                             columns
                                 .iter()

@@ -511,11 +511,10 @@ fn lists_sheet(
         let Some(ind) = c.indicators_of(&g.id).next() else {
             continue;
         };
-        for u in &round.units {
-            for l in cons
-                .lists
-                .iter()
-                .filter(|l| l.code == ind.code && l.unit == u.code)
+        for l in cons.list_rows(round, &ind.code) {
+            let Some(u) = round.unit(&l.unit) else {
+                continue;
+            };
             {
                 ws.write_number_with_format(row, 0, row as f64, &s.stt)?;
                 ws.write_string_with_format(row, 1, &g.sheet, &s.code)?;
