@@ -162,3 +162,36 @@ fn the_whole_corpus_consolidates_and_every_file_is_in_the_status_sheet() {
         assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(original).unwrap());
     }
 }
+
+/// The tool's own output folder inside the returns folder is never read
+/// back as returns, run after run.
+#[test]
+fn output_folder_inside_the_returns_folder_is_never_ingested() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["tonghop.toml", "don-vi.csv"] {
+        std::fs::copy(common::samples().join(f), dir.path().join(f)).unwrap();
+    }
+    let returns = dir.path().join("bao-cao");
+    std::fs::create_dir_all(&returns).unwrap();
+    for name in [
+        "p-dongphong-dang-bo-phuong-dong-phong.xlsx",
+        "cb-vptu-chi-bo-van-phong-thanh-uy.xlsx",
+    ] {
+        std::fs::copy(
+            common::samples().join("bao-cao").join(name),
+            returns.join(name),
+        )
+        .unwrap();
+    }
+    let out = returns.join("ket-qua");
+    for _ in 0..2 {
+        let outcome =
+            tonghop::commands::consolidate::consolidate_round(dir.path(), Some(out.clone()), None)
+                .unwrap();
+        assert_eq!(
+            outcome.summary.files_read, 2,
+            "outputs were read back as returns"
+        );
+        assert_eq!(outcome.summary.units_submitted, 2);
+    }
+}
