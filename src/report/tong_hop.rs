@@ -561,21 +561,44 @@ fn narrative_sheet(
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
     ws.set_name("Thuyết minh")?;
-    ws.write_string_with_format(0, 0, "Mã số", &s.header)?;
-    ws.write_string_with_format(0, 1, "Nội dung (mục đề cương)", &s.header)?;
-    ws.set_column_width(0, 7)?;
-    ws.set_column_width(1, 34)?;
     let submitted: Vec<_> = round
         .units
         .iter()
         .filter(|u| cons.units.contains_key(&u.code))
         .collect();
+    // Title, then the header row (row 2) and a row per narrative item.
+    let last = (1 + submitted.len()).max(4) as u16;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last.min(12),
+        &format!(
+            "THUYẾT MINH CỦA CÁC ĐƠN VỊ – {}",
+            round.settings.title.to_uppercase()
+        ),
+        &s.title,
+    )?;
+    ws.set_row_height(0, 36)?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        last.min(12),
+        &format!("Mỗi cột là câu trả lời của một đơn vị đã nộp ({} đơn vị); đơn vị chưa nộp không có cột.", submitted.len()),
+        &s.italic_center,
+    )?;
+    let header = 2;
+    ws.write_string_with_format(header, 0, "Mã số", &s.header)?;
+    ws.write_string_with_format(header, 1, "Nội dung (mục đề cương)", &s.header)?;
+    ws.set_column_width(0, 7)?;
+    ws.set_column_width(1, 34)?;
     for (i, u) in submitted.iter().enumerate() {
-        ws.write_string_with_format(0, 2 + i as u16, &u.name, &s.header)?;
+        ws.write_string_with_format(header, 2 + i as u16, &u.name, &s.header)?;
         ws.set_column_width(2 + i as u16, 42)?;
     }
-    ws.set_row_height(0, 45)?;
-    let mut row = 1;
+    ws.set_row_height(header, 45)?;
+    let mut row = header + 1;
     for g in c.groups.iter().filter(|g| g.kind == GroupKind::Narrative) {
         for ind in c.indicators_of(&g.id) {
             ws.write_string_with_format(row, 0, &ind.code, &s.code)?;
@@ -597,10 +620,10 @@ fn narrative_sheet(
             row += 1;
         }
     }
-    ws.set_freeze_panes(1, 2)?;
+    ws.set_freeze_panes(header + 1, 2)?;
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_repeat_rows(0, 0)?;
+    ws.set_repeat_rows(header, header)?;
     Ok(())
 }
 
