@@ -588,15 +588,14 @@ fn cached(x: Option<f64>) -> String {
     }
 }
 
-fn write_table_sheet(
+/// Party-document header, title and plan lines of a form sheet.
+fn sheet_header(
     ws: &mut Worksheet,
     spec: &FormSpec,
     group: &Group,
     styles: &Styles,
+    width: u16,
 ) -> Result<(), XlsxError> {
-    let catalog = spec.catalog;
-    let columns = catalog.columns_of(group);
-    let width = FIRST_DATA_COL + columns.len() as u16;
     let name = unit_name(spec);
     write_doc_header(
         ws,
@@ -608,6 +607,43 @@ fn write_table_sheet(
         width,
     )?;
     ws.set_row_height(4, 32)?;
+    Ok(())
+}
+
+/// Footer (place, date, signatures) from `row`, frozen header, print setup
+/// and protection of a form sheet.
+fn sheet_finish(
+    ws: &mut Worksheet,
+    spec: &FormSpec,
+    styles: &Styles,
+    row: u32,
+    width: u16,
+) -> Result<(), XlsxError> {
+    write_doc_footer(
+        ws,
+        styles,
+        &spec.settings.place,
+        2021,
+        row,
+        width,
+        signer(spec),
+    )?;
+    ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
+    print_setup(ws, NUMBER_ROW)?;
+    ws.protect_with_options(&protection());
+    Ok(())
+}
+
+fn write_table_sheet(
+    ws: &mut Worksheet,
+    spec: &FormSpec,
+    group: &Group,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let catalog = spec.catalog;
+    let columns = catalog.columns_of(group);
+    let width = FIRST_DATA_COL + columns.len() as u16;
+    sheet_header(ws, spec, group, styles, width)?;
     for (c, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0)] {
         ws.set_column_width(c, w)?;
     }
@@ -720,19 +756,7 @@ fn write_table_sheet(
         }
     }
     let body_end = FIRST_BODY_ROW + rows.len() as u32;
-    write_doc_footer(
-        ws,
-        styles,
-        &spec.settings.place,
-        2021,
-        body_end + 1,
-        width,
-        signer(spec),
-    )?;
-    ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
-    print_setup(ws, NUMBER_ROW)?;
-    ws.protect_with_options(&protection());
-    Ok(())
+    sheet_finish(ws, spec, styles, body_end + 1, width)
 }
 
 /// Excel formula of a computed cell, or `None` for an input cell.
@@ -823,17 +847,7 @@ fn write_list_sheet(
     // A STT | B Mã số | C.. data columns.
     let first = 2u16;
     let width = first + columns.len() as u16;
-    let name = unit_name(spec);
-    write_doc_header(
-        ws,
-        styles,
-        &unit_parent(spec),
-        matches!(spec.unit, FormUnit::Unit(_)).then_some(name.as_str()),
-        &group_title(group),
-        &sheet_lines(spec, group),
-        width.max(5),
-    )?;
-    ws.set_row_height(4, 32)?;
+    sheet_header(ws, spec, group, styles, width.max(5))?;
     ws.set_column_width(0, 5)?;
     ws.set_column_width(1, 8)?;
     for (i, col) in columns.iter().enumerate() {
@@ -899,19 +913,7 @@ fn write_list_sheet(
         }
     }
     let end = FIRST_BODY_ROW + n_rows;
-    write_doc_footer(
-        ws,
-        styles,
-        &spec.settings.place,
-        2021,
-        end + 1,
-        width.max(5),
-        signer(spec),
-    )?;
-    ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
-    print_setup(ws, NUMBER_ROW)?;
-    ws.protect_with_options(&protection());
-    Ok(())
+    sheet_finish(ws, spec, styles, end + 1, width.max(5))
 }
 
 fn write_narrative_sheet(
@@ -923,17 +925,7 @@ fn write_narrative_sheet(
     let catalog = spec.catalog;
     let columns = catalog.columns_of(group);
     let width = FIRST_DATA_COL + columns.len() as u16;
-    let name = unit_name(spec);
-    write_doc_header(
-        ws,
-        styles,
-        &unit_parent(spec),
-        matches!(spec.unit, FormUnit::Unit(_)).then_some(name.as_str()),
-        &group_title(group),
-        &sheet_lines(spec, group),
-        width.max(5),
-    )?;
-    ws.set_row_height(4, 32)?;
+    sheet_header(ws, spec, group, styles, width.max(5))?;
     for (c, w) in [(0u16, 5.0), (1, 40.0), (2, 7.5), (3, 6.0)] {
         ws.set_column_width(c, w)?;
     }
@@ -979,19 +971,7 @@ fn write_narrative_sheet(
         }
     }
     let end = FIRST_BODY_ROW + rows.len() as u32;
-    write_doc_footer(
-        ws,
-        styles,
-        &spec.settings.place,
-        2021,
-        end + 1,
-        width.max(5),
-        signer(spec),
-    )?;
-    ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
-    print_setup(ws, NUMBER_ROW)?;
-    ws.protect_with_options(&protection());
-    Ok(())
+    sheet_finish(ws, spec, styles, end + 1, width.max(5))
 }
 
 fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<(), XlsxError> {

@@ -25,14 +25,8 @@ use crate::round::Round;
 pub fn long_table(round: &Round, ingest: &Ingest) -> PolarsResult<DataFrame> {
     let (mut unit, mut ind, mut col, mut value, mut applicable) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let positions: HashMap<&str, usize> = round
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.code.as_str(), i))
-        .collect();
     for f in ingest.accepted() {
-        let Some(&u) = f.unit.as_deref().and_then(|c| positions.get(c)) else {
+        let Some(u) = f.unit.as_deref().and_then(|c| round.unit_position(c)) else {
             continue;
         };
         let unit_type = round.units[u].unit_type.as_str();

@@ -21,15 +21,9 @@ pub fn check(
 ) -> PolarsResult<Vec<Finding>> {
     let catalog = &round.catalog;
     let mut out = Vec::new();
-    let positions: HashMap<&str, usize> = round
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.code.as_str(), i))
-        .collect();
     let files: HashMap<u32, &FileReport> = ingest
         .accepted()
-        .filter_map(|f| Some((*positions.get(f.unit.as_deref()?)? as u32, f)))
+        .filter_map(|f| Some((round.unit_position(f.unit.as_deref()?)? as u32, f)))
         .collect();
     // Required cells of accepted units.
     let (mut unit, mut ind_ids, mut col_ids) = (Vec::new(), Vec::new(), Vec::new());
