@@ -38,6 +38,9 @@ pub enum Command {
     /// Tạo biểu mẫu cho từng đơn vị của đợt báo cáo.
     Forms(FormsArgs),
     /// Đọc các báo cáo đã nộp, kiểm tra, tổng hợp và lập báo cáo lỗi.
+    #[command(
+        after_help = "Mã thoát: 0 khi không có lỗi, 1 khi có lỗi trong số liệu, 2 khi không chạy được (thư mục, cấu hình, dòng lệnh)."
+    )]
     Consolidate(ConsolidateArgs),
     /// Sinh một đợt báo cáo giả lập N đơn vị (kiểm thử, đo hiệu năng).
     #[command(hide = true)]

@@ -619,11 +619,12 @@ fn sheet_finish(
     row: u32,
     width: u16,
 ) -> Result<(), XlsxError> {
+    use chrono::Datelike;
     write_doc_footer(
         ws,
         styles,
         &spec.settings.place,
-        2021,
+        spec.settings.deadline.year(),
         row,
         width,
         signer(spec),

@@ -142,12 +142,18 @@ pub fn consolidate_round_with(
     )
     .with_context(|| format!("không ghi được {}", paths[4].display()))?;
     lap("ghi các tệp còn lại");
-    let summary = Summary::new(
+    let mut summary = Summary::new(
         &ingest,
         &status,
         &findings,
         paths.iter().map(|p| p.display().to_string()).collect(),
     );
+    if round.settings.cap_tren.is_none() {
+        summary.notes.push(format!(
+            "tonghop.toml chưa có mục [cap_tren] (kế hoạch, mã đợt và nơi nhận của cấp trên): {} ghi kế hoạch và mã đợt của chính đợt này.",
+            UPPER_LEVEL_FILE
+        ));
+    }
     Ok(Outcome {
         summary,
         findings,

@@ -91,6 +91,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub outputs: Vec<String>,
+    /// Notes for the operator (e.g. a missing [cap_tren] section).
+    pub notes: Vec<String>,
 }
 
 impl Summary {
@@ -129,6 +131,7 @@ impl Summary {
                 .filter(|f| f.severity == Severity::CanhBao)
                 .count(),
             outputs,
+            notes: Vec::new(),
         }
     }
 
@@ -152,6 +155,9 @@ impl Summary {
             "Kiểm tra: {} lỗi, {} cảnh báo.\n",
             self.errors, self.warnings
         ));
+        for n in &self.notes {
+            s.push_str(&format!("Lưu ý: {n}\n"));
+        }
         s.push_str("Kết quả:\n");
         for o in &self.outputs {
             s.push_str(&format!("  {o}\n"));

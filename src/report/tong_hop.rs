@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use chrono::Datelike;
+
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
 
 use crate::catalog::{GroupKind, IndicatorKind};
@@ -95,7 +97,7 @@ fn summary_sheet(
                 set.plan_number, set.plan_date, set.issuer
             ),
             format!(
-                "Kỳ báo cáo: {}; tổng hợp từ {} đơn vị đã nộp",
+                "Kỳ báo cáo: {}; tổng hợp từ {} đơn vị đã nộp. Số có lỗi vẫn được cộng: xem bao-cao-loi.xlsx và các trang TH (ô nền đỏ).",
                 set.period,
                 cons.units.len()
             ),
@@ -140,6 +142,13 @@ fn summary_sheet(
         for (i, col) in columns.iter().enumerate() {
             ws.write_string_with_format(row, FIRST_DATA_COL + i as u16, &col.label, &s.number_row)?;
         }
+        // Column labels such as "2011 - 2015 (trước Đề án)" wrap in 11 wide.
+        let longest = columns
+            .iter()
+            .map(|c| c.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        ws.set_row_height(row, 15.0 * longest.div_ceil(11).clamp(1, 3) as f64)?;
         row += 1;
         for (n, ind) in c.indicators_of(&g.id).enumerate() {
             ws.write_string_with_format(row, 0, (n + 1).to_string(), &s.stt)?;
@@ -149,6 +158,11 @@ fn summary_sheet(
                 &ind.label,
                 &s.label[(ind.level as usize + 1).min(2)],
             )?;
+            // Wrapped label: room for every line (column B, 52 wide).
+            let lines = ind.label.chars().count().div_ceil(56).max(1);
+            if lines > 1 {
+                ws.set_row_height(row, 15.75 * lines as f64)?;
+            }
             ws.write_string_with_format(row, 2, &ind.code, &s.code)?;
             let measure = if ind.kind == IndicatorKind::YesNo {
                 "đơn vị có"
@@ -168,7 +182,15 @@ fn summary_sheet(
             row += 1;
         }
     }
-    write_doc_footer(ws, s, &set.place, 2021, row + 1, width, "T/M BAN THƯỜNG VỤ")?;
+    write_doc_footer(
+        ws,
+        s,
+        &set.place,
+        set.deadline.year(),
+        row + 1,
+        width,
+        "T/M BAN THƯỜNG VỤ",
+    )?;
     ws.set_freeze_panes(8, 0)?;
     print_setup(ws, 7)?;
     ws.set_active(true);
@@ -369,16 +391,25 @@ fn form_sheet(
                 r += 1;
             }
             let sub = subtotals[bi];
-            ws.merge_range(
-                sub,
-                0,
-                sub,
-                2,
-                &format!("Cộng {}", block.to_lowercase()),
-                &bold,
-            )?;
+            ws.merge_range(sub, 0, sub, 2, &format!("Cộng: {block}"), &bold)?;
+            let block_applies = units.iter().any(|u| ind.applies_to_type(&u.unit_type));
             for (i, col) in columns.iter().enumerate() {
                 let cc = first + i as u16;
+                if !block_applies {
+                    ws.write_string_with_format(sub, cc, "x", &s.not_applicable)?;
+                    continue;
+                }
+                let has_error = units.iter().any(|u| {
+                    flags
+                        .get(&u.code)
+                        .and_then(|m| m.get(&(ind_id, i as u8)))
+                        .is_some_and(|sev| *sev == crate::catalog::Severity::Loi)
+                });
+                let sub_fmt = if has_error {
+                    &sub_fmt.clone().set_background_color(error_fill)
+                } else {
+                    sub_fmt
+                };
                 let v = cons.block_value(block, &ind.code, &col.key);
                 let formula = cell_formula(
                     ind,
@@ -401,6 +432,15 @@ fn form_sheet(
         ws.merge_range(total_row, 0, total_row, 2, "TỔNG CỘNG", &bold)?;
         for (i, col) in columns.iter().enumerate() {
             let cc = first + i as u16;
+            let has_error = flags.values().any(|m| {
+                m.get(&(ind_id, i as u8))
+                    .is_some_and(|sev| *sev == crate::catalog::Severity::Loi)
+            });
+            let sub_fmt = if has_error {
+                &sub_fmt.clone().set_background_color(error_fill)
+            } else {
+                sub_fmt
+            };
             let v = cons.total_value(&ind.code, &col.key);
             let formula = total_formula(ind, cc, &subtotals, total_row, &layout);
             ws.write_formula_with_format(
@@ -415,7 +455,7 @@ fn form_sheet(
         ws,
         s,
         &set.place,
-        2021,
+        set.deadline.year(),
         row + 1,
         width.max(6),
         "NGƯỜI TỔNG HỢP",
