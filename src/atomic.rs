@@ -33,6 +33,38 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Write a file atomically through a writer (for outputs too large to
+/// build in memory).
+///
+/// # Errors
+/// I/O errors of `write` or of the temporary file.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".tonghop-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    let mut buffered = std::io::BufWriter::new(tmp);
+    write(&mut buffered)?;
+    let tmp = buffered.into_inner().map_err(|e| e.into_error())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Save a rust_xlsxwriter workbook atomically.
 ///
 /// # Errors

@@ -250,3 +250,30 @@ fn the_committees_own_return_reads_back_as_one_return_with_the_same_totals() {
     };
     assert_eq!(strip(a), strip(b));
 }
+
+/// Large rounds put the audit trail in du-lieu-goc.csv: the CSV holds the
+/// same rows as the workbook's "Dữ liệu gốc" sheet.
+#[test]
+fn audit_trail_csv_has_every_row_of_the_sheet() {
+    use tonghop::ingest::{ingest_round, Silent};
+    use tonghop::report::tong_hop::{audit_len, write_audit_csv};
+    let round = Round::load(&common::samples(), None).unwrap();
+    let ingest = ingest_round(&round, &[], &Silent).unwrap();
+    let mut bytes = Vec::new();
+    write_audit_csv(&round, &ingest, &[], &mut bytes).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let rows = csv::Reader::from_reader(text.as_bytes()).records().count();
+    assert_eq!(rows, audit_len(&ingest));
+    let dir = tempfile::tempdir().unwrap();
+    consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+    let sheets = common::read_back(&dir.path().join("tong-hop.xlsx"));
+    let raw = &sheets.iter().find(|(n, _)| n == "Dữ liệu gốc").unwrap().1;
+    let sheet_rows = raw
+        .keys()
+        .map(|(r, _)| *r)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        - 1;
+    assert_eq!(sheet_rows, rows);
+}

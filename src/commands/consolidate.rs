@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::atomic::{save_workbook, write_atomic};
+use crate::atomic::{save_workbook, write_atomic, write_atomic_with};
 use crate::cli::ConsolidateArgs;
 use crate::form::{build_form, FormSpec, FormUnit};
 use crate::ingest::ingest_round;
@@ -119,6 +119,16 @@ pub fn consolidate_round_with(
     lap("dựng tong-hop.xlsx");
     save_workbook(&mut wb, &paths[0])?;
     lap("ghi tong-hop.xlsx");
+    let mut outputs: Vec<PathBuf> = paths.to_vec();
+    if report::tong_hop::audit_len(&ingest) > report::tong_hop::RAW_ROWS_PER_SHEET as usize {
+        let path = out.join(report::tong_hop::AUDIT_CSV);
+        write_atomic_with(&path, |w| {
+            report::tong_hop::write_audit_csv(&round, &ingest, &findings, w)
+        })
+        .with_context(|| format!("không ghi được {}", path.display()))?;
+        outputs.insert(1, path);
+        lap("ghi du-lieu-goc.csv");
+    }
     let committee = round.committee_unit();
     let fill = report::upper_level_fill(&round, &cons);
     let (settings, deadline_note) = round.settings.for_upper_level();
@@ -146,7 +156,7 @@ pub fn consolidate_round_with(
         &ingest,
         &status,
         &findings,
-        paths.iter().map(|p| p.display().to_string()).collect(),
+        outputs.iter().map(|p| p.display().to_string()).collect(),
     );
     if round.settings.cap_tren.is_none() {
         summary.notes.push(format!(

@@ -793,28 +793,48 @@ fn status_sheet(
 /// Data rows of one "Dữ liệu gốc" sheet (Excel holds 1,048,576 rows).
 pub const RAW_ROWS_PER_SHEET: u32 = 1_000_000;
 
-/// The long table (audit trail): a row per value read, with its unit, form
-/// sheet, mã số, column, value and the file, sheet and cell it came from.
-/// Written in constant-memory mode; continued on "Dữ liệu gốc (2)", … when
-/// it exceeds one sheet.
-fn raw_sheets(
-    wb: &mut Workbook,
+/// Column headers and widths of the audit trail.
+pub const AUDIT_HEADERS: [(&str, f64); 9] = [
+    ("Mã đơn vị", 14.0),
+    ("Biểu", 10.0),
+    ("Mã số", 8.0),
+    ("Cột", 18.0),
+    ("Giá trị", 14.0),
+    ("Tệp", 36.0),
+    ("Trang", 14.0),
+    ("Ô", 8.0),
+    ("Ghi chú", 22.0),
+];
+
+/// One row of the audit trail (the long table of every value read).
+pub struct AuditRow<'a> {
+    pub unit: &'a str,
+    pub form: &'a str,
+    pub code: &'a str,
+    pub column: String,
+    pub value: &'a Value,
+    pub file: &'a str,
+    pub sheet: &'a str,
+    pub cell: String,
+    pub note: &'static str,
+}
+
+/// Number of rows of the audit trail.
+pub fn audit_len(ingest: &Ingest) -> usize {
+    ingest
+        .accepted()
+        .flat_map(|f| f.records.iter())
+        .filter(|r| !matches!(r.value, Value::Blank | Value::NotApplicable))
+        .count()
+}
+
+/// Visit every row of the audit trail in file order.
+pub fn for_each_audit_row<E>(
     round: &Round,
     ingest: &Ingest,
     findings: &[Finding],
-    s: &Styles,
-) -> Result<(), XlsxError> {
-    let headers = [
-        ("Mã đơn vị", 14.0),
-        ("Biểu", 10.0),
-        ("Mã số", 8.0),
-        ("Cột", 18.0),
-        ("Giá trị", 14.0),
-        ("Tệp", 36.0),
-        ("Trang", 14.0),
-        ("Ô", 8.0),
-        ("Ghi chú", 22.0),
-    ];
+    mut visit: impl FnMut(AuditRow) -> Result<(), E>,
+) -> Result<(), E> {
     let flagged: std::collections::HashSet<(&str, &str, &str)> = findings
         .iter()
         .flat_map(|f| {
@@ -832,91 +852,145 @@ fn raw_sheets(
             Some((i.code.as_str(), (g.sheet.as_str(), c.columns_of(g))))
         })
         .collect();
-    let rows = ingest
-        .accepted()
-        .flat_map(|f| f.records.iter().map(move |r| (f, r)));
-    let mut part = 0;
-    let mut row = 0u32;
-    let mut ws: Option<&mut Worksheet> = None;
-    let finish = |ws: &mut Worksheet, last: u32| -> Result<(), XlsxError> {
-        ws.autofilter(0, 0, last.max(1), (headers.len() - 1) as u16)?;
-        Ok(())
-    };
-    for (f, r) in rows {
-        if matches!(r.value, Value::Blank | Value::NotApplicable) {
-            continue;
-        }
-        if ws.is_none() || row > RAW_ROWS_PER_SHEET {
-            if let Some(w) = ws.take() {
-                finish(w, row - 1)?;
+    for f in ingest.accepted() {
+        for r in &f.records {
+            if matches!(r.value, Value::Blank | Value::NotApplicable) {
+                continue;
             }
-            part += 1;
-            let w = wb.add_worksheet_with_constant_memory()?;
-            w.set_name(if part == 1 {
-                "Dữ liệu gốc".to_string()
-            } else {
-                format!("Dữ liệu gốc ({part})")
+            let code = r.code(c);
+            let (form, columns) = sheet_of.get(code).copied().unwrap_or(("", &[]));
+            let col_label = columns.get(r.col as usize).map_or("", |x| x.label.as_str());
+            let cell = r.cell.to_string();
+            let flag = flagged.contains(&(f.file.as_str(), f.sheet_of(r), cell.as_str()));
+            visit(AuditRow {
+                unit: f.unit.as_deref().unwrap_or(""),
+                form,
+                code,
+                column: if r.list_row > 0 {
+                    format!("{} (dòng {})", col_label, r.list_row)
+                } else {
+                    col_label.to_string()
+                },
+                value: &r.value,
+                file: &f.file,
+                sheet: f.sheet_of(r),
+                cell,
+                note: match (r.computed, flag) {
+                    (true, _) => "công thức (giá trị lưu sẵn)",
+                    (false, true) => "có lỗi/cảnh báo",
+                    (false, false) => "",
+                },
             })?;
-            for (i, (h, width)) in headers.iter().enumerate() {
-                w.set_column_width(i as u16, *width)?;
-                w.write_string_with_format(0, i as u16, *h, &s.header)?;
-            }
-            w.set_freeze_panes(1, 0)?;
-            ws = Some(w);
-            row = 1;
-        }
-        let w = ws.as_deref_mut().expect("sheet opened above");
-        let code = r.code(c);
-        let (form, columns) = sheet_of.get(code).copied().unwrap_or(("", &[]));
-        let col_label = columns.get(r.col as usize).map_or("", |x| x.label.as_str());
-        w.write_string(row, 0, f.unit.as_deref().unwrap_or(""))?;
-        w.write_string(row, 1, form)?;
-        w.write_string(row, 2, code)?;
-        if r.list_row > 0 {
-            w.write_string(row, 3, format!("{} (dòng {})", col_label, r.list_row))?;
-        } else {
-            w.write_string(row, 3, col_label)?;
-        }
-        match &r.value {
-            Value::Number(n) => {
-                w.write_number(row, 4, *n)?;
-            }
-            Value::YesNo(b) => {
-                w.write_string(row, 4, if *b { "Có" } else { "Không" })?;
-            }
-            Value::Text(t) => {
-                w.write_string(row, 4, t)?;
-            }
-            Value::Date(d) => {
-                w.write_string(row, 4, d.format("%d/%m/%Y").to_string())?;
-            }
-            Value::Blank | Value::NotApplicable => {}
-        }
-        w.write_string(row, 5, &f.file)?;
-        w.write_string(row, 6, f.sheet_of(r))?;
-        let cell = r.cell.to_string();
-        w.write_string(row, 7, &cell)?;
-        let flag = flagged.contains(&(f.file.as_str(), f.sheet_of(r), cell.as_str()));
-        let note = match (r.computed, flag) {
-            (true, _) => "công thức (giá trị lưu sẵn)",
-            (false, true) => "có lỗi/cảnh báo",
-            (false, false) => "",
-        };
-        if !note.is_empty() {
-            w.write_string(row, 8, note)?;
-        }
-        row += 1;
-    }
-    match ws {
-        Some(w) => finish(w, row - 1)?,
-        None => {
-            let w = wb.add_worksheet();
-            w.set_name("Dữ liệu gốc")?;
-            for (i, (h, width)) in headers.iter().enumerate() {
-                w.set_column_width(i as u16, *width)?;
-                w.write_string_with_format(0, i as u16, *h, &s.header)?;
-            }
         }
     }
     Ok(())
 }
+
+/// Text of an audit value (numbers as Rust writes them, for CSV).
+fn audit_text(v: &Value) -> String {
+    match v {
+        Value::Number(n) => format!("{n}"),
+        Value::YesNo(b) => if *b { "Có" } else { "Không" }.to_string(),
+        Value::Text(t) => t.clone(),
+        Value::Date(d) => d.format("%d/%m/%Y").to_string(),
+        Value::Blank | Value::NotApplicable => String::new(),
+    }
+}
+
+/// Write the audit trail as CSV (UTF-8 with BOM; formula-like text
+/// quoted), for rounds too large for one sheet.
+///
+/// # Errors
+/// I/O errors of the writer.
+pub fn write_audit_csv(
+    round: &Round,
+    ingest: &Ingest,
+    findings: &[Finding],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(AUDIT_HEADERS.iter().map(|(h, _)| *h))?;
+    for_each_audit_row(round, ingest, findings, |r| {
+        let value = audit_text(r.value);
+        w.write_record([
+            r.unit,
+            r.form,
+            r.code,
+            &r.column,
+            &crate::text::csv_safe(&value),
+            r.file,
+            r.sheet,
+            &r.cell,
+            r.note,
+        ])
+        .map_err(std::io::Error::other)
+    })?;
+    w.flush()
+}
+
+/// The audit trail in the workbook: one "Dữ liệu gốc" sheet written in
+/// constant-memory mode, or, when it would not fit one sheet, a note
+/// pointing to `du-lieu-goc.csv`.
+fn raw_sheets(
+    wb: &mut Workbook,
+    round: &Round,
+    ingest: &Ingest,
+    findings: &[Finding],
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let total = audit_len(ingest);
+    if total > RAW_ROWS_PER_SHEET as usize {
+        let w = wb.add_worksheet();
+        w.set_name("Dữ liệu gốc")?;
+        w.set_column_width(0, 120)?;
+        w.write_string_with_format(0, 0, "DỮ LIỆU GỐC", &s.title)?;
+        w.write_string_with_format(
+            1,
+            0,
+            format!(
+                "Đợt này có {} giá trị, quá một trang tính của Excel: bảng dữ liệu gốc (đơn vị, biểu, mã số, cột, giá trị, tệp, trang, ô) nằm ở tệp {} cùng thư mục.",
+                crate::text::number_vi(total as f64),
+                AUDIT_CSV
+            ),
+            &s.wrap,
+        )?;
+        w.set_row_height(1, 45)?;
+        return Ok(());
+    }
+    let w = wb.add_worksheet_with_constant_memory()?;
+    w.set_name("Dữ liệu gốc")?;
+    for (i, (h, width)) in AUDIT_HEADERS.iter().enumerate() {
+        w.set_column_width(i as u16, *width)?;
+        w.write_string_with_format(0, i as u16, *h, &s.header)?;
+    }
+    w.set_freeze_panes(1, 0)?;
+    let mut row = 1u32;
+    for_each_audit_row(round, ingest, findings, |r| -> Result<(), XlsxError> {
+        w.write_string(row, 0, r.unit)?;
+        w.write_string(row, 1, r.form)?;
+        w.write_string(row, 2, r.code)?;
+        w.write_string(row, 3, &r.column)?;
+        match r.value {
+            Value::Number(n) => {
+                w.write_number(row, 4, *n)?;
+            }
+            other => {
+                w.write_string(row, 4, audit_text(other))?;
+            }
+        }
+        w.write_string(row, 5, r.file)?;
+        w.write_string(row, 6, r.sheet)?;
+        w.write_string(row, 7, &r.cell)?;
+        if !r.note.is_empty() {
+            w.write_string(row, 8, r.note)?;
+        }
+        row += 1;
+        Ok(())
+    })?;
+    w.autofilter(0, 0, (row - 1).max(1), (AUDIT_HEADERS.len() - 1) as u16)?;
+    Ok(())
+}
+
+/// File name of the audit trail of large rounds.
+pub const AUDIT_CSV: &str = "du-lieu-goc.csv";
