@@ -18,7 +18,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::catalog::{Catalog, Column, ColumnKind, Group, GroupKind, Indicator, IndicatorKind};
-use crate::cell::{col_name, CellRef};
+use crate::cell::CellRef;
 use crate::round::{OrgUnit, Settings};
 
 /// Name of the hidden metadata sheet.
@@ -714,7 +714,7 @@ fn write_table_sheet(
                 ws.write_string_with_format(row, c, NOT_APPLICABLE, &styles.not_applicable)?;
                 continue;
             }
-            if let Some(formula) = computed_formula(catalog, ind, columns, i, &rows, row) {
+            if let Some(formula) = computed_formula(ind, columns, i, &rows, row) {
                 let value = computed_value(spec, ind, columns, i);
                 let fmt = if ind.kind == IndicatorKind::Percent {
                     &styles.computed_pct
@@ -765,7 +765,6 @@ fn write_table_sheet(
 /// percentage in a `sum_of` column (recomputed from the summed tử số and
 /// mẫu số); a count/quantity in a `sum_of` column (the sum).
 fn computed_formula(
-    catalog: &Catalog,
     ind: &Indicator,
     columns: &[Column],
     index: usize,
@@ -774,7 +773,6 @@ fn computed_formula(
 ) -> Option<String> {
     let col = &columns[index];
     let c = FIRST_DATA_COL + index as u16;
-    let _ = catalog;
     if ind.kind == IndicatorKind::Percent && (ind.computed || col.is_computed()) {
         let n = CellRef::new(rows[ind.numerator.as_ref()?], c);
         let d = CellRef::new(rows[ind.denominator.as_ref()?], c);
@@ -1195,7 +1193,6 @@ fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
     }
     ws.set_column_width(0, 18)?;
     ws.set_column_width(1, 70)?;
-    let _ = col_name(0);
     ws.protect_with_options(&protection());
     ws.set_hidden(true);
     Ok(())

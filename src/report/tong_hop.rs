@@ -442,7 +442,7 @@ fn form_sheet(
                 sub_fmt
             };
             let v = cons.total_value(&ind.code, &col.key);
-            let formula = total_formula(ind, cc, &subtotals, total_row, &layout);
+            let formula = total_formula(ind, cc, &subtotals, &layout);
             ws.write_formula_with_format(
                 total_row,
                 cc,
@@ -498,7 +498,6 @@ fn total_formula(
     ind: &crate::catalog::Indicator,
     col: u16,
     subtotals: &[u32],
-    total_row: u32,
     layout: &HashMap<String, (u32, Vec<u32>, u32)>,
 ) -> String {
     if ind.kind == IndicatorKind::Percent {
@@ -508,7 +507,6 @@ fn total_formula(
             return format!("=IF(N({dc})=0,\"\",ROUND(100*N({nc})/{dc},2))");
         }
     }
-    let _ = total_row;
     let cells: Vec<String> = subtotals
         .iter()
         .map(|r| CellRef::new(*r, col).to_string())
