@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::{column_label, finding_at, floats, ids, Cells};
+use super::{finding_at, floats, ids, Cells};
 use crate::catalog::{Catalog, DerivedRule, IndicatorKind, Severity};
 use crate::diagnostic::{rules, Finding};
 use crate::text::number_vi;
@@ -43,7 +43,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
             mins[i].unwrap_or(f64::NEG_INFINITY),
             maxs[i].unwrap_or(f64::INFINITY),
         );
-        let col_label = column_label(catalog, ind, cells.column_key(inds[i], columns[i]));
+        let col_label = cells.column_label(ind, columns[i]);
         let (message, expected) = if ind.kind == IndicatorKind::Percent && v > max {
             (
                 format!(

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::{column_label, finding_at, floats, ids, Cells};
+use super::{finding_at, floats, ids, values_by_rule, Cells};
 use crate::catalog::{Catalog, RuleKind};
 use crate::diagnostic::Finding;
 use crate::text::number_vi;
@@ -44,18 +44,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     let is_total = col("role").eq(lit(0u32));
     let is_part = col("role").eq(lit(1u32));
     let diff = col("parts") - col("total");
-    // The roles table is small: join the values onto it.
-    let failing = roles
-        .lazy()
-        .inner_join(
-            table
-                .clone()
-                .lazy()
-                .select([col("unit"), col("ind"), col("col"), col("value")]),
-            col("ind"),
-            col("ind"),
-        )
-        .group_by([col("rule"), col("unit"), col("col")])
+    let failing = values_by_rule(roles, table)
         .agg([
             col("value").filter(is_total).max().alias("total"),
             col("value").filter(is_part.clone()).sum().alias("parts"),
@@ -101,11 +90,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                 .iter()
                 .map(|c| cells.get_by_code(unit, c, col_id)),
         );
-        let key = cells.column_key(
-            catalog.indicator_index(anchor_code).expect("validated") as u32,
-            col_id,
-        );
-        let col_label = column_label(catalog, anchor, key);
+        let col_label = cells.column_label(anchor, col_id);
         let (found, expected, message) = match r.kind {
             RuleKind::Sum => (
                 number_vi(total),

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use crate::catalog::{Catalog, Indicator};
+use crate::catalog::Indicator;
 use crate::diagnostic::Finding;
 use crate::ingest::value::Value;
 use crate::ingest::{FileReport, Ingest, Record};
@@ -102,9 +102,12 @@ impl<'a> Cells<'a> {
         &self.round.catalog.indicators[ind as usize]
     }
 
-    /// Column key of position `col` of indicator `ind`.
-    pub fn column_key(&self, ind: u32, col: u32) -> &'a str {
-        &self.round.catalog.columns_of_indicator(ind as usize)[col as usize].key
+    /// Label of column `col` (position) of the group of `ind`, e.g. "Năm 2016".
+    pub fn column_label(&self, ind: &Indicator, col: u32) -> &'a str {
+        let c = &self.round.catalog;
+        c.group(&ind.group)
+            .and_then(|g| c.columns_of(g).get(col as usize))
+            .map_or("", |column| column.label.as_str())
     }
 }
 
@@ -149,12 +152,22 @@ pub(crate) fn finding_at(
     }
 }
 
-/// Label of a column key in the group of `ind`.
-pub(crate) fn column_label(catalog: &Catalog, ind: &Indicator, key: &str) -> String {
-    catalog
-        .group(&ind.group)
-        .and_then(|g| catalog.columns_of(g).iter().find(|c| c.key == key))
-        .map_or_else(|| key.to_string(), |c| c.label.clone())
+/// The values of the indicators named in a small `roles` table (columns
+/// `rule`, `ind`, `role`, …), grouped by (rule, unit, column): the shape every
+/// rule between indicators is checked in.
+pub(crate) fn values_by_rule(roles: DataFrame, table: &DataFrame) -> LazyGroupBy {
+    // The roles table is small: join the values onto it.
+    roles
+        .lazy()
+        .inner_join(
+            table
+                .clone()
+                .lazy()
+                .select([col("unit"), col("ind"), col("col"), col("value")]),
+            col("ind"),
+            col("ind"),
+        )
+        .group_by([col("rule"), col("unit"), col("col")])
 }
 
 /// Read an unsigned integer column of a collected frame.
@@ -182,20 +195,12 @@ pub(crate) fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>
 ///
 /// # Errors
 /// Polars errors (a bug, not bad data).
-pub fn run_all(round: &Round, ingest: &Ingest) -> PolarsResult<Vec<Finding>> {
-    let peak = |what: &str| {
-        if std::env::var_os("TONGHOP_TIMING").is_some() {
-            let hwm = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find(|l| l.starts_with("VmHWM"))
-                        .map(str::to_string)
-                })
-                .unwrap_or_default();
-            eprintln!("  kiểm tra: {what} ({hwm})");
-        }
-    };
+pub fn run_all(
+    round: &Round,
+    ingest: &Ingest,
+    timing: &crate::report::progress::Timing,
+) -> PolarsResult<Vec<Finding>> {
+    let peak = |what: &str| timing.lap(&format!("kiểm tra: {what}"));
     let table = long_table(round, ingest)?;
     peak("bảng dài");
     let cells = Cells::new(round, ingest);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use polars::prelude::*;
 
-use super::{column_label, finding_at, ids, Cells, Origin};
+use super::{finding_at, ids, Cells, Origin};
 use crate::catalog::{GroupKind, IndicatorKind, Severity};
 use crate::diagnostic::{rules, Finding};
 use crate::ingest::value::Value;
@@ -89,7 +89,7 @@ pub fn check(
         let message = format!(
             "chỉ tiêu bắt buộc \"{}\" để trống (cột {}); ghi 0 nếu thực tế không có.",
             ind.label,
-            column_label(catalog, ind, cells.column_key(inds[i], cols[i]))
+            cells.column_label(ind, cols[i])
         );
         let mut f = finding_at(
             cells,
@@ -184,7 +184,7 @@ pub fn check(
         });
         let message = format!(
             "có số liệu {found} ở ô không áp dụng cho loại đơn vị này (cột {}); số liệu không được tổng hợp, hãy xóa.",
-            column_label(catalog, ind, cells.column_key(inds[i], cols[i]))
+            cells.column_label(ind, cols[i])
         );
         out.push(finding_at(
             cells,

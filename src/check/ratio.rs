@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::{column_label, finding_at, floats, ids, Cells};
+use super::{finding_at, floats, ids, values_by_rule, Cells};
 use crate::catalog::{Catalog, DerivedRule, Severity};
 use crate::diagnostic::{rules, Finding};
 use crate::text::number_vi;
@@ -46,18 +46,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     let tol = catalog.percent_tolerance;
     let expected = lit(100.0) * col("num") / col("den");
     let off = col("pct") - expected;
-    // The roles table is small: join the values onto it.
-    let failing = roles
-        .lazy()
-        .inner_join(
-            table
-                .clone()
-                .lazy()
-                .select([col("unit"), col("ind"), col("col"), col("value")]),
-            col("ind"),
-            col("ind"),
-        )
-        .group_by([col("rule"), col("unit"), col("col")])
+    let failing = values_by_rule(roles, table)
         .agg([pick(0, "pct"), pick(1, "num"), pick(2, "den")])
         .filter(
             col("num").is_not_null().and(col("den").is_not_null()).and(
@@ -101,14 +90,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                     number_vi(n),
                     den.label.to_lowercase(),
                     number_vi(d),
-                    column_label(
-                        catalog,
-                        ind,
-                        cells.column_key(
-                            catalog.indicator_index(&ind.code).expect("catalogue code") as u32,
-                            col_id
-                        )
-                    )
+                    cells.column_label(ind, col_id)
                 );
                 out.push(finding_at(
                     cells,
@@ -147,7 +129,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                     number_vi(n),
                     number_vi(d),
                     number_vi(want),
-                    column_label(catalog, ind, cells.column_key(catalog.indicator_index(&ind.code).expect("catalogue code") as u32, col_id)),
+                    cells.column_label(ind, col_id),
                     number_vi(tol)
                 );
                 out.push(finding_at(

@@ -62,24 +62,8 @@ pub fn consolidate_round_with(
     catalog: Option<&std::path::Path>,
     progress: &dyn crate::ingest::Progress,
 ) -> anyhow::Result<Outcome> {
-    let timing = std::env::var_os("TONGHOP_TIMING").is_some();
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            let peak = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find(|l| l.starts_with("VmHWM"))
-                        .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
-                })
-                .unwrap_or_default();
-            eprintln!(
-                "[{:8.3} s, đỉnh bộ nhớ {peak} KiB] {what}",
-                started.elapsed().as_secs_f64()
-            );
-        }
-    };
+    let timing = crate::report::progress::Timing::from_env();
+    let lap = |what: &str| timing.lap(what);
     let round = Round::load(round_dir, catalog)?;
     let out = out.unwrap_or_else(|| round.dir.join(&round.settings.output));
     std::fs::create_dir_all(&out)
@@ -98,7 +82,9 @@ pub fn consolidate_round_with(
         .iter()
         .flat_map(|f| f.findings.iter().cloned())
         .collect();
-    findings.extend(crate::check::run_all(&round, &ingest).context("lỗi khi kiểm tra số liệu")?);
+    findings.extend(
+        crate::check::run_all(&round, &ingest, &timing).context("lỗi khi kiểm tra số liệu")?,
+    );
     lap("kiểm tra");
     let cons = crate::consolidate::consolidate(&round, &ingest).context("lỗi khi tổng hợp")?;
     lap("tổng hợp");
@@ -114,13 +100,14 @@ pub fn consolidate_round_with(
         ERRORS_JSON,
     ]
     .map(|f| out.join(f));
-    let mut wb = report::tong_hop::build(&round, &ingest, &cons, &findings, &status)
+    let audit_rows = report::tong_hop::audit_len(&ingest);
+    let mut wb = report::tong_hop::build(&round, &ingest, &cons, &findings, &status, audit_rows)
         .context("không tạo được bảng tổng hợp")?;
     lap("dựng tong-hop.xlsx");
     save_workbook(&mut wb, &paths[0])?;
     lap("ghi tong-hop.xlsx");
     let mut outputs: Vec<PathBuf> = paths.to_vec();
-    if report::tong_hop::audit_len(&ingest) > report::tong_hop::RAW_ROWS_PER_SHEET as usize {
+    if !report::tong_hop::audit_fits_sheet(audit_rows) {
         let path = out.join(report::tong_hop::AUDIT_CSV);
         write_atomic_with(&path, |w| {
             report::tong_hop::write_audit_csv(&round, &ingest, &findings, w)

@@ -37,3 +37,38 @@ impl crate::ingest::Progress for Bar {
         self.0.finish_and_clear();
     }
 }
+
+/// Phase timings on stderr with `TONGHOP_TIMING=1`: seconds since the
+/// start and the peak resident memory so far (Linux `VmHWM`).
+pub struct Timing {
+    started: std::time::Instant,
+    enabled: bool,
+}
+
+impl Timing {
+    pub fn from_env() -> Timing {
+        Timing {
+            started: std::time::Instant::now(),
+            enabled: std::env::var_os("TONGHOP_TIMING").is_some(),
+        }
+    }
+
+    /// Report the end of a phase.
+    pub fn lap(&self, what: &str) {
+        if !self.enabled {
+            return;
+        }
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM"))
+                    .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+            })
+            .unwrap_or_default();
+        eprintln!(
+            "[{:8.3} s, đỉnh bộ nhớ {peak} KiB] {what}",
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+}

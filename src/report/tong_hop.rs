@@ -20,13 +20,15 @@ use crate::ingest::{Fate, Ingest};
 use crate::report::Status;
 use crate::round::Round;
 
-/// Build the consolidated workbook.
+/// Build the consolidated workbook. `audit_rows` is [`audit_len`]: above
+/// one sheet the audit trail goes to [`AUDIT_CSV`], written by the caller.
 pub fn build(
     round: &Round,
     ingest: &Ingest,
     cons: &Consolidated,
     findings: &[Finding],
     status: &[Status],
+    audit_rows: usize,
 ) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     // Large rounds make large workbooks: fast compression (level 1) costs
@@ -53,7 +55,7 @@ pub fn build(
     lists_sheet(wb.add_worksheet(), round, cons, &styles)?;
     narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
     status_sheet(wb.add_worksheet(), round, ingest, status, &styles)?;
-    raw_sheets(&mut wb, round, ingest, findings, &styles)?;
+    raw_sheets(&mut wb, round, ingest, findings, audit_rows, &styles)?;
     Ok(wb)
 }
 
@@ -817,6 +819,11 @@ pub struct AuditRow<'a> {
     pub note: &'static str,
 }
 
+/// Whether an audit trail of `rows` rows fits one sheet of the workbook.
+pub fn audit_fits_sheet(rows: usize) -> bool {
+    rows <= RAW_ROWS_PER_SHEET as usize
+}
+
 /// Number of rows of the audit trail.
 pub fn audit_len(ingest: &Ingest) -> usize {
     ingest
@@ -935,10 +942,10 @@ fn raw_sheets(
     round: &Round,
     ingest: &Ingest,
     findings: &[Finding],
+    total: usize,
     s: &Styles,
 ) -> Result<(), XlsxError> {
-    let total = audit_len(ingest);
-    if total > RAW_ROWS_PER_SHEET as usize {
+    if !audit_fits_sheet(total) {
         let w = wb.add_worksheet();
         w.set_name("Dữ liệu gốc")?;
         w.set_column_width(0, 120)?;
