@@ -59,6 +59,16 @@ impl Table {
     }
 }
 
+/// Units behind each figure of a [`Table`] (one count per slot).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts(Vec<u32>);
+
+impl Counts {
+    pub fn get_slot(&self, slot: usize) -> u32 {
+        self.0.get(slot).copied().unwrap_or(0)
+    }
+}
+
 /// One row of a list table, with its unit.
 #[derive(Debug, Clone)]
 pub struct ListRow {
@@ -78,6 +88,13 @@ pub struct Consolidated {
     pub blocks: BTreeMap<String, Table>,
     /// Grand totals.
     pub total: Table,
+    /// How many units each subtotal figure was consolidated from: for a
+    /// sum, the units that gave the value; for a percentage, the units that
+    /// gave both its tử số and mẫu số; for a weighted mean, both the value
+    /// and its weight. By khối, like `blocks`.
+    pub block_counts: BTreeMap<String, Counts>,
+    /// How many units each grand total was consolidated from.
+    pub total_counts: Counts,
     /// Narrative answers: (code, unit) → text.
     pub texts: BTreeMap<(String, String), String>,
     /// List rows of every unit.
@@ -109,6 +126,28 @@ impl Consolidated {
 
     pub fn total_value(&self, code: &str, key: &str) -> Option<f64> {
         self.get(&self.total, code, key)
+    }
+
+    /// The slot of (mã số, column key).
+    pub fn slot_of(&self, code: &str, key: &str) -> Option<usize> {
+        let i = *self.index.get(code)?;
+        let col = self.keys[i].iter().position(|k| k == key)?;
+        Some(self.slots.slot(i, col))
+    }
+
+    /// How many units the grand total of (mã số, column key) was
+    /// consolidated from (see [`Consolidated::total_counts`]).
+    pub fn total_count(&self, code: &str, key: &str) -> u32 {
+        self.slot_of(code, key)
+            .map_or(0, |s| self.total_counts.get_slot(s))
+    }
+
+    /// How many units a khối subtotal was consolidated from.
+    pub fn block_count(&self, block: &str, code: &str, key: &str) -> u32 {
+        match (self.slot_of(code, key), self.block_counts.get(block)) {
+            (Some(s), Some(c)) => c.get_slot(s),
+            _ => 0,
+        }
     }
 
     /// Rows of the list `code`, in units-list order then row order.
@@ -187,7 +226,7 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
                 _ => {}
             }
         }
-        recompute(catalog, &out.slots, &mut values, false);
+        recompute(catalog, &out.slots, &mut values);
         for r in cached {
             let Value::Number(c) = r.value else { continue };
             let now = values.get_slot(out.slots.slot(r.ind as usize, r.col as usize));
@@ -229,9 +268,9 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
 
 /// Fill the computed cells of one table: `sum_of` columns as the sum of
 /// their parts (when any part is present), percentages in computed cells
-/// as 100 × tử số / mẫu số. With `all_ratios`, every percentage is
-/// recomputed (totals: a percentage is never summed).
-pub fn recompute(catalog: &Catalog, slots: &Slots, values: &mut Table, all_ratios: bool) {
+/// as 100 × tử số / mẫu số (typed percentages stay as typed; their
+/// agreement with the tử số and mẫu số is a check).
+pub fn recompute(catalog: &Catalog, slots: &Slots, values: &mut Table) {
     for g in catalog.groups.iter().filter(|g| g.kind == GroupKind::Table) {
         let columns = catalog.columns_of(g);
         let members: Vec<usize> = (0..catalog.indicators.len())
@@ -266,15 +305,16 @@ pub fn recompute(catalog: &Catalog, slots: &Slots, values: &mut Table, all_ratio
                 continue;
             };
             for (k, col) in columns.iter().enumerate() {
-                if !(ind.computed || col.is_computed() || all_ratios) {
+                if !(ind.computed || col.is_computed()) {
                     continue;
                 }
+                // A unit's percentage exists only when both its tử số and
+                // mẫu số do (a blank is no figure, never 0), and 0/0 has
+                // no value.
                 let num = values.get_slot(slots.slot(n, k));
                 let den = values.get_slot(slots.slot(d, k));
-                let v = match den {
-                    Some(den) if den > 0.0 => {
-                        Some(((100.0 * num.unwrap_or(0.0) / den) * 100.0).round() / 100.0)
-                    }
+                let v = match (num, den) {
+                    (Some(num), Some(den)) if den > 0.0 => Some(round2(100.0 * num / den)),
                     _ => None,
                 };
                 values.set_slot(slots.slot(i, k), v);
@@ -283,8 +323,39 @@ pub fn recompute(catalog: &Catalog, slots: &Slots, values: &mut Table, all_ratio
     }
 }
 
-/// Subtotals by khối and the grand total (polars group-by sums), then
-/// percentages recomputed from the summed parts and weighted means.
+/// How a figure is consolidated, with the catalogue positions it needs.
+#[derive(Debug, Clone, Copy)]
+enum Plan {
+    /// Σ of the units' values (counts, quantities, "Có" answers).
+    Sum,
+    /// 100 × Σ tử số / Σ mẫu số over the units that gave both (positions
+    /// of the tử số and mẫu số).
+    Ratio(usize, usize),
+    /// Σ value × weight / Σ weight over the units that gave both (position
+    /// of the weight).
+    WeightedMean(usize),
+}
+
+fn plan(catalog: &Catalog, i: usize) -> Option<Plan> {
+    let ind = &catalog.indicators[i];
+    match ind.consolidation() {
+        Method::Sum | Method::CountYes => Some(Plan::Sum),
+        Method::Ratio => Some(Plan::Ratio(
+            catalog.indicator_index(ind.numerator.as_deref()?)?,
+            catalog.indicator_index(ind.denominator.as_deref()?)?,
+        )),
+        Method::WeightedMean => Some(Plan::WeightedMean(
+            catalog.indicator_index(ind.weight.as_deref()?)?,
+        )),
+        Method::ByUnit | Method::Rows => None,
+    }
+}
+
+/// Subtotals by khối and the grand total (polars group-by sums and
+/// counts). A blank is never a 0: a unit enters a sum only with a value,
+/// a percentage only with both its tử số and mẫu số, a weighted mean only
+/// with both its value and weight, and every figure counts the units it
+/// was made from (DESIGN.md "Percentages").
 fn totals(round: &Round, out: &mut Consolidated) -> PolarsResult<()> {
     let catalog = &round.catalog;
     let blocks = round.blocks();
@@ -298,103 +369,297 @@ fn totals(round: &Round, out: &mut Consolidated) -> PolarsResult<()> {
             )
         })
         .collect();
-    let (mut block, mut slot, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    let plans: Vec<Option<Plan>> = (0..catalog.indicators.len())
+        .map(|i| plan(catalog, i))
+        .collect();
+    // Keys of the long frame: a slot `s` for a plain sum; `len + 2s` and
+    // `len + 2s + 1` for the two paired sums of a ratio or weighted mean.
+    let len = out.slots.len;
+    let (mut block, mut key, mut value) = (Vec::new(), Vec::new(), Vec::new());
     for (unit, values) in &out.units {
         let b = block_of.get(unit.as_str()).copied().unwrap_or(0);
-        for (i, ind) in catalog.indicators.iter().enumerate() {
-            let method = ind.consolidation();
-            if !matches!(
-                method,
-                Method::Sum | Method::CountYes | Method::WeightedMean
-            ) {
-                continue;
-            }
+        for (i, p) in plans.iter().enumerate() {
+            let Some(p) = p else { continue };
             for k in 0..catalog.columns_of_indicator(i).len() {
                 let s = out.slots.slot(i, k);
-                let Some(v) = values.get_slot(s) else {
-                    continue;
+                let at = |j: usize| values.get_slot(out.slots.slot(j, k));
+                let pair = match *p {
+                    Plan::Sum => {
+                        if let Some(v) = values.get_slot(s) {
+                            block.push(b);
+                            key.push(s as u32);
+                            value.push(v);
+                        }
+                        continue;
+                    }
+                    Plan::Ratio(n, d) => at(n).zip(at(d)),
+                    Plan::WeightedMean(w) => values.get_slot(s).zip(at(w)).map(|(v, w)| (v * w, w)),
                 };
-                let v = if method == Method::WeightedMean {
-                    let w = ind
-                        .weight
-                        .as_deref()
-                        .and_then(|w| catalog.indicator_index(w))
-                        .and_then(|w| values.get_slot(out.slots.slot(w, k)))
-                        .unwrap_or(0.0);
-                    v * w
-                } else {
-                    v
-                };
-                block.push(b);
-                slot.push(s as u32);
-                value.push(v);
+                if let Some((a, z)) = pair {
+                    block.extend([b, b]);
+                    key.extend([(len + 2 * s) as u32, (len + 2 * s + 1) as u32]);
+                    value.extend([a, z]);
+                }
             }
         }
     }
     let table = DataFrame::new_infer_height(vec![
         Column::new("block".into(), block),
-        Column::new("slot".into(), slot),
+        Column::new("key".into(), key),
         Column::new("value".into(), value),
     ])?;
+    let agg = [
+        col("value").sum().alias("sum"),
+        col("value").count().alias("n"),
+    ];
     let by_block = table
         .clone()
         .lazy()
-        .group_by([col("block"), col("slot")])
-        .agg([col("value").sum().alias("sum")])
+        .group_by([col("block"), col("key")])
+        .agg(agg.clone())
         .collect()?;
-    let grand = table
-        .lazy()
-        .group_by([col("slot")])
-        .agg([col("value").sum().alias("sum")])
-        .collect()?;
-    for b in &blocks {
-        out.blocks.insert(b.clone(), out.slots.empty());
-    }
-    let (bs, ss, sums) = (
-        ids(&by_block, "block")?,
-        ids(&by_block, "slot")?,
-        floats(&by_block, "sum")?,
-    );
-    for i in 0..by_block.height() {
-        if let Some(t) = blocks
-            .get(bs[i] as usize)
-            .and_then(|b| out.blocks.get_mut(b))
-        {
-            t.set_slot(ss[i] as usize, Some(sums[i].unwrap_or(0.0)));
-        }
-    }
-    let (ss, sums) = (ids(&grand, "slot")?, floats(&grand, "sum")?);
-    for i in 0..grand.height() {
-        out.total
-            .set_slot(ss[i] as usize, Some(sums[i].unwrap_or(0.0)));
-    }
-    let weighted: Vec<usize> = (0..catalog.indicators.len())
-        .filter(|i| catalog.indicators[*i].consolidation() == Method::WeightedMean)
+    let grand = table.lazy().group_by([col("key")]).agg(agg).collect()?;
+    let figures = |df: &DataFrame, block_col: bool| -> PolarsResult<Vec<(u32, usize, f64, u32)>> {
+        let bs = if block_col {
+            ids(df, "block")?
+        } else {
+            vec![0; df.height()]
+        };
+        let (ks, sums, ns) = (ids(df, "key")?, floats(df, "sum")?, ids(df, "n")?);
+        Ok((0..df.height())
+            .map(|i| (bs[i], ks[i] as usize, sums[i].unwrap_or(0.0), ns[i]))
+            .collect())
+    };
+    let mut tables: Vec<(Table, Counts)> = (0..blocks.len().max(1))
+        .map(|_| (out.slots.empty(), Counts(vec![0; len])))
         .collect();
-    let slots = out.slots.clone();
-    for values in out
-        .blocks
-        .values_mut()
-        .chain(std::iter::once(&mut out.total))
-    {
-        for &i in &weighted {
-            let w = catalog.indicators[i]
-                .weight
-                .as_deref()
-                .and_then(|w| catalog.indicator_index(w));
-            for k in 0..catalog.columns_of_indicator(i).len() {
-                let s = slots.slot(i, k);
-                let weight = w
-                    .and_then(|w| values.get_slot(slots.slot(w, k)))
-                    .unwrap_or(0.0);
-                let v = values
-                    .get_slot(s)
-                    .filter(|_| weight > 0.0)
-                    .map(|v| v / weight);
-                values.set_slot(s, v);
+    let mut grand_table = (out.slots.empty(), Counts(vec![0; len]));
+    let fill = |t: &mut (Table, Counts), rows: &[(u32, usize, f64, u32)]| {
+        let mut pairs: HashMap<usize, (f64, f64)> = HashMap::new();
+        for &(_, k, sum, n) in rows {
+            if k < len {
+                t.0.set_slot(k, Some(sum));
+                t.1 .0[k] = n;
+            } else {
+                let s = (k - len) / 2;
+                let e = pairs.entry(s).or_default();
+                if (k - len).is_multiple_of(2) {
+                    e.0 = sum;
+                    t.1 .0[s] = n;
+                } else {
+                    e.1 = sum;
+                }
             }
         }
-        recompute(catalog, &slots, values, true);
+        for (s, (a, z)) in pairs {
+            let is_ratio = out_ratio_slot(&plans, &out.slots, s);
+            let v = if z > 0.0 {
+                Some(if is_ratio {
+                    round2(100.0 * a / z)
+                } else {
+                    a / z
+                })
+            } else {
+                None
+            };
+            t.0.set_slot(s, v);
+        }
+    };
+    let by_block = figures(&by_block, true)?;
+    for (bi, t) in tables.iter_mut().enumerate() {
+        let rows: Vec<_> = by_block
+            .iter()
+            .filter(|r| r.0 as usize == bi)
+            .copied()
+            .collect();
+        fill(t, &rows);
     }
+    fill(&mut grand_table, &figures(&grand, false)?);
+    for (b, (t, c)) in blocks.iter().zip(tables) {
+        out.blocks.insert(b.clone(), t);
+        out.block_counts.insert(b.clone(), c);
+    }
+    (out.total, out.total_counts) = grand_table;
     Ok(())
+}
+
+/// Whether slot `s` belongs to a percentage (a ratio) rather than a
+/// weighted mean.
+fn out_ratio_slot(plans: &[Option<Plan>], slots: &Slots, s: usize) -> bool {
+    let i = slots.first.partition_point(|f| *f <= s) - 1;
+    matches!(plans[i], Some(Plan::Ratio(..)))
+}
+
+/// A percentage as printed: two decimals.
+pub fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// A value that carries findings: the worst severity and the findings'
+/// messages.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    pub severity: Severity,
+    pub messages: Vec<String>,
+}
+
+impl Mark {
+    fn add(&mut self, severity: Severity, message: &str) {
+        self.severity = self.severity.min(severity);
+        if !self.messages.iter().any(|m| m == message) {
+            self.messages.push(message.to_string());
+        }
+    }
+}
+
+/// Which values carry findings, and so which consolidated figures include
+/// a value known to be wrong (DESIGN.md: "a total that contains a value
+/// with a lỗi is marked on every sheet where it appears").
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// Mã đơn vị → (chỉ tiêu position, column position) → mark.
+    units: HashMap<String, HashMap<(u16, u8), Mark>>,
+    /// Findings on the committee's own figures (the checks run on the
+    /// totals), by (chỉ tiêu position, column position).
+    committee: HashMap<(u16, u8), Mark>,
+}
+
+/// A unit whose values with a lỗi went into a consolidated figure.
+#[derive(Debug, Clone)]
+pub struct Tainted<'a> {
+    pub unit: &'a crate::round::OrgUnit,
+    pub messages: Vec<String>,
+}
+
+impl Marks {
+    /// Marks from the findings on the accepted returns' cells.
+    pub fn new(ingest: &Ingest, findings: &[Finding]) -> Marks {
+        let mut by_cell: HashMap<(&str, &str, crate::cell::CellRef), Vec<&Finding>> =
+            HashMap::new();
+        let mut out = Marks::default();
+        for f in findings {
+            for c in crate::diagnostic::cells_of(f) {
+                by_cell
+                    .entry((f.file.as_str(), f.sheet.as_str(), c))
+                    .or_default()
+                    .push(f);
+            }
+        }
+        let files: std::collections::HashSet<&str> = by_cell.keys().map(|(f, _, _)| *f).collect();
+        for f in ingest
+            .accepted()
+            .filter(|f| files.contains(f.file.as_str()))
+        {
+            let unit = out
+                .units
+                .entry(f.unit.clone().unwrap_or_default())
+                .or_default();
+            for r in &f.records {
+                if let Some(found) = by_cell.get(&(f.file.as_str(), f.sheet_of(r), r.cell)) {
+                    for x in found {
+                        unit.entry((r.ind, r.col))
+                            .or_insert_with(|| Mark {
+                                severity: x.severity,
+                                messages: Vec::new(),
+                            })
+                            .add(x.severity, &x.message);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Mark a figure of the committee's own (a finding of the checks run
+    /// on the totals).
+    pub fn add_committee(&mut self, ind: usize, col: usize, severity: Severity, message: &str) {
+        self.committee
+            .entry((ind as u16, col as u8))
+            .or_insert_with(|| Mark {
+                severity,
+                messages: Vec::new(),
+            })
+            .add(severity, message);
+    }
+
+    /// The mark on one value of a unit.
+    pub fn value(&self, unit: &str, ind: usize, col: usize) -> Option<&Mark> {
+        self.units.get(unit)?.get(&(ind as u16, col as u8))
+    }
+
+    /// The mark the committee's own checks put on a figure.
+    pub fn committee(&self, ind: usize, col: usize) -> Option<&Mark> {
+        self.committee.get(&(ind as u16, col as u8))
+    }
+
+    /// The units among `units` whose values with a lỗi went into the
+    /// consolidated figure of indicator `ind` (position), column `col`: the
+    /// value itself, the parts of a computed column, and for a percentage
+    /// its tử số and mẫu số (and their parts).
+    pub fn errors_in<'a>(
+        &self,
+        catalog: &Catalog,
+        ind: usize,
+        col: usize,
+        units: impl IntoIterator<Item = &'a crate::round::OrgUnit>,
+    ) -> Vec<Tainted<'a>> {
+        let deps = dependencies(catalog, ind, col);
+        units
+            .into_iter()
+            .filter_map(|u| {
+                let marks = self.units.get(&u.code)?;
+                let messages: Vec<String> = deps
+                    .iter()
+                    .filter_map(|&(i, k)| marks.get(&(i as u16, k as u8)))
+                    .filter(|m| m.severity == Severity::Loi)
+                    .flat_map(|m| m.messages.iter().cloned())
+                    .fold(Vec::new(), |mut acc, m| {
+                        if !acc.contains(&m) {
+                            acc.push(m);
+                        }
+                        acc
+                    });
+                (!messages.is_empty()).then_some(Tainted { unit: u, messages })
+            })
+            .collect()
+    }
+}
+
+/// The (chỉ tiêu, column) values a consolidated figure is made from.
+fn dependencies(catalog: &Catalog, ind: usize, col: usize) -> Vec<(usize, usize)> {
+    let mut out = vec![(ind, col)];
+    let columns = catalog.columns_of_indicator(ind);
+    if let Some(c) = columns.get(col) {
+        for key in &c.sum_of {
+            if let Some(p) = columns.iter().position(|x| &x.key == key) {
+                out.push((ind, p));
+            }
+        }
+    }
+    let i = &catalog.indicators[ind];
+    if i.kind == IndicatorKind::Percent {
+        for side in [&i.numerator, &i.denominator].into_iter().flatten() {
+            if let Some(j) = catalog.indicator_index(side) {
+                out.extend(dependencies(catalog, j, col));
+            }
+        }
+    }
+    out
+}
+
+/// A cell note naming the units with a lỗi in a figure and their findings
+/// (at most a few, then how many more).
+pub fn tainted_note(tainted: &[Tainted]) -> String {
+    const SHOWN: usize = 4;
+    let mut s = String::from("Số này gồm giá trị có lỗi, chưa được sửa:");
+    for t in tainted.iter().take(SHOWN) {
+        s.push_str(&format!("\n- {}: {}", t.unit.name, t.messages.join(" ")));
+    }
+    if tainted.len() > SHOWN {
+        s.push_str(&format!(
+            "\n- và {} đơn vị khác (xem bao-cao-loi.xlsx).",
+            tainted.len() - SHOWN
+        ));
+    }
+    s
 }

@@ -68,6 +68,11 @@ impl Finding {
     }
 }
 
+/// The cells a finding names, first one its position.
+pub fn cells_of(f: &Finding) -> impl Iterator<Item = CellRef> + '_ {
+    f.cell.split(", ").filter_map(CellRef::parse)
+}
+
 /// Sort findings by unit, file, sheet, row, column, rule (stable output).
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

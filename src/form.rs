@@ -776,26 +776,18 @@ fn computed_formula(
     if ind.kind == IndicatorKind::Percent && (ind.computed || col.is_computed()) {
         let n = CellRef::new(rows[ind.numerator.as_ref()?], c);
         let d = CellRef::new(rows[ind.denominator.as_ref()?], c);
-        return Some(format!("=IF(N({d})=0,\"\",ROUND(100*N({n})/{d},2))"));
+        return Some(crate::formula::percent(n, d));
     }
     if col.is_computed() && ind.kind.is_numeric() {
-        let cells: Vec<String> = col
+        let cells: Vec<CellRef> = col
             .sum_of
             .iter()
             .filter_map(|k| columns.iter().position(|x| &x.key == k))
-            .map(|p| CellRef::new(row, FIRST_DATA_COL + p as u16).to_string())
+            .map(|p| CellRef::new(row, FIRST_DATA_COL + p as u16))
             .collect();
-        return Some(contiguous_sum(&cells));
+        return Some(crate::formula::sum(&cells));
     }
     None
-}
-
-fn contiguous_sum(cells: &[String]) -> String {
-    if cells.len() > 2 {
-        format!("=SUM({}:{})", cells[0], cells[cells.len() - 1])
-    } else {
-        format!("=SUM({})", cells.join(","))
-    }
 }
 
 /// Value of a computed cell from the fill (the cached result).
@@ -810,23 +802,25 @@ fn computed_value(
     let get = |code: &str, key: &str| -> Option<f64> {
         let c = columns.iter().find(|c| c.key == key)?;
         if c.is_computed() {
+            // Blank when no part has a number, as the formula shows it.
             let vals: Vec<f64> = c
                 .sum_of
                 .iter()
                 .filter_map(|k| fill_number(spec, code, k))
                 .collect();
-            Some(vals.iter().sum())
+            (!vals.is_empty()).then(|| vals.iter().sum())
         } else {
             fill_number(spec, code, key)
         }
     };
     if ind.kind == IndicatorKind::Percent {
-        let n = get(ind.numerator.as_ref()?, &col.key).unwrap_or(0.0);
+        // As the formula: both sides, a mẫu số above 0.
+        let n = get(ind.numerator.as_ref()?, &col.key)?;
         let d = get(ind.denominator.as_ref()?, &col.key)?;
-        if d == 0.0 {
+        if d <= 0.0 {
             return None;
         }
-        return Some(((100.0 * n / d) * 100.0).round() / 100.0);
+        return Some(crate::consolidate::round2(100.0 * n / d));
     }
     get(&ind.code, &col.key)
 }

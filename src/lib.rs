@@ -17,6 +17,7 @@ pub mod commands;
 pub mod consolidate;
 pub mod diagnostic;
 pub mod form;
+pub mod formula;
 pub mod ingest;
 pub mod legacy;
 pub mod report;

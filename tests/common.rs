@@ -83,3 +83,109 @@ pub fn loose_number(s: &str) -> Option<f64> {
         .collect();
     kept.replace(',', ".").parse().ok()
 }
+
+/// A small round in a temporary folder: the sample round's settings, a
+/// units list of `units` (mã, tên, loại, khối) and an empty `bao-cao/`.
+pub fn small_round(units: &[(&str, &str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        samples().join("tonghop.toml"),
+        dir.path().join("tonghop.toml"),
+    )
+    .unwrap();
+    let mut csv = String::from("Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\n");
+    for (code, name, kind, block) in units {
+        csv.push_str(&format!(
+            "{code},{name},\"{kind}\",\"{block}\",Đảng bộ thành phố Lai Châu\n"
+        ));
+    }
+    std::fs::write(dir.path().join("don-vi.csv"), csv).unwrap();
+    std::fs::create_dir_all(dir.path().join("bao-cao")).unwrap();
+    dir
+}
+
+/// Write the return of `unit` into the round's `bao-cao/` as `file`, the
+/// unit's own form filled with `values` ((mã số, column key) → number).
+pub fn write_return(round_dir: &Path, unit: &str, file: &str, values: &[(&str, &str, f64)]) {
+    use tonghop::form::{build_form, Fill, FillValue, FormSpec, FormUnit};
+    let round = tonghop::round::Round::load(round_dir, None).unwrap();
+    let mut fill = Fill::default();
+    for (code, key, v) in values {
+        fill.cells
+            .insert((code.to_string(), key.to_string()), FillValue::Number(*v));
+    }
+    let u = round.unit(unit).unwrap();
+    let spec = FormSpec {
+        catalog: &round.catalog,
+        settings: &round.settings,
+        unit: FormUnit::Unit(u),
+        fill: Some(&fill),
+        deadline_note: None,
+        saved_at: round.settings.deadline.and_hms_opt(9, 0, 0).unwrap(),
+    };
+    let mut wb = build_form(&spec).unwrap();
+    wb.save(round_dir.join("bao-cao").join(file)).unwrap();
+}
+
+/// The cell notes of sheet `sheet` of an .xlsx: A1 address → text.
+pub fn notes(path: &Path, sheet: &str) -> BTreeMap<String, String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = |name: &str| -> Option<String> {
+        let mut s = String::new();
+        zip.by_name(name).ok()?.read_to_string(&mut s).ok()?;
+        Some(s)
+    };
+    let workbook = text("xl/workbook.xml").unwrap();
+    let rels = text("xl/_rels/workbook.xml.rels").unwrap();
+    let escaped = sheet.replace('&', "&amp;");
+    let rid = attr_after(&workbook, &format!("name=\"{escaped}\""), "r:id=\"").unwrap();
+    let target = attr_after(&rels, &format!("Id=\"{rid}\""), "Target=\"").unwrap();
+    let sheet_file = target.trim_start_matches("/xl/").to_string();
+    let (folder, name) = sheet_file.rsplit_once('/').unwrap();
+    let Some(sheet_rels) = text(&format!("xl/{folder}/_rels/{name}.rels")) else {
+        return BTreeMap::new();
+    };
+    let Some(comments) = sheet_rels
+        .split("<Relationship ")
+        .find(|r| r.contains("/comments\""))
+        .and_then(|r| attr_after(r, "", "Target=\""))
+    else {
+        return BTreeMap::new();
+    };
+    let comments = comments.replace("../", "");
+    let xml = text(&format!("xl/{comments}")).unwrap();
+    let mut out = BTreeMap::new();
+    for part in xml.split("<comment ").skip(1) {
+        let cell = attr_after(part, "", "ref=\"").unwrap();
+        let t = regex::Regex::new(r"<t(?: [^>]*)?>([^<]*)</t>").unwrap();
+        let body: String = t.captures_iter(part).map(|c| c[1].to_string()).collect();
+        out.insert(cell, unescape(&body));
+    }
+    out
+}
+
+fn attr_after(xml: &str, anchor: &str, attr: &str) -> Option<String> {
+    let at = xml.find(anchor)?;
+    let rest = &xml[at..];
+    let start = rest.find(attr)? + attr.len();
+    let end = rest[start..].find('"')?;
+    Some(rest[start..start + end].to_string())
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The cell of `sheet` whose text is `text` in column `col` (0-based):
+/// its row.
+pub fn row_of(cells: &SheetCells, col: u32, text: &str) -> Option<u32> {
+    cells
+        .iter()
+        .find(|((_, c), v)| *c == col && v.as_str() == text)
+        .map(|((r, _), _)| *r)
+}

@@ -27,8 +27,9 @@ fn summary_totals(path: &std::path::Path, round: &Round) -> BTreeMap<(String, us
         if *c != 2 || round.catalog.indicator(v).is_none() {
             continue;
         }
+        // A–D labels, E "Đơn vị báo cáo", data from F.
         for i in 0..7u32 {
-            if let Some(x) = cells.get(&(*r, 4 + i)).and_then(|s| s.parse::<f64>().ok()) {
+            if let Some(x) = cells.get(&(*r, 5 + i)).and_then(|s| s.parse::<f64>().ok()) {
                 out.insert((v.clone(), i as usize + 1), x);
             }
         }
@@ -50,6 +51,8 @@ fn totals_equal_the_sums_of_the_returns_and_percentages_are_recomputed() {
     // Expected sums, read here from every accepted return.
     let c = &round.catalog;
     let mut sums: BTreeMap<(String, usize), f64> = BTreeMap::new();
+    // Every file's own values, for the percentages' pairs.
+    let mut per_file: Vec<BTreeMap<(String, usize), f64>> = Vec::new();
     let mut files = 0;
     for entry in walk(&common::samples().join("bao-cao")) {
         let name = entry.file_name().unwrap().to_string_lossy().to_string();
@@ -57,6 +60,7 @@ fn totals_equal_the_sums_of_the_returns_and_percentages_are_recomputed() {
             continue;
         }
         files += 1;
+        let mut own: BTreeMap<(String, usize), f64> = BTreeMap::new();
         for (_, cells) in common::read_back(&entry) {
             for ((code, n), text) in common::contract_values(&cells) {
                 let Some(ind) = c.indicator(&code) else {
@@ -72,17 +76,20 @@ fn totals_equal_the_sums_of_the_returns_and_percentages_are_recomputed() {
                 }
                 if let Some(v) = common::loose_number(&text) {
                     *sums.entry((code.clone(), n)).or_default() += v;
+                    *own.entry((code.clone(), n)).or_default() += v;
                     // Period totals are the sums of the years.
                     if let Some(t) = c
                         .columns_of(g)
                         .iter()
                         .position(|x| x.sum_of.contains(&col.key))
                     {
-                        *sums.entry((code, t + 1)).or_default() += v;
+                        *sums.entry((code.clone(), t + 1)).or_default() += v;
+                        *own.entry((code, t + 1)).or_default() += v;
                     }
                 }
             }
         }
+        per_file.push(own);
     }
     assert_eq!(files, 27);
     let totals = summary_totals(&dir.path().join("tong-hop.xlsx"), &round);
@@ -98,7 +105,8 @@ fn totals_equal_the_sums_of_the_returns_and_percentages_are_recomputed() {
         checked += 1;
     }
     assert!(checked > 500, "only {checked} totals compared");
-    // Percentages: 100 × Σ tử số / Σ mẫu số, never an average.
+    // Percentages: 100 × Σ tử số / Σ mẫu số over the units that gave
+    // both, never an average.
     let mut pct = 0;
     for ind in c
         .indicators
@@ -110,11 +118,21 @@ fn totals_equal_the_sums_of_the_returns_and_percentages_are_recomputed() {
             ind.denominator.clone().unwrap(),
         );
         for col in 1..=7 {
-            let (Some(num), Some(den)) = (sums.get(&(n.clone(), col)), sums.get(&(d.clone(), col)))
-            else {
-                continue;
-            };
-            if *den == 0.0 {
+            let (mut num, mut den, mut both) = (0.0, 0.0, 0);
+            for own in &per_file {
+                if let (Some(a), Some(b)) = (own.get(&(n.clone(), col)), own.get(&(d.clone(), col)))
+                {
+                    num += a;
+                    den += b;
+                    both += 1;
+                }
+            }
+            if both == 0 || den == 0.0 {
+                assert!(
+                    !totals.contains_key(&(ind.code.clone(), col)),
+                    "{} ({col}): a percentage nobody could compute is blank",
+                    ind.code
+                );
                 continue;
             }
             let want = (100.0 * num / den * 100.0).round() / 100.0;

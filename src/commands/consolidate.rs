@@ -101,8 +101,11 @@ pub fn consolidate_round_with(
     ]
     .map(|f| out.join(f));
     let audit_rows = report::tong_hop::audit_len(&ingest);
-    let mut wb = report::tong_hop::build(&round, &ingest, &cons, &findings, &status, audit_rows)
-        .context("không tạo được bảng tổng hợp")?;
+    let marks = crate::consolidate::Marks::new(&ingest, &findings);
+    let mut wb = report::tong_hop::build(
+        &round, &ingest, &cons, &marks, &findings, &status, audit_rows,
+    )
+    .context("không tạo được bảng tổng hợp")?;
     lap("dựng tong-hop.xlsx");
     save_workbook(&mut wb, &paths[0])?;
     lap("ghi tong-hop.xlsx");

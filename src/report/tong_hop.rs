@@ -8,11 +8,11 @@ use std::collections::HashMap;
 
 use chrono::Datelike;
 
-use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, Formula, Note, Workbook, Worksheet, XlsxError};
 
-use crate::catalog::{GroupKind, IndicatorKind};
+use crate::catalog::{GroupKind, Indicator, IndicatorKind};
 use crate::cell::CellRef;
-use crate::consolidate::Consolidated;
+use crate::consolidate::{tainted_note, Consolidated, Marks};
 use crate::diagnostic::Finding;
 use crate::form::{print_setup, write_doc_footer, write_doc_header, Styles, FIRST_DATA_COL};
 use crate::ingest::value::Value;
@@ -26,6 +26,7 @@ pub fn build(
     round: &Round,
     ingest: &Ingest,
     cons: &Consolidated,
+    marks: &Marks,
     findings: &[Finding],
     status: &[Status],
     audit_rows: usize,
@@ -35,8 +36,7 @@ pub fn build(
     // little size and saves seconds.
     wb.set_zip_compression_level(1);
     let styles = Styles::new();
-    summary_sheet(wb.add_worksheet(), round, cons, &styles)?;
-    let flags = flagged_values(ingest, findings);
+    summary_sheet(wb.add_worksheet(), round, cons, marks, &styles)?;
     for g in round
         .catalog
         .groups
@@ -48,7 +48,7 @@ pub fn build(
             round,
             cons,
             g,
-            &flags,
+            marks,
             &styles,
         )?;
     }
@@ -77,16 +77,117 @@ fn cached(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{}", (v * 1e9).round() / 1e9))
 }
 
+/// Error fill of marked values.
+const ERROR_FILL: u32 = 0xF4B6B6;
+/// Warning fill of marked values.
+const WARNING_FILL: u32 = 0xFCE4B6;
+
+/// A cell note as tonghop writes them (no author prefix).
+pub fn note(text: &str) -> Note {
+    Note::new(text)
+        .set_author("tonghop")
+        .add_author_prefix(false)
+        .set_width(420)
+        .set_height(160)
+}
+
+/// "18/30" (or "18–20/30" when the columns differ) for the units behind
+/// the grand totals of one chỉ tiêu out of the units it applies to, and a
+/// note giving each column when they differ. Source: DESIGN.md "Outputs"
+/// (every figure says how many of the units it applies to reported it).
+pub fn coverage(round: &Round, cons: &Consolidated, ind: &Indicator) -> (String, Option<String>) {
+    let c = &round.catalog;
+    let columns = c
+        .group(&ind.group)
+        .map(|g| c.columns_of(g))
+        .unwrap_or_default();
+    let of = applicable_units(round, ind);
+    let counts: Vec<u32> = columns
+        .iter()
+        .map(|col| cons.total_count(&ind.code, &col.key))
+        .collect();
+    let (lo, hi) = (
+        counts.iter().copied().min().unwrap_or(0),
+        counts.iter().copied().max().unwrap_or(0),
+    );
+    if lo == hi {
+        return (format!("{lo}/{of}"), None);
+    }
+    let each: Vec<String> = columns
+        .iter()
+        .zip(&counts)
+        .map(|(col, n)| format!("{}: {n}/{of}", col.label))
+        .collect();
+    (
+        format!("{lo}–{hi}/{of}"),
+        Some(format!(
+            "Số đơn vị {} theo từng cột: {}.",
+            coverage_words(ind),
+            each.join("; ")
+        )),
+    )
+}
+
+/// Units of the list that a chỉ tiêu applies to.
+pub fn applicable_units(round: &Round, ind: &Indicator) -> usize {
+    round
+        .units
+        .iter()
+        .filter(|u| ind.applies_to_type(&u.unit_type))
+        .count()
+}
+
+/// What a unit must have given to count for a figure.
+pub fn coverage_words(ind: &Indicator) -> &'static str {
+    if ind.kind == IndicatorKind::Percent {
+        "có đủ tử số và mẫu số"
+    } else {
+        "có số liệu"
+    }
+}
+
+/// The note of a consolidated figure that includes a value with a lỗi of
+/// one of `units` (or that the committee's own checks found wrong); `None`
+/// for a figure with no known error. Every sheet showing the figure marks
+/// it (DESIGN.md "Percentages").
+pub fn total_mark(
+    round: &Round,
+    marks: &Marks,
+    ind: usize,
+    col: usize,
+    units: &[&crate::round::OrgUnit],
+) -> Option<String> {
+    let tainted = marks.errors_in(&round.catalog, ind, col, units.iter().copied());
+    let own = marks
+        .committee(ind, col)
+        .filter(|m| m.severity == crate::catalog::Severity::Loi);
+    let mut text = Vec::new();
+    if !tainted.is_empty() {
+        text.push(tainted_note(&tainted));
+    }
+    if let Some(m) = own {
+        text.push(format!(
+            "Số tổng hợp không qua được kiểm tra: {}",
+            m.messages.join(" ")
+        ));
+    }
+    (!text.is_empty()).then(|| text.join("\n"))
+}
+
 fn summary_sheet(
     ws: &mut Worksheet,
     round: &Round,
     cons: &Consolidated,
+    marks: &Marks,
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
     let set = &round.settings;
     ws.set_name("Tổng hợp")?;
-    let width = FIRST_DATA_COL + 7;
+    // A STT | B Chỉ tiêu | C Mã số | D Đơn vị tính | E Đơn vị báo cáo | data.
+    let count_col = FIRST_DATA_COL;
+    let data_col = FIRST_DATA_COL + 1;
+    let width = data_col + 7;
     write_doc_header(
         ws,
         s,
@@ -99,21 +200,23 @@ fn summary_sheet(
                 set.plan_number, set.plan_date, set.issuer
             ),
             format!(
-                "Kỳ báo cáo: {}; tổng hợp từ {} đơn vị đã nộp. Số có lỗi vẫn được cộng: xem bao-cao-loi.xlsx và các trang TH (ô nền đỏ).",
+                "Kỳ báo cáo: {}; tổng hợp từ {}/{} đơn vị phải nộp. Cột \"Đơn vị báo cáo\": số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu; ô nền đỏ: số gồm giá trị có lỗi chưa sửa (xem ghi chú của ô và bao-cao-loi.xlsx).",
                 set.period,
-                cons.units.len()
+                cons.units.len(),
+                round.units.len()
             ),
         ],
         width,
     )?;
-    for (col, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0)] {
+    ws.set_row_height(5, 32)?;
+    for (col, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0), (4, 10.0)] {
         ws.set_column_width(col, w)?;
     }
     for i in 0..7 {
-        ws.set_column_width(FIRST_DATA_COL + i, 11.0)?;
+        ws.set_column_width(data_col + i, 11.0)?;
     }
     let mut row = 7u32;
-    for (i, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính"]
+    for (i, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính", "Đơn vị báo cáo"]
         .iter()
         .enumerate()
     {
@@ -121,20 +224,22 @@ fn summary_sheet(
     }
     ws.merge_range(
         row,
-        FIRST_DATA_COL,
+        data_col,
         row,
         width - 1,
         "Số liệu tổng hợp (cột theo từng biểu)",
         &s.header,
     )?;
+    ws.set_row_height(row, 32)?;
     row += 1;
+    let all_units: Vec<&crate::round::OrgUnit> = round.units.iter().collect();
     for g in c.groups.iter().filter(|g| g.kind == GroupKind::Table) {
         let columns = c.columns_of(g);
         ws.merge_range(
             row,
             0,
             row,
-            3,
+            count_col,
             &format!(
                 "Biểu số {:02} (mục {}): {}",
                 g.number, g.outline_ref, g.title
@@ -142,7 +247,7 @@ fn summary_sheet(
             &s.label[0],
         )?;
         for (i, col) in columns.iter().enumerate() {
-            ws.write_string_with_format(row, FIRST_DATA_COL + i as u16, &col.label, &s.number_row)?;
+            ws.write_string_with_format(row, data_col + i as u16, &col.label, &s.number_row)?;
         }
         // Column labels such as "2011 - 2015 (trước Đề án)" wrap in 11 wide.
         let longest = columns
@@ -153,6 +258,7 @@ fn summary_sheet(
         ws.set_row_height(row, 15.0 * longest.div_ceil(11).clamp(1, 3) as f64)?;
         row += 1;
         for (n, ind) in c.indicators_of(&g.id).enumerate() {
+            let ind_id = c.indicator_index(&ind.code).expect("catalogue code");
             ws.write_string_with_format(row, 0, (n + 1).to_string(), &s.stt)?;
             ws.write_string_with_format(
                 row,
@@ -172,6 +278,19 @@ fn summary_sheet(
                 ind.measure.as_str()
             };
             ws.write_string_with_format(row, 3, measure, &s.measure)?;
+            let (text, detail) = coverage(round, cons, ind);
+            ws.write_string_with_format(row, count_col, &text, &s.stt)?;
+            let ratio = (ind.kind == IndicatorKind::Percent).then(|| {
+                format!(
+                    "Tỷ lệ tính trên {text} đơn vị {}: Σ tử số / Σ mẫu số của các đơn vị đó, không lấy bình quân.",
+                    coverage_words(ind)
+                )
+            });
+            let detail: Vec<String> = ratio.into_iter().chain(detail).collect();
+            if !detail.is_empty() {
+                let d = detail.join("\n");
+                ws.insert_note(row, count_col, &note(&d))?;
+            }
             for (i, col) in columns.iter().enumerate() {
                 let v = cons.total_value(&ind.code, &col.key);
                 let f = if ind.kind == IndicatorKind::Percent {
@@ -179,7 +298,15 @@ fn summary_sheet(
                 } else {
                     &s.computed_int
                 };
-                num_or_blank(ws, row, FIRST_DATA_COL + i as u16, v, f)?;
+                let cc = data_col + i as u16;
+                match total_mark(round, marks, ind_id, i, &all_units) {
+                    Some(text) => {
+                        let f = f.clone().set_background_color(Color::RGB(ERROR_FILL));
+                        num_or_blank(ws, row, cc, v, &f)?;
+                        ws.insert_note(row, cc, &note(&text))?;
+                    }
+                    None => num_or_blank(ws, row, cc, v, f)?,
+                }
             }
             row += 1;
         }
@@ -200,38 +327,14 @@ fn summary_sheet(
 }
 
 /// One sheet per form: for each chỉ tiêu a block with a row per unit,
-/// grouped by khối with "Cộng khối" rows and a "Tổng cộng" row.
-/// Severity of the worst finding on each value: (unit, mã số, column).
-/// Severity of the worst finding on each value: unit → (chỉ tiêu
-/// position, column position) → severity.
-type Flags = HashMap<String, HashMap<(u16, u8), crate::catalog::Severity>>;
-
-/// Which values carry findings, from the cells the findings name.
-fn flagged_values(ingest: &Ingest, findings: &[Finding]) -> Flags {
-    let mut by_cell: HashMap<(&str, &str, &str), crate::catalog::Severity> = HashMap::new();
-    for f in findings {
-        for c in f.cell.split(", ").filter(|c| !c.is_empty()) {
-            let e = by_cell
-                .entry((f.file.as_str(), f.sheet.as_str(), c))
-                .or_insert(f.severity);
-            *e = (*e).min(f.severity);
-        }
-    }
-    let files: std::collections::HashSet<&str> = by_cell.keys().map(|(f, _, _)| *f).collect();
-    let mut out = Flags::new();
-    for f in ingest
-        .accepted()
-        .filter(|f| files.contains(f.file.as_str()))
-    {
-        let unit = out.entry(f.unit.clone().unwrap_or_default()).or_default();
-        for r in &f.records {
-            let cell = r.cell.to_string();
-            if let Some(sev) = by_cell.get(&(f.file.as_str(), f.sheet_of(r), cell.as_str())) {
-                unit.insert((r.ind, r.col), *sev);
-            }
-        }
-    }
-    out
+/// grouped by khối with "Cộng khối" rows, a "Tổng cộng" row and the number
+/// of units behind each figure.
+/// Rows of one chỉ tiêu's block on a "TH Biểu" sheet.
+#[derive(Debug, Clone)]
+struct Block {
+    /// First row of each khối's units and its "Cộng" row.
+    khoi: Vec<(u32, u32)>,
+    total: u32,
 }
 
 fn form_sheet(
@@ -239,15 +342,13 @@ fn form_sheet(
     round: &Round,
     cons: &Consolidated,
     g: &crate::catalog::Group,
-    flags: &Flags,
+    marks: &Marks,
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
     let set = &round.settings;
     let columns = c.columns_of(g);
     ws.set_name(format!("TH {}", g.sheet))?;
-    let error_fill = rust_xlsxwriter::Color::RGB(0xF4B6B6);
-    let warning_fill = rust_xlsxwriter::Color::RGB(0xFCE4B6);
     let first = 3u16;
     let width = first + columns.len() as u16;
     write_doc_header(
@@ -296,28 +397,31 @@ fn form_sheet(
             )
         })
         .collect();
-    // Row layout first: formulas of percentages point at their tử số and
-    // mẫu số rows.
-    let mut layout: HashMap<String, (u32, Vec<u32>, u32)> = HashMap::new(); // code -> (first unit row, subtotal rows, total row)
+    // Row layout first: formulas of percentages point at the unit rows of
+    // their tử số and mẫu số.
+    let mut layout: HashMap<String, Block> = HashMap::new();
     let mut row = header_row + 1;
     let inds: Vec<_> = c.indicators_of(&g.id).collect();
     for ind in &inds {
-        let start = row + 1;
-        let mut subtotals = Vec::new();
-        let mut r = start;
+        let mut r = row + 1;
+        let mut khoi = Vec::new();
         for (_, units) in &units_by_block {
-            r += 1 + units.len() as u32; // khối heading + units
-            subtotals.push(r);
+            let first_unit = r + 1; // after the khối heading
+            r = first_unit + units.len() as u32;
+            khoi.push((first_unit, r));
             r += 1;
         }
-        layout.insert(ind.code.clone(), (start, subtotals, r));
-        row = r + 1;
+        layout.insert(ind.code.clone(), Block { khoi, total: r });
+        row = r + 2; // the total row, the coverage row
     }
     let bold = s.label[0].clone();
     let yes_no = |v: f64| if v >= 0.5 { "Có" } else { "Không" };
+    let error_fill = Color::RGB(ERROR_FILL);
+    let warning_fill = Color::RGB(WARNING_FILL);
     for ind in &inds {
-        let ind_id = c.indicator_index(&ind.code).expect("catalogue code") as u16;
-        let (start, subtotals, total_row) = layout[&ind.code].clone();
+        let ind_id = c.indicator_index(&ind.code).expect("catalogue code");
+        let block = layout[&ind.code].clone();
+        let start = block.khoi.first().map_or(block.total, |k| k.0 - 1);
         let title = format!(
             "{} – {} ({})",
             ind.code,
@@ -331,21 +435,25 @@ fn form_sheet(
         ws.merge_range(start - 1, 0, start - 1, width - 1, &title, &bold)?;
         let pct = ind.kind == IndicatorKind::Percent;
         let vfmt = if pct { &s.input_pct } else { &s.input_int };
-        let vfmt = &vfmt
-            .clone()
-            .set_locked()
-            .set_background_color(rust_xlsxwriter::Color::White);
+        let vfmt = &vfmt.clone().set_locked().set_background_color(Color::White);
         let sub_fmt = if pct {
             &s.computed_pct
         } else {
             &s.computed_int
         };
-        let mut r = start;
-        for (bi, (block, units)) in units_by_block.iter().enumerate() {
-            ws.merge_range(r, 0, r, 2, block, &s.label[2])?;
-            r += 1;
-            let first_unit = r;
+        let pairs = |k: usize, col: u16| -> Option<crate::formula::Pairs> {
+            let n = &layout[ind.numerator.as_ref()?].khoi[k];
+            let d = &layout[ind.denominator.as_ref()?].khoi[k];
+            (n.1 > n.0).then(|| crate::formula::Pairs {
+                numerator: (CellRef::new(n.0, col), CellRef::new(n.1 - 1, col)),
+                denominator: (CellRef::new(d.0, col), CellRef::new(d.1 - 1, col)),
+            })
+        };
+        for (bi, (name, units)) in units_by_block.iter().enumerate() {
+            let (first_unit, sub) = block.khoi[bi];
+            ws.merge_range(first_unit - 1, 0, first_unit - 1, 2, name, &s.label[2])?;
             for (ui, u) in units.iter().enumerate() {
+                let r = first_unit + ui as u32;
                 ws.write_number_with_format(r, 0, (ui + 1) as f64, &s.stt)?;
                 if cons.units.contains_key(&u.code) {
                     ws.write_string_with_format(r, 1, &u.name, &s.locked_text)?;
@@ -370,30 +478,22 @@ fn form_sheet(
                             Some(v) => ws.write_string_with_format(r, cc, yes_no(v), &s.stt)?,
                             None => ws.write_blank(r, cc, &s.stt)?,
                         };
-                    } else {
-                        match flags.get(&u.code).and_then(|m| m.get(&(ind_id, i as u8))) {
-                            Some(sev) => {
-                                let fill = if *sev == crate::catalog::Severity::Loi {
-                                    error_fill
-                                } else {
-                                    warning_fill
-                                };
-                                num_or_blank(
-                                    ws,
-                                    r,
-                                    cc,
-                                    v,
-                                    &vfmt.clone().set_background_color(fill),
-                                )?;
-                            }
-                            None => num_or_blank(ws, r, cc, v, vfmt)?,
+                        continue;
+                    }
+                    match marks.value(&u.code, ind_id, i) {
+                        Some(m) => {
+                            let fill = if m.severity == crate::catalog::Severity::Loi {
+                                error_fill
+                            } else {
+                                warning_fill
+                            };
+                            num_or_blank(ws, r, cc, v, &vfmt.clone().set_background_color(fill))?;
                         }
+                        None => num_or_blank(ws, r, cc, v, vfmt)?,
                     }
                 }
-                r += 1;
             }
-            let sub = subtotals[bi];
-            ws.merge_range(sub, 0, sub, 2, &format!("Cộng: {block}"), &bold)?;
+            ws.merge_range(sub, 0, sub, 2, &format!("Cộng: {name}"), &bold)?;
             let block_applies = units.iter().any(|u| ind.applies_to_type(&u.unit_type));
             for (i, col) in columns.iter().enumerate() {
                 let cc = first + i as u16;
@@ -401,56 +501,63 @@ fn form_sheet(
                     ws.write_string_with_format(sub, cc, "x", &s.not_applicable)?;
                     continue;
                 }
-                let has_error = units.iter().any(|u| {
-                    flags
-                        .get(&u.code)
-                        .and_then(|m| m.get(&(ind_id, i as u8)))
-                        .is_some_and(|sev| *sev == crate::catalog::Severity::Loi)
-                });
-                let sub_fmt = if has_error {
-                    &sub_fmt.clone().set_background_color(error_fill)
+                let v = cons.block_value(name, &ind.code, &col.key);
+                let formula = if pct {
+                    pairs(bi, cc).map_or_else(
+                        || "=\"\"".to_string(),
+                        |p| crate::formula::paired_percent(&[p]),
+                    )
                 } else {
-                    sub_fmt
+                    range_formula(ind, CellRef::new(first_unit, cc), CellRef::new(sub - 1, cc))
                 };
-                let v = cons.block_value(block, &ind.code, &col.key);
-                let formula = cell_formula(
-                    ind,
-                    cc,
-                    first_unit,
-                    sub - 1,
-                    Some(bi),
-                    &layout,
-                    units.is_empty(),
-                );
-                ws.write_formula_with_format(
-                    sub,
-                    cc,
-                    Formula::new(formula).set_result(cached(v)),
+                total_cell(
+                    ws,
+                    (sub, cc),
+                    formula,
+                    v,
+                    total_mark(round, marks, ind_id, i, units),
                     sub_fmt,
                 )?;
             }
-            r = sub + 1;
         }
-        ws.merge_range(total_row, 0, total_row, 2, "TỔNG CỘNG", &bold)?;
+        ws.merge_range(block.total, 0, block.total, 2, "TỔNG CỘNG", &bold)?;
+        let all_units: Vec<&crate::round::OrgUnit> = round.units.iter().collect();
         for (i, col) in columns.iter().enumerate() {
             let cc = first + i as u16;
-            let has_error = flags.values().any(|m| {
-                m.get(&(ind_id, i as u8))
-                    .is_some_and(|sev| *sev == crate::catalog::Severity::Loi)
-            });
-            let sub_fmt = if has_error {
-                &sub_fmt.clone().set_background_color(error_fill)
-            } else {
-                sub_fmt
-            };
             let v = cons.total_value(&ind.code, &col.key);
-            let formula = total_formula(ind, cc, &subtotals, &layout);
-            ws.write_formula_with_format(
-                total_row,
-                cc,
-                Formula::new(formula).set_result(cached(v)),
+            let formula = if pct {
+                let p: Vec<_> = (0..units_by_block.len())
+                    .filter_map(|k| pairs(k, cc))
+                    .collect();
+                crate::formula::paired_percent(&p)
+            } else {
+                let subs: Vec<CellRef> = block.khoi.iter().map(|k| CellRef::new(k.1, cc)).collect();
+                crate::formula::sum(&subs)
+            };
+            total_cell(
+                ws,
+                (block.total, cc),
+                formula,
+                v,
+                total_mark(round, marks, ind_id, i, &all_units),
                 sub_fmt,
             )?;
+        }
+        // How many units each total covers (rows are written in order:
+        // the sheet is in constant-memory mode).
+        let cover = block.total + 1;
+        ws.merge_range(
+            cover,
+            0,
+            cover,
+            2,
+            &format!("Số đơn vị {} / phải báo cáo", coverage_words(ind)),
+            &s.label[2],
+        )?;
+        let of = applicable_units(round, ind);
+        for (i, col) in columns.iter().enumerate() {
+            let n = cons.total_count(&ind.code, &col.key);
+            ws.write_string_with_format(cover, first + i as u16, format!("{n}/{of}"), &s.stt)?;
         }
     }
     write_doc_footer(
@@ -467,53 +574,38 @@ fn form_sheet(
     Ok(())
 }
 
-/// Formula of a khối subtotal cell: SUM of the unit rows, COUNTIF "Có" for
-/// yes/no, or the percentage of the tử số and mẫu số subtotals.
-fn cell_formula(
-    ind: &crate::catalog::Indicator,
-    col: u16,
-    first: u32,
-    last: u32,
-    block: Option<usize>,
-    layout: &HashMap<String, (u32, Vec<u32>, u32)>,
-    empty: bool,
-) -> String {
-    if ind.kind == IndicatorKind::Percent {
-        if let (Some(n), Some(d), Some(b)) = (&ind.numerator, &ind.denominator, block) {
-            let nc = CellRef::new(layout[n].1[b], col);
-            let dc = CellRef::new(layout[d].1[b], col);
-            return format!("=IF(N({dc})=0,\"\",ROUND(100*N({nc})/{dc},2))");
+/// A subtotal or total: its formula with the value tonghop computed as the
+/// cached result, red with a note when it includes a value with a lỗi.
+fn total_cell(
+    ws: &mut Worksheet,
+    (row, col): (u32, u16),
+    formula: String,
+    value: Option<f64>,
+    mark: Option<String>,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    let formula = Formula::new(formula).set_result(cached(value));
+    match mark {
+        Some(text) => {
+            let f = format.clone().set_background_color(Color::RGB(ERROR_FILL));
+            ws.write_formula_with_format(row, col, formula, &f)?;
+            ws.insert_note(row, col, &note(&text))?;
+        }
+        None => {
+            ws.write_formula_with_format(row, col, formula, format)?;
         }
     }
-    if empty {
-        return "=0".to_string();
-    }
-    let a = CellRef::new(first, col);
-    let b = CellRef::new(last, col);
-    if ind.kind == IndicatorKind::YesNo {
-        return format!("=COUNTIF({a}:{b},\"Có\")");
-    }
-    format!("=SUM({a}:{b})")
+    Ok(())
 }
 
-fn total_formula(
-    ind: &crate::catalog::Indicator,
-    col: u16,
-    subtotals: &[u32],
-    layout: &HashMap<String, (u32, Vec<u32>, u32)>,
-) -> String {
-    if ind.kind == IndicatorKind::Percent {
-        if let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) {
-            let nc = CellRef::new(layout[n].2, col);
-            let dc = CellRef::new(layout[d].2, col);
-            return format!("=IF(N({dc})=0,\"\",ROUND(100*N({nc})/{dc},2))");
-        }
+/// Formula of a khối subtotal over the unit rows `first:last`: the sum, or
+/// the count of "Có" answers; blank when no unit gave a figure.
+fn range_formula(ind: &Indicator, first: CellRef, last: CellRef) -> String {
+    if ind.kind == IndicatorKind::YesNo {
+        crate::formula::count_yes(first, last)
+    } else {
+        crate::formula::sum_range(first, last)
     }
-    let cells: Vec<String> = subtotals
-        .iter()
-        .map(|r| CellRef::new(*r, col).to_string())
-        .collect();
-    format!("=SUM({})", cells.join(","))
 }
 
 fn lists_sheet(

@@ -1,0 +1,186 @@
+//! Trustworthy totals on small rounds built here: a blank is never a 0, a
+//! percentage is Σ tử số / Σ mẫu số over the units that gave both, every
+//! figure says how many units it covers, and a total that includes a
+//! value with a lỗi is marked wherever it appears.
+
+mod common;
+
+use std::path::Path;
+
+use tonghop::commands::consolidate::consolidate_round;
+use tonghop::round::Round;
+
+const UNITS: [(&str, &str, &str, &str); 3] = [
+    (
+        "P-A",
+        "Đảng bộ phường A",
+        "Đảng bộ xã, phường",
+        "Khối xã, phường",
+    ),
+    (
+        "P-B",
+        "Đảng bộ phường B",
+        "Đảng bộ xã, phường",
+        "Khối xã, phường",
+    ),
+    ("CB-C", "Chi bộ C", "Chi bộ cơ sở", "Khối cơ quan"),
+];
+
+/// Run `consolidate` on the round; the output folder.
+fn run(dir: &Path) -> (tonghop::commands::consolidate::Outcome, std::path::PathBuf) {
+    let out = dir.join("ket-qua");
+    let outcome = consolidate_round(dir, Some(out.clone()), None).unwrap();
+    (outcome, out)
+}
+
+/// (row of the mã số, cells) of the summary sheet.
+fn summary(out: &Path) -> common::SheetCells {
+    common::read_back(&out.join("tong-hop.xlsx"))
+        .into_iter()
+        .find(|(n, _)| n == "Tổng hợp")
+        .unwrap()
+        .1
+}
+
+/// Data column (0-based) of the summary sheet for column number `n` (1-based).
+fn data(n: u32) -> u32 {
+    4 + n
+}
+
+#[test]
+fn a_blank_numerator_is_no_figure_and_never_enters_the_committee_percentage() {
+    let dir = common::small_round(&UNITS);
+    // P-A gave its households but not how many hear the radio; P-B both.
+    common::write_return(dir.path(), "P-A", "a.xlsx", &[("05.01", "t2020", 1000.0)]);
+    common::write_return(
+        dir.path(),
+        "P-B",
+        "b.xlsx",
+        &[("05.01", "t2020", 590.0), ("05.02", "t2020", 500.0)],
+    );
+    let (_, out) = run(dir.path());
+    let round = Round::load(dir.path(), None).unwrap();
+    let ingest =
+        tonghop::ingest::ingest_round(&round, &[out.clone()], &tonghop::ingest::Silent).unwrap();
+    let cons = tonghop::consolidate::consolidate(&round, &ingest).unwrap();
+    assert_eq!(cons.unit_value("P-A", "05.03", "t2020"), None);
+    assert_eq!(cons.unit_value("P-B", "05.03", "t2020"), Some(84.75));
+    assert_eq!(cons.total_value("05.03", "t2020"), Some(84.75));
+    assert_eq!(cons.total_count("05.03", "t2020"), 1);
+    // The households total still counts both units.
+    assert_eq!(cons.total_value("05.01", "t2020"), Some(1590.0));
+    assert_eq!(cons.total_count("05.01", "t2020"), 2);
+
+    let cells = summary(&out);
+    let r = common::row_of(&cells, 2, "05.03").unwrap();
+    assert_eq!(cells[&(r, data(2))], "84.75");
+    // Nobody gave 31/12/2015, one of the two xã, phường gave 31/12/2020.
+    assert_eq!(cells[&(r, 4)], "0–1/2");
+    let notes = common::notes(&out.join("tong-hop.xlsx"), "Tổng hợp");
+    let note = &notes[&format!("E{}", r + 1)];
+    assert!(
+        note.contains("0–1/2 đơn vị có đủ tử số và mẫu số"),
+        "{note}"
+    );
+    assert!(note.contains("Tại 31/12/2020: 1/2"), "{note}");
+
+    // On the form's sheet, P-A's row shows no percentage and the total
+    // row's cached value is the paired one.
+    let th = common::read_back(&out.join("tong-hop.xlsx"))
+        .into_iter()
+        .find(|(n, _)| n == "TH Biểu 05")
+        .unwrap()
+        .1;
+    let title = th
+        .iter()
+        .find(|(_, v)| v.starts_with("05.03 – "))
+        .map(|((r, _), _)| *r)
+        .unwrap();
+    let unit_row = th
+        .iter()
+        .find(|((r, c), v)| *r > title && *c == 2 && v.as_str() == "P-A")
+        .map(|((r, _), _)| *r)
+        .unwrap();
+    assert!(!th.contains_key(&(unit_row, 4)), "P-A's 05.03 is blank");
+    let total_row = th
+        .iter()
+        .find(|((r, c), v)| *r > title && *c == 0 && v.as_str() == "TỔNG CỘNG")
+        .map(|((r, _), _)| *r)
+        .unwrap();
+    assert_eq!(th[&(total_row, 4)], "84.75");
+    assert_eq!(th[&(total_row + 1, 4)], "1/2");
+}
+
+#[test]
+fn a_percentage_nobody_could_compute_is_blank_not_zero() {
+    let dir = common::small_round(&UNITS);
+    common::write_return(
+        dir.path(),
+        "CB-C",
+        "c.xlsx",
+        &[("07.01", "gd2016_2020", 40.0)],
+    );
+    let (_, out) = run(dir.path());
+    let cells = summary(&out);
+    let r = common::row_of(&cells, 2, "07.09").unwrap();
+    for n in 1..=2 {
+        assert!(
+            !cells.contains_key(&(r, data(n))),
+            "07.09 column ({n}) must be blank, is {:?}",
+            cells.get(&(r, data(n)))
+        );
+    }
+    assert_eq!(cells[&(r, 4)], "0/3");
+    let r = common::row_of(&cells, 2, "07.01").unwrap();
+    assert_eq!(cells[&(r, data(2))], "40");
+    assert!(!cells.contains_key(&(r, data(1))), "nobody gave 2011–2015");
+}
+
+#[test]
+fn a_total_that_includes_a_value_with_a_loi_is_marked_on_the_summary() {
+    let dir = common::small_round(&UNITS);
+    common::write_return(
+        dir.path(),
+        "CB-C",
+        "c.xlsx",
+        &[
+            ("07.01", "gd2016_2020", 540.0),
+            ("07.02", "gd2016_2020", 600.0),
+            ("07.03", "gd2016_2020", 111.11),
+        ],
+    );
+    common::write_return(
+        dir.path(),
+        "P-A",
+        "a.xlsx",
+        &[
+            ("07.01", "gd2016_2020", 100.0),
+            ("07.02", "gd2016_2020", 50.0),
+            ("07.03", "gd2016_2020", 50.0),
+        ],
+    );
+    let (outcome, out) = run(dir.path());
+    assert!(outcome
+        .findings
+        .iter()
+        .any(|f| f.unit == "CB-C" && f.code == "07.02"));
+    let cells = summary(&out);
+    let notes = common::notes(&out.join("tong-hop.xlsx"), "Tổng hợp");
+    for code in ["07.02", "07.03"] {
+        let r = common::row_of(&cells, 2, code).unwrap();
+        let at = format!("G{}", r + 1);
+        let note = notes
+            .get(&at)
+            .unwrap_or_else(|| panic!("{code}: no note at {at}: {notes:?}"));
+        assert!(note.contains("Chi bộ C"), "{note}");
+        assert!(note.contains("lớn hơn"), "{note}");
+        assert!(!note.contains("phường A"), "{note}");
+    }
+    // The lỗi names both 07.02 and its mẫu số 07.01: either may be the
+    // wrong one, so the 07.01 total is marked too; the 2011–2015 column
+    // holds no value with a lỗi.
+    let r = common::row_of(&cells, 2, "07.01").unwrap();
+    assert!(notes[&format!("G{}", r + 1)].contains("Chi bộ C"));
+    let r = common::row_of(&cells, 2, "07.03").unwrap();
+    assert!(!notes.contains_key(&format!("F{}", r + 1)));
+}
