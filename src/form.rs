@@ -8,7 +8,7 @@
 //! `_tonghop` holds the form id, catalogue id/version/hash, round, unit and
 //! period. Readers locate cells through these, never by position.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -62,6 +62,42 @@ pub enum FillValue {
 pub struct Fill {
     pub cells: BTreeMap<(String, String), FillValue>,
     pub lists: BTreeMap<String, Vec<Vec<Option<FillValue>>>>,
+    /// Cell notes by (mã số, column key): on the committee's return, how
+    /// many units a total covers and the lỗi it includes.
+    pub notes: BTreeMap<(String, String), String>,
+    /// Cells (mã số, column key) holding a figure known to be wrong (a
+    /// total that includes a value with a lỗi): filled red.
+    pub marked: BTreeSet<(String, String)>,
+    /// Set on a return (the committee's own): final or a draft.
+    pub status: Option<ReturnStatus>,
+}
+
+/// Whether a return is final: the committee's `gui-cap-tren.xlsx` is a
+/// draft while lỗi remain in what it consolidates (DESIGN.md "Outputs").
+/// Written as `status` in the hidden sheet (`chinh_thuc` / `du_thao`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnStatus {
+    Final,
+    Draft { errors: usize },
+}
+
+impl ReturnStatus {
+    /// Value of `status` in the hidden sheet.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReturnStatus::Final => "chinh_thuc",
+            ReturnStatus::Draft { .. } => "du_thao",
+        }
+    }
+}
+
+impl std::fmt::Display for ReturnStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReturnStatus::Final => write!(f, "BÁO CÁO CHÍNH THỨC"),
+            ReturnStatus::Draft { errors } => write!(f, "DỰ THẢO – còn {errors} lỗi chưa sửa"),
+        }
+    }
 }
 
 /// Who the form is for.
@@ -570,6 +606,33 @@ fn write_fill_value(
     Ok(())
 }
 
+/// Fill of a cell holding a figure known to be wrong.
+pub const MARKED_FILL: u32 = 0xF4B6B6;
+
+/// The fill's note on a cell, if any.
+fn write_fill_note(
+    ws: &mut Worksheet,
+    spec: &FormSpec,
+    key: &(String, String),
+    row: u32,
+    col: u16,
+) -> Result<(), XlsxError> {
+    if let Some(text) = spec.fill.and_then(|f| f.notes.get(key)) {
+        ws.insert_note(row, col, &note(text))?;
+    }
+    Ok(())
+}
+
+/// A cell note as tonghop writes them (no author prefix, room for a few
+/// sentences).
+pub fn note(text: &str) -> rust_xlsxwriter::Note {
+    rust_xlsxwriter::Note::new(text)
+        .set_author("tonghop")
+        .add_author_prefix(false)
+        .set_width(420)
+        .set_height(160)
+}
+
 fn fill_number(spec: &FormSpec, code: &str, key: &str) -> Option<f64> {
     match spec.fill?.cells.get(&(code.to_string(), key.to_string()))? {
         FillValue::Number(n) => Some(*n),
@@ -597,12 +660,18 @@ fn sheet_header(
     width: u16,
 ) -> Result<(), XlsxError> {
     let name = unit_name(spec);
+    let title = match spec.fill.and_then(|f| f.status) {
+        Some(status @ ReturnStatus::Draft { .. }) => {
+            format!("{} ({status})", group_title(group))
+        }
+        _ => group_title(group),
+    };
     write_doc_header(
         ws,
         styles,
         &unit_parent(spec),
         matches!(spec.unit, FormUnit::Unit(_)).then_some(name.as_str()),
-        &group_title(group),
+        &title,
         &sheet_lines(spec, group),
         width,
     )?;
@@ -721,12 +790,21 @@ fn write_table_sheet(
                 } else {
                     &styles.computed_int
                 };
+                let key = (ind.code.clone(), col.key.clone());
+                let marked_fmt;
+                let fmt = if spec.fill.is_some_and(|f| f.marked.contains(&key)) {
+                    marked_fmt = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
+                    &marked_fmt
+                } else {
+                    fmt
+                };
                 ws.write_formula_with_format(
                     row,
                     c,
                     Formula::new(formula).set_result(cached(value)),
                     fmt,
                 )?;
+                write_fill_note(ws, spec, &key, row, c)?;
                 continue;
             }
             if col.is_computed() {
@@ -740,15 +818,21 @@ fn write_table_sheet(
                 IndicatorKind::Quantity => &styles.input_dec,
                 _ => &styles.input_text,
             };
-            match spec
-                .fill
-                .and_then(|f| f.cells.get(&(ind.code.clone(), col.key.clone())))
-            {
+            let key = (ind.code.clone(), col.key.clone());
+            let marked_fmt;
+            let fmt = if spec.fill.is_some_and(|f| f.marked.contains(&key)) {
+                marked_fmt = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
+                &marked_fmt
+            } else {
+                fmt
+            };
+            match spec.fill.and_then(|f| f.cells.get(&key)) {
                 Some(v) => write_fill_value(ws, row, c, v, fmt)?,
                 None => {
                     ws.write_blank(row, c, fmt)?;
                 }
             }
+            write_fill_note(ws, spec, &key, row, c)?;
             first_input.get_or_insert(c);
             last_input = Some(c);
         }
@@ -1113,6 +1197,10 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
 }
 
 /// Keys of the metadata sheet, in order (FORMAT.md).
+/// Key of a return's status in the hidden sheet (after [`META_KEYS`], on
+/// returns only): [`ReturnStatus::key`].
+pub const STATUS_KEY: &str = "status";
+
 pub const META_KEYS: [&str; 12] = [
     "form_id",
     "contract_version",
@@ -1157,6 +1245,11 @@ fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
         let r = i as u32 + 1;
         ws.write_string(r, 0, *k)?;
         ws.write_string(r, 1, v)?;
+    }
+    if let Some(status) = spec.fill.and_then(|f| f.status) {
+        let r = META_KEYS.len() as u32 + 1;
+        ws.write_string(r, 0, STATUS_KEY)?;
+        ws.write_string(r, 1, status.key())?;
     }
     if let FormUnit::Generic(units) = spec.unit {
         // Unit code and name follow the choice on the guide sheet.

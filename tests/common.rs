@@ -156,9 +156,9 @@ pub fn notes(path: &Path, sheet: &str) -> BTreeMap<String, String> {
     let comments = comments.replace("../", "");
     let xml = text(&format!("xl/{comments}")).unwrap();
     let mut out = BTreeMap::new();
+    let t = regex::Regex::new(r"<t(?: [^>]*)?>([^<]*)</t>").unwrap();
     for part in xml.split("<comment ").skip(1) {
         let cell = attr_after(part, "", "ref=\"").unwrap();
-        let t = regex::Regex::new(r"<t(?: [^>]*)?>([^<]*)</t>").unwrap();
         let body: String = t.captures_iter(part).map(|c| c[1].to_string()).collect();
         out.insert(cell, unescape(&body));
     }

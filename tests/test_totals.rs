@@ -61,7 +61,8 @@ fn a_blank_numerator_is_no_figure_and_never_enters_the_committee_percentage() {
     let (_, out) = run(dir.path());
     let round = Round::load(dir.path(), None).unwrap();
     let ingest =
-        tonghop::ingest::ingest_round(&round, &[out.clone()], &tonghop::ingest::Silent).unwrap();
+        tonghop::ingest::ingest_round(&round, std::slice::from_ref(&out), &tonghop::ingest::Silent)
+            .unwrap();
     let cons = tonghop::consolidate::consolidate(&round, &ingest).unwrap();
     assert_eq!(cons.unit_value("P-A", "05.03", "t2020"), None);
     assert_eq!(cons.unit_value("P-B", "05.03", "t2020"), Some(84.75));
@@ -183,4 +184,81 @@ fn a_total_that_includes_a_value_with_a_loi_is_marked_on_the_summary() {
     assert!(notes[&format!("G{}", r + 1)].contains("Chi bộ C"));
     let r = common::row_of(&cells, 2, "07.03").unwrap();
     assert!(!notes.contains_key(&format!("F{}", r + 1)));
+}
+
+#[test]
+fn a_numerator_without_its_denominator_is_a_loi_and_stays_out_of_the_ratio() {
+    let dir = common::small_round(&UNITS);
+    // P-A: 30 of 40 (75%); P-B: the tử số 30 with no mẫu số at all.
+    common::write_return(
+        dir.path(),
+        "P-A",
+        "a.xlsx",
+        &[
+            ("05.22", "t2020", 40.0),
+            ("05.23", "t2020", 30.0),
+            ("05.24", "t2020", 75.0),
+        ],
+    );
+    common::write_return(
+        dir.path(),
+        "P-B",
+        "b.xlsx",
+        &[("05.23", "t2020", 30.0), ("05.24", "t2020", 75.0)],
+    );
+    let (outcome, out) = run(dir.path());
+    let about = |code: &str| {
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.unit == "P-B" && f.code == code)
+            .collect::<Vec<_>>()
+    };
+    let numerator = about("05.23");
+    assert!(
+        numerator
+            .iter()
+            .any(|f| f.severity == tonghop::catalog::Severity::Loi
+                && f.rule == tonghop::diagnostic::rules::NUMERATOR
+                && f.message.contains("thiếu")),
+        "{numerator:?}"
+    );
+    let percent = about("05.24");
+    assert!(
+        percent
+            .iter()
+            .any(|f| f.severity == tonghop::catalog::Severity::Loi
+                && f.message.contains("chưa được tổng hợp")),
+        "{percent:?}"
+    );
+    let cells = summary(&out);
+    let r = common::row_of(&cells, 2, "05.24").unwrap();
+    assert_eq!(cells[&(r, data(2))], "75", "only P-A gave both");
+    assert_eq!(cells[&(r, 4)], "0–1/3");
+}
+
+#[test]
+fn a_typed_percentage_over_zero_is_a_loi() {
+    let dir = common::small_round(&UNITS);
+    common::write_return(
+        dir.path(),
+        "CB-C",
+        "c.xlsx",
+        &[
+            ("05.22", "t2020", 0.0),
+            ("05.23", "t2020", 0.0),
+            ("05.24", "t2020", 100.0),
+        ],
+    );
+    let (outcome, out) = run(dir.path());
+    assert!(
+        outcome.findings.iter().any(|f| f.code == "05.24"
+            && f.severity == tonghop::catalog::Severity::Loi
+            && f.message.contains("bằng 0")),
+        "{:?}",
+        outcome.findings
+    );
+    let cells = summary(&out);
+    let r = common::row_of(&cells, 2, "05.24").unwrap();
+    assert!(!cells.contains_key(&(r, data(2))), "0/0 has no value");
 }

@@ -120,7 +120,11 @@ pub fn consolidate_round_with(
         lap("ghi du-lieu-goc.csv");
     }
     let committee = round.committee_unit();
-    let fill = report::upper_level_fill(&round, &cons);
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == crate::catalog::Severity::Loi)
+        .count();
+    let fill = report::upper_level_fill(&round, &cons, &marks, errors);
     let (settings, deadline_note) = round.settings.for_upper_level();
     let spec = FormSpec {
         catalog: &round.catalog,
@@ -131,6 +135,8 @@ pub fn consolidate_round_with(
         saved_at: chrono::Local::now().naive_local(),
     };
     let mut wb = build_form(&spec).context("không tạo được báo cáo gửi cấp trên")?;
+    report::cap_tren::notes_sheet(&mut wb, &round, &cons, &fill)
+        .context("không tạo được trang Lưu ý của báo cáo gửi cấp trên")?;
     save_workbook(&mut wb, &paths[1])?;
     let mut wb = report::loi::workbook(&findings, &status).context("không tạo được báo cáo lỗi")?;
     save_workbook(&mut wb, &paths[2])?;

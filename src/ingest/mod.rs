@@ -535,6 +535,19 @@ impl FileReader<'_> {
             }
         }
         let (unit, how) = self.identify(&meta, &sheets)?;
+        if meta.get(crate::form::STATUS_KEY).map(String::as_str)
+            == Some(crate::form::ReturnStatus::Draft { errors: 0 }.key())
+        {
+            self.findings.push(Finding::file(
+                Severity::CanhBao,
+                self.rel,
+                rules::FILE,
+                format!(
+                    "tệp {}: đây là bản DỰ THẢO của {} (cấp dưới còn lỗi chưa sửa); số liệu có thể còn thay đổi: nên chờ bản chính thức.",
+                    self.rel, unit.name
+                ),
+            ));
+        }
         if how.contains("bảng mã") {
             self.findings.push(Finding::file(
                 Severity::CanhBao,

@@ -2,6 +2,7 @@
 //! the consolidated workbook ([`tong_hop`]), the error report ([`loi`]),
 //! the committee's own return and the terminal / JSON summary.
 
+pub mod cap_tren;
 pub mod loi;
 pub mod progress;
 pub mod tong_hop;
@@ -11,8 +12,9 @@ use serde::Serialize;
 
 use crate::catalog::{GroupKind, IndicatorKind, Severity};
 use crate::consolidate::Consolidated;
+use crate::consolidate::Marks;
 use crate::diagnostic::Finding;
-use crate::form::{Fill, FillValue};
+use crate::form::{Fill, FillValue, ReturnStatus};
 use crate::ingest::value::Value;
 use crate::ingest::{Fate, Ingest, SavedSource};
 use crate::round::{OrgUnit, Round};
@@ -166,16 +168,48 @@ impl Summary {
     }
 }
 
-/// The committee's own return: the totals as a fill of its form.
-pub fn upper_level_fill(round: &Round, cons: &Consolidated) -> Fill {
+/// The committee's own return: the totals as a fill of its form, each
+/// with a note when it covers fewer units than it applies to, marked with
+/// a note when it includes a value with a lỗi, and the whole a draft
+/// while `errors` lỗi remain (DESIGN.md "Outputs" 3).
+pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, errors: usize) -> Fill {
     let c = &round.catalog;
-    let mut fill = Fill::default();
+    let mut fill = Fill {
+        status: Some(if errors > 0 {
+            ReturnStatus::Draft { errors }
+        } else {
+            ReturnStatus::Final
+        }),
+        ..Fill::default()
+    };
+    let units: Vec<&OrgUnit> = round.units.iter().collect();
     for g in &c.groups {
         let columns = c.columns_of(g);
         for ind in c.indicators_of(&g.id) {
             match g.kind {
                 GroupKind::Table => {
-                    for col in columns.iter().filter(|col| !col.is_computed()) {
+                    let i = c.indicator_index(&ind.code).expect("catalogue code");
+                    let of = tong_hop::applicable_units(round, ind);
+                    for (k, col) in columns.iter().enumerate() {
+                        let key = (ind.code.clone(), col.key.clone());
+                        let n = cons.total_count(&ind.code, &col.key) as usize;
+                        let mut note = Vec::new();
+                        if n < of {
+                            note.push(format!(
+                                "Tổng hợp từ {n}/{of} đơn vị {}.",
+                                tong_hop::coverage_words(ind)
+                            ));
+                        }
+                        if let Some(text) = tong_hop::total_mark(round, marks, i, k, &units) {
+                            fill.marked.insert(key.clone());
+                            note.push(text);
+                        }
+                        if !note.is_empty() {
+                            fill.notes.insert(key.clone(), note.join("\n"));
+                        }
+                        if col.is_computed() {
+                            continue;
+                        }
                         let Some(v) = cons.total_value(&ind.code, &col.key) else {
                             continue;
                         };
@@ -199,14 +233,20 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated) -> Fill {
                         })
                         .collect();
                     if !parts.is_empty() {
-                        let mut text = parts.join("\n");
-                        if text.chars().count() > 32_000 {
-                            text = text.chars().take(32_000).collect::<String>() + "…";
+                        let key = (ind.code.clone(), columns[0].key.clone());
+                        let (text, cut) = cap_tren::fit_cell(&parts);
+                        if cut > 0 {
+                            fill.notes.insert(
+                                key.clone(),
+                                format!(
+                                    "Ô này chỉ chứa được {} trong {} câu trả lời (giới hạn 32.767 ký tự của một ô Excel); toàn văn của mọi đơn vị ở trang \"{}\".",
+                                    parts.len() - cut,
+                                    parts.len(),
+                                    cap_tren::NOTES_SHEET
+                                ),
+                            );
                         }
-                        fill.cells.insert(
-                            (ind.code.clone(), columns[0].key.clone()),
-                            FillValue::Text(text),
-                        );
+                        fill.cells.insert(key, FillValue::Text(text));
                     }
                 }
                 GroupKind::List => {

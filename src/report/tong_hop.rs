@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::Datelike;
 
-use rust_xlsxwriter::{Color, Format, Formula, Note, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, Formula, Workbook, Worksheet, XlsxError};
 
 use crate::catalog::{GroupKind, Indicator, IndicatorKind};
 use crate::cell::CellRef;
@@ -78,18 +78,11 @@ fn cached(v: Option<f64>) -> String {
 }
 
 /// Error fill of marked values.
-const ERROR_FILL: u32 = 0xF4B6B6;
+const ERROR_FILL: u32 = crate::form::MARKED_FILL;
 /// Warning fill of marked values.
 const WARNING_FILL: u32 = 0xFCE4B6;
 
-/// A cell note as tonghop writes them (no author prefix).
-pub fn note(text: &str) -> Note {
-    Note::new(text)
-        .set_author("tonghop")
-        .add_author_prefix(false)
-        .set_width(420)
-        .set_height(160)
-}
+use crate::form::note;
 
 /// "18/30" (or "18–20/30" when the columns differ) for the units behind
 /// the grand totals of one chỉ tiêu out of the units it applies to, and a

@@ -1,0 +1,179 @@
+//! The "Lưu ý" sheet of `gui-cap-tren.xlsx`: what the level above must
+//! know about the committee's return that the form's cells cannot say:
+//! whether it is final or a draft, how many units each total covers, the
+//! totals that include a value with a lỗi, and narrative answers too long
+//! for one cell, in full. The sheet has no "Mã số" table, so a reader of
+//! the form contract (FORMAT.md) passes over it.
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use crate::catalog::GroupKind;
+use crate::consolidate::Consolidated;
+use crate::form::{write_doc_header, Fill, FillValue, ReturnStatus, Styles};
+use crate::round::Round;
+
+/// Name of the sheet.
+pub const NOTES_SHEET: &str = "Lưu ý";
+
+/// Most characters tonghop puts in one cell (Excel's limit is 32,767).
+pub const CELL_CHARS: usize = 32_000;
+
+/// The narrative answers `parts` ("Đơn vị: câu trả lời") joined into one
+/// cell: as many whole answers as fit in [`CELL_CHARS`], then a line
+/// saying where the rest is. Returns the text and how many answers were
+/// left out (they are on the [`NOTES_SHEET`] sheet in full).
+pub fn fit_cell(parts: &[String]) -> (String, usize) {
+    let marker =
+        |left: usize| format!("[… còn {left} câu trả lời: xem toàn văn ở trang \"{NOTES_SHEET}\"]");
+    let mut text = String::new();
+    let mut used = 0;
+    for (i, p) in parts.iter().enumerate() {
+        let room = CELL_CHARS - marker(parts.len()).chars().count() - 1;
+        let len = text.chars().count() + p.chars().count() + usize::from(i > 0);
+        if len > room {
+            break;
+        }
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(p);
+        used += 1;
+    }
+    let left = parts.len() - used;
+    if left > 0 {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&marker(left));
+    }
+    (text, left)
+}
+
+/// Add the "Lưu ý" sheet to the committee's return, after its forms.
+///
+/// # Errors
+/// rust_xlsxwriter errors.
+pub fn notes_sheet(
+    wb: &mut Workbook,
+    round: &Round,
+    cons: &Consolidated,
+    fill: &Fill,
+) -> Result<(), XlsxError> {
+    let s = Styles::new();
+    let c = &round.catalog;
+    let set = &round.settings;
+    let ws = wb.add_worksheet();
+    ws.set_name(NOTES_SHEET)?;
+    let width = 6u16;
+    let status = match fill.status {
+        Some(st @ ReturnStatus::Draft { .. }) => format!(
+            "{st}: các số có lỗi được đánh dấu đỏ; báo cáo chính thức sẽ gửi khi các đơn vị đã sửa."
+        ),
+        _ => "Báo cáo chính thức: không còn lỗi trong số liệu tổng hợp.".to_string(),
+    };
+    write_doc_header(
+        ws,
+        &s,
+        &set.parent,
+        Some(&set.committee),
+        "LƯU Ý KÈM THEO BÁO CÁO TỔNG HỢP",
+        &[
+            status,
+            format!(
+                "Tổng hợp từ {}/{} đơn vị phải nộp; mỗi số dưới đây ghi số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu.",
+                cons.units.len(),
+                round.units.len()
+            ),
+        ],
+        width,
+    )?;
+    for (col, w) in [
+        (0u16, 9.0),
+        (1, 8.0),
+        (2, 44.0),
+        (3, 18.0),
+        (4, 12.0),
+        (5, 60.0),
+    ] {
+        ws.set_column_width(col, w)?;
+    }
+    let mut row = 7u32;
+    for (i, h) in [
+        "Biểu",
+        "Mã chỉ tiêu",
+        "Chỉ tiêu",
+        "Cột",
+        "Đơn vị báo cáo",
+        "Lưu ý",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+    }
+    ws.set_repeat_rows(row, row)?;
+    row += 1;
+    for g in c.groups.iter().filter(|g| g.kind == GroupKind::Table) {
+        for ind in c.indicators_of(&g.id) {
+            let of = crate::report::tong_hop::applicable_units(round, ind);
+            for col in c.columns_of(g) {
+                let key = (ind.code.clone(), col.key.clone());
+                let Some(note) = fill.notes.get(&key) else {
+                    continue;
+                };
+                let n = cons.total_count(&ind.code, &col.key);
+                ws.write_string_with_format(row, 0, format!("Biểu {:02}", g.number), &s.stt)?;
+                ws.write_string_with_format(row, 1, &ind.code, &s.code)?;
+                ws.write_string_with_format(row, 2, &ind.label, &s.wrap)?;
+                ws.write_string_with_format(row, 3, &col.label, &s.wrap)?;
+                ws.write_string_with_format(row, 4, format!("{n}/{of}"), &s.stt)?;
+                let text = note.clone();
+                ws.write_string_with_format(row, 5, &text, &s.wrap)?;
+                let lines = text
+                    .chars()
+                    .count()
+                    .div_ceil(70)
+                    .max(ind.label.chars().count().div_ceil(50))
+                    .clamp(1, 20);
+                ws.set_row_height(row, 15.75 * lines as f64)?;
+                row += 1;
+            }
+        }
+    }
+    // Narrative answers too long for the form's cell, in full.
+    for g in c.groups.iter().filter(|g| g.kind == GroupKind::Narrative) {
+        for ind in c.indicators_of(&g.id) {
+            let key = (ind.code.clone(), c.columns_of(g)[0].key.clone());
+            if !matches!(fill.cells.get(&key), Some(FillValue::Text(_)))
+                || !fill.notes.contains_key(&key)
+            {
+                continue;
+            }
+            row += 1;
+            ws.merge_range(
+                row,
+                0,
+                row,
+                width - 1,
+                &format!(
+                    "Toàn văn mục {} – {} ({})",
+                    ind.outline_ref, ind.label, ind.code
+                ),
+                &s.label[0],
+            )?;
+            row += 1;
+            for u in &round.units {
+                let Some(t) = cons.texts.get(&(ind.code.clone(), u.code.clone())) else {
+                    continue;
+                };
+                ws.merge_range(row, 0, row, 2, &u.name, &s.wrap)?;
+                ws.merge_range(row, 3, row, width - 1, t, &s.wrap)?;
+                let lines = t.chars().count().div_ceil(80).clamp(1, 60);
+                ws.set_row_height(row, 15.75 * lines as f64)?;
+                row += 1;
+            }
+        }
+    }
+    crate::form::print_setup(ws, 7)?;
+    Ok(())
+}
