@@ -185,6 +185,8 @@ pub fn build_form(spec: &FormSpec) -> Result<Workbook, XlsxError> {
     for group in &spec.catalog.groups {
         let ws = wb.add_worksheet();
         ws.set_name(&group.sheet)?;
+        // A formula with no figure caches "" (shown blank), never 0.
+        ws.set_formula_result_default("");
         match group.kind {
             GroupKind::Table => write_table_sheet(ws, spec, group, &styles)?,
             GroupKind::List => write_list_sheet(ws, spec, group, &styles)?,

@@ -107,19 +107,26 @@ pub fn small_round(units: &[(&str, &str, &str, &str)]) -> tempfile::TempDir {
 /// Write the return of `unit` into the round's `bao-cao/` as `file`, the
 /// unit's own form filled with `values` ((mã số, column key) → number).
 pub fn write_return(round_dir: &Path, unit: &str, file: &str, values: &[(&str, &str, f64)]) {
-    use tonghop::form::{build_form, Fill, FillValue, FormSpec, FormUnit};
-    let round = tonghop::round::Round::load(round_dir, None).unwrap();
+    use tonghop::form::{Fill, FillValue};
     let mut fill = Fill::default();
     for (code, key, v) in values {
         fill.cells
             .insert((code.to_string(), key.to_string()), FillValue::Number(*v));
     }
+    write_fill(round_dir, unit, file, &fill);
+}
+
+/// Write the return of `unit` into the round's `bao-cao/` as `file`, the
+/// unit's own form filled with `fill`.
+pub fn write_fill(round_dir: &Path, unit: &str, file: &str, fill: &tonghop::form::Fill) {
+    use tonghop::form::{build_form, FormSpec, FormUnit};
+    let round = tonghop::round::Round::load(round_dir, None).unwrap();
     let u = round.unit(unit).unwrap();
     let spec = FormSpec {
         catalog: &round.catalog,
         settings: &round.settings,
         unit: FormUnit::Unit(u),
-        fill: Some(&fill),
+        fill: Some(fill),
         deadline_note: None,
         saved_at: round.settings.deadline.and_hms_opt(9, 0, 0).unwrap(),
     };

@@ -342,6 +342,8 @@ fn form_sheet(
     let set = &round.settings;
     let columns = c.columns_of(g);
     ws.set_name(format!("TH {}", g.sheet))?;
+    // A formula with no figure caches "" (shown blank), never 0.
+    ws.set_formula_result_default("");
     let first = 3u16;
     let width = first + columns.len() as u16;
     write_doc_header(

@@ -1,0 +1,215 @@
+//! The committee's own return `gui-cap-tren.xlsx`: a draft while lỗi
+//! remain (title, hidden status, a warning at the level above), final
+//! without; every total says how many units it covers; a total with a lỗi
+//! value is marked; narrative too long for a cell is kept whole.
+
+mod common;
+
+use std::path::Path;
+
+use tonghop::commands::consolidate::consolidate_round;
+use tonghop::commands::generate::{plausible_fill, Rng};
+use tonghop::form::{Fill, FillValue};
+use tonghop::round::Round;
+
+const UNITS: [(&str, &str, &str, &str); 3] = [
+    (
+        "P-A",
+        "Đảng bộ phường A",
+        "Đảng bộ xã, phường",
+        "Khối xã, phường",
+    ),
+    (
+        "P-B",
+        "Đảng bộ phường B",
+        "Đảng bộ xã, phường",
+        "Khối xã, phường",
+    ),
+    ("CB-C", "Chi bộ C", "Chi bộ cơ sở", "Khối cơ quan"),
+];
+
+fn sheet(path: &Path, name: &str) -> common::SheetCells {
+    common::read_back(path)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no sheet {name}"))
+        .1
+}
+
+fn meta(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let cells = sheet(path, "_tonghop");
+    cells
+        .iter()
+        .filter(|((_, c), _)| *c == 0)
+        .filter_map(|((r, _), k)| Some((k.clone(), cells.get(&(*r, 1))?.clone())))
+        .collect()
+}
+
+/// A cell with no figure: absent, or a formula whose cached result is "".
+fn blank(cells: &common::SheetCells, r: u32, c: u32) -> bool {
+    cells.get(&(r, c)).is_none_or(|v| v.is_empty())
+}
+
+/// A clean return of every unit: no lỗi anywhere.
+fn clean_round() -> tempfile::TempDir {
+    let dir = common::small_round(&UNITS);
+    let round = Round::load(dir.path(), None).unwrap();
+    let mut rng = Rng::new(7);
+    for u in &round.units {
+        let fill = plausible_fill(&round.catalog, u, &mut rng);
+        common::write_fill(dir.path(), &u.code, &format!("{}.xlsx", u.code), &fill);
+    }
+    dir
+}
+
+#[test]
+fn with_no_loi_the_return_is_final() {
+    let dir = clean_round();
+    let out = dir.path().join("ket-qua");
+    let outcome = consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    assert_eq!(outcome.summary.errors, 0, "{:?}", outcome.findings);
+    let path = out.join("gui-cap-tren.xlsx");
+    assert_eq!(meta(&path)["status"], "chinh_thuc");
+    let b02 = sheet(&path, "Biểu 02");
+    assert!(!b02.values().any(|v| v.contains("DỰ THẢO")));
+    let notes = sheet(&path, "Lưu ý");
+    assert!(notes.values().any(|v| v.starts_with("Báo cáo chính thức")));
+}
+
+#[test]
+fn while_loi_remain_the_return_is_a_draft_and_the_level_above_is_warned() {
+    let dir = clean_round();
+    // One unit's tử số above its mẫu số: a lỗi.
+    common::write_return(
+        dir.path(),
+        "CB-C",
+        "z-sua.xlsx",
+        &[
+            ("07.01", "gd2016_2020", 540.0),
+            ("07.02", "gd2016_2020", 600.0),
+        ],
+    );
+    let out = dir.path().join("ket-qua");
+    let outcome = consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    let errors = outcome.summary.errors;
+    assert!(errors > 0);
+    let path = out.join("gui-cap-tren.xlsx");
+    assert_eq!(meta(&path)["status"], "du_thao");
+    let b07 = sheet(&path, "Biểu 07");
+    let title = format!("DỰ THẢO – còn {errors} lỗi chưa sửa");
+    assert!(b07.values().any(|v| v.contains(&title)), "{b07:?}");
+    // The totals with CB-C's lỗi in them carry its name in a note.
+    let notes = common::notes(&path, "Biểu 07");
+    assert!(
+        notes
+            .values()
+            .any(|n| n.contains("Chi bộ C") && n.contains("lớn hơn")),
+        "{notes:?}"
+    );
+    // Consolidated at the level above: one draft return, a cảnh báo.
+    let upper = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(upper.path().join("bao-cao")).unwrap();
+    std::fs::copy(&path, upper.path().join("bao-cao/tp.xlsx")).unwrap();
+    std::fs::write(
+        upper.path().join("tonghop.toml"),
+        std::fs::read_to_string(common::samples().join("tonghop.toml"))
+            .unwrap()
+            .replace(
+                "round_id = \"241-2021-TPLC\"",
+                "round_id = \"241-2021-TINH\"",
+            )
+            .replace(
+                "committee_code = \"TP-LAICHAU\"",
+                "committee_code = \"TINH\"",
+            ),
+    )
+    .unwrap();
+    std::fs::write(
+        upper.path().join("don-vi.csv"),
+        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nTP-LAICHAU,Đảng bộ thành phố Lai Châu,Đảng bộ cấp trên cơ sở,Khối huyện,Đảng bộ tỉnh Lai Châu\n",
+    )
+    .unwrap();
+    let up = consolidate_round(upper.path(), Some(upper.path().join("kq")), None).unwrap();
+    assert_eq!(up.summary.units_submitted, 1);
+    assert!(
+        up.findings
+            .iter()
+            .any(|f| f.severity == tonghop::catalog::Severity::CanhBao
+                && f.message.contains("DỰ THẢO")),
+        "{:?}",
+        up.findings
+    );
+}
+
+#[test]
+fn every_total_of_the_return_says_how_many_units_it_covers() {
+    let dir = common::small_round(&UNITS);
+    common::write_return(
+        dir.path(),
+        "CB-C",
+        "c.xlsx",
+        &[("07.01", "gd2016_2020", 40.0)],
+    );
+    let out = dir.path().join("ket-qua");
+    consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    let path = out.join("gui-cap-tren.xlsx");
+    let b07 = sheet(&path, "Biểu 07");
+    let r = common::row_of(&b07, 2, "07.01").unwrap();
+    // E: 2011–2015 (nobody), F: 2016–2020 (one unit of three).
+    assert_eq!(b07[&(r, 5)], "40");
+    assert!(blank(&b07, r, 4), "a total nobody gave is blank");
+    let notes = common::notes(&path, "Biểu 07");
+    assert_eq!(
+        notes[&format!("F{}", r + 1)],
+        "Tổng hợp từ 1/3 đơn vị có số liệu."
+    );
+    assert_eq!(
+        notes[&format!("E{}", r + 1)],
+        "Tổng hợp từ 0/3 đơn vị có số liệu."
+    );
+    // 07.09 (computed from 07.07 / 07.08, nobody gave either): blank, not
+    // a cached 0.
+    let r = common::row_of(&b07, 2, "07.09").unwrap();
+    assert!(blank(&b07, r, 5), "{:?}", b07.get(&(r, 5)));
+    // The Lưu ý sheet lists the figure with its coverage.
+    let lu_y = sheet(&path, "Lưu ý");
+    let r = common::row_of(&lu_y, 1, "07.01").unwrap();
+    assert!(lu_y.values().any(|v| v == "1/3"));
+    assert!(lu_y[&(r, 5)].contains("đơn vị"));
+}
+
+#[test]
+fn narrative_too_long_for_one_cell_is_kept_whole_on_the_notes_sheet() {
+    let dir = common::small_round(&UNITS);
+    for (i, u) in UNITS.iter().enumerate() {
+        let mut fill = Fill::default();
+        let answer = format!("Trả lời của đơn vị {i}: {}", "nội dung dài ".repeat(1100));
+        fill.cells.insert(
+            ("15.01".to_string(), "noi_dung".to_string()),
+            FillValue::Text(answer),
+        );
+        common::write_fill(dir.path(), u.0, &format!("{}.xlsx", u.0), &fill);
+    }
+    let out = dir.path().join("ket-qua");
+    consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    let path = out.join("gui-cap-tren.xlsx");
+    let tm = sheet(&path, "Thuyết minh");
+    let r = common::row_of(&tm, 2, "15.01").unwrap();
+    let cell = tm.iter().find(|((rr, c), _)| *rr == r && *c > 3).unwrap().1;
+    assert!(cell.chars().count() <= 32_767);
+    assert!(cell.contains("Trả lời của đơn vị 0"));
+    assert!(
+        cell.contains("còn 1 câu trả lời"),
+        "{}",
+        &cell[cell.len() - 200..]
+    );
+    let lu_y = sheet(&path, "Lưu ý");
+    for i in 0..3 {
+        assert!(
+            lu_y.values()
+                .any(|v| v.starts_with(&format!("Trả lời của đơn vị {i}:"))
+                    && v.chars().count() > 13_000),
+            "answer {i} whole on Lưu ý"
+        );
+    }
+}
