@@ -12,8 +12,37 @@ use std::process::Command;
 use tonghop::commands::consolidate::consolidate_round;
 use tonghop::round::Round;
 
+/// A LibreOffice profile that recalculates every formula on load (its
+/// default keeps the cached results of .xlsx files, which would compare
+/// tonghop's cached values with themselves).
+fn recalculating_profile() -> &'static Path {
+    static PROFILE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    PROFILE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("user")).unwrap();
+            std::fs::write(
+                dir.path().join("user/registrymodifications.xcu"),
+                r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#,
+            )
+            .unwrap();
+            dir
+        })
+        .path()
+}
+
 fn soffice(src: &Path, fmt: &str, outdir: &Path) -> std::path::PathBuf {
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        recalculating_profile().display()
+    );
     let status = Command::new("soffice")
+        .arg(profile)
         .args(["--headless", "--convert-to", fmt, "--outdir"])
         .arg(outdir)
         .arg(src)
@@ -94,4 +123,85 @@ fn outputs_open_in_libreoffice() {
             common::read_back(&dir.path().join(f)).len()
         );
     }
+}
+
+/// The cached result of every formula tonghop writes in `tong-hop.xlsx`
+/// and `gui-cap-tren.xlsx` (khối subtotals, totals, paired percentages,
+/// period totals) equals what LibreOffice computes from the same cells: a
+/// reader who recalculates sees tonghop's figures, blanks included.
+#[test]
+#[ignore = "needs LibreOffice (soffice); run by .ci/run"]
+fn consolidated_formulas_recalculate_to_the_cached_figures() {
+    use tonghop::commands::generate::{plausible_fill, Rng};
+    let dir = common::small_round(&[
+        (
+            "P-A",
+            "Đảng bộ phường A",
+            "Đảng bộ xã, phường",
+            "Khối xã, phường",
+        ),
+        (
+            "P-B",
+            "Đảng bộ phường B",
+            "Đảng bộ xã, phường",
+            "Khối xã, phường",
+        ),
+        ("CB-C", "Chi bộ C", "Chi bộ cơ sở", "Khối cơ quan"),
+        ("CB-D", "Chi bộ D", "Chi bộ cơ sở", "Khối cơ quan"),
+    ]);
+    let round = Round::load(dir.path(), None).unwrap();
+    let mut rng = Rng::new(11);
+    for code in ["P-B", "CB-C"] {
+        let fill = plausible_fill(&round.catalog, round.unit(code).unwrap(), &mut rng);
+        common::write_fill(dir.path(), code, &format!("{code}.xlsx"), &fill);
+    }
+    // P-A: households without the tử số; CB-D did not send.
+    common::write_return(dir.path(), "P-A", "P-A.xlsx", &[("05.01", "t2020", 1000.0)]);
+    let out = dir.path().join("ket-qua");
+    consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    let mut compared = 0;
+    for f in ["tong-hop.xlsx", "gui-cap-tren.xlsx"] {
+        let conv = dir.path().join("conv");
+        std::fs::create_dir_all(&conv).unwrap();
+        let again = common::read_back(&soffice(&out.join(f), "xlsx", &conv));
+        let ours = common::read_back(&out.join(f));
+        let formulas = formula_cells(&out.join(f));
+        for (sheet, cells) in &ours {
+            let Some(theirs) = again.iter().find(|(n, _)| n == sheet).map(|(_, c)| c) else {
+                panic!("{f}: sheet {sheet} lost");
+            };
+            for key in formulas.get(sheet).into_iter().flatten() {
+                let a = cells.get(key).map(String::as_str).unwrap_or("");
+                let b = theirs.get(key).map(String::as_str).unwrap_or("");
+                let same = match (a.parse::<f64>(), b.parse::<f64>()) {
+                    (Ok(x), Ok(y)) => (x - y).abs() < 0.006,
+                    _ => a.trim() == b.trim(),
+                };
+                assert!(
+                    same,
+                    "{f} {sheet} {key:?}: tonghop {a:?}, LibreOffice {b:?}"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1000, "only {compared} formula cells compared");
+}
+
+/// (sheet name → cells holding a formula) of an .xlsx, read from its XML.
+fn formula_cells(path: &Path) -> std::collections::BTreeMap<String, Vec<(u32, u32)>> {
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(path).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_formula(&name).unwrap();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let cells: Vec<(u32, u32)> = range
+            .used_cells()
+            .filter(|(_, _, f)| !f.is_empty())
+            .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
+            .collect();
+        out.insert(name, cells);
+    }
+    out
 }
