@@ -213,3 +213,74 @@ fn narrative_too_long_for_one_cell_is_kept_whole_on_the_notes_sheet() {
         );
     }
 }
+
+/// A level above never finds a lỗi in the committee's figures that the
+/// committee's own run did not report.
+#[test]
+fn the_level_above_finds_no_loi_the_committee_did_not_report() {
+    let dir = common::small_round(&UNITS);
+    // P-A: 30 of 40 (75%); P-B gives only its 60 cơ quan, no tử số: the
+    // committee's 05.24 is 75% over 1 unit, its totals 30 / 100.
+    common::write_return(
+        dir.path(),
+        "P-A",
+        "a.xlsx",
+        &[
+            ("05.22", "t2020", 40.0),
+            ("05.23", "t2020", 30.0),
+            ("05.24", "t2020", 75.0),
+        ],
+    );
+    common::write_return(dir.path(), "P-B", "b.xlsx", &[("05.22", "t2020", 60.0)]);
+    let out = dir.path().join("ket-qua");
+    let lower = consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    let own: Vec<_> = lower
+        .findings
+        .iter()
+        .filter(|f| f.unit == "TP-LAICHAU")
+        .collect();
+    assert!(
+        own.iter().any(|f| f.code == "05.24"
+            && f.severity == tonghop::catalog::Severity::Loi
+            && f.file == "gui-cap-tren.xlsx"
+            && f.sheet == "Biểu 05"),
+        "{own:?}"
+    );
+    let upper = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(upper.path().join("bao-cao")).unwrap();
+    std::fs::copy(
+        out.join("gui-cap-tren.xlsx"),
+        upper.path().join("bao-cao/tp.xlsx"),
+    )
+    .unwrap();
+    std::fs::write(
+        upper.path().join("tonghop.toml"),
+        std::fs::read_to_string(common::samples().join("tonghop.toml"))
+            .unwrap()
+            .replace(
+                "round_id = \"241-2021-TPLC\"",
+                "round_id = \"241-2021-TINH\"",
+            )
+            .replace(
+                "committee_code = \"TP-LAICHAU\"",
+                "committee_code = \"TINH\"",
+            ),
+    )
+    .unwrap();
+    std::fs::write(
+        upper.path().join("don-vi.csv"),
+        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nTP-LAICHAU,Đảng bộ thành phố Lai Châu,Đảng bộ cấp trên cơ sở,Khối huyện,Đảng bộ tỉnh Lai Châu\n",
+    )
+    .unwrap();
+    let up = consolidate_round(upper.path(), Some(upper.path().join("kq")), None).unwrap();
+    for f in up
+        .findings
+        .iter()
+        .filter(|f| f.severity == tonghop::catalog::Severity::Loi && f.unit == "TP-LAICHAU")
+    {
+        assert!(
+            own.iter().any(|o| o.code == f.code && o.rule == f.rule),
+            "the level above found {f:?}, the committee reported {own:?}"
+        );
+    }
+}

@@ -12,10 +12,11 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use crate::catalog::Indicator;
+use crate::consolidate::Consolidated;
 use crate::diagnostic::Finding;
 use crate::ingest::value::Value;
 use crate::ingest::{FileReport, Ingest, Record};
-use crate::round::Round;
+use crate::round::{OrgUnit, Round};
 
 /// The long table of numeric input values of accepted returns, with
 /// integer keys so that ten thousand returns stay small: `unit` (u32,
@@ -63,6 +64,8 @@ pub struct Cells<'a> {
     /// every value is kept.
     files: HashMap<u32, &'a FileReport>,
     round: &'a Round,
+    /// When checking the committee's own totals: the one "unit".
+    committee: Option<OrgUnit>,
 }
 
 impl<'a> Cells<'a> {
@@ -71,7 +74,11 @@ impl<'a> Cells<'a> {
             .accepted()
             .filter_map(|f| Some((round.unit_position(f.unit.as_deref()?)? as u32, f)))
             .collect();
-        Cells { files, round }
+        Cells {
+            files,
+            round,
+            committee: None,
+        }
     }
 
     /// The origin of the value of unit `unit` (position), indicator `ind`,
@@ -90,12 +97,18 @@ impl<'a> Cells<'a> {
         self.get(unit, self.round.catalog.indicator_index(code)?, col)
     }
 
-    pub fn unit_code(&self, unit: u32) -> &'a str {
-        &self.round.units[unit as usize].code
+    pub fn unit_code(&self, unit: u32) -> &str {
+        match &self.committee {
+            Some(c) => &c.code,
+            None => &self.round.units[unit as usize].code,
+        }
     }
 
-    pub fn unit_name(&self, unit: u32) -> &'a str {
-        &self.round.units[unit as usize].name
+    pub fn unit_name(&self, unit: u32) -> &str {
+        match &self.committee {
+            Some(c) => &c.name,
+            None => &self.round.units[unit as usize].name,
+        }
     }
 
     pub fn indicator(&self, ind: u32) -> &'a Indicator {
@@ -189,6 +202,164 @@ pub(crate) fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>
         .f64()?
         .iter()
         .collect())
+}
+
+/// A finding of the checks run on the committee's own totals, with the
+/// figure it is about (chỉ tiêu position, column position).
+#[derive(Debug, Clone)]
+pub struct CommitteeFinding {
+    pub ind: usize,
+    pub col: usize,
+    pub finding: Finding,
+}
+
+/// The checks a return passes (declared rules, percentages, bounds) run on
+/// the committee's own totals, the figures `gui-cap-tren.xlsx` sends up:
+/// a level above must never find a lỗi in figures the level below
+/// produced (issue "No silent misreading"). A computed percentage is
+/// checked as if typed, since the level above recomputes it from the
+/// summed tử số and mẫu số, which differ from the pairs it was
+/// consolidated from when a unit gave only one side. Findings name the
+/// committee as their unit and no file.
+///
+/// # Errors
+/// Polars errors (a bug, not bad data).
+pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<CommitteeFinding>> {
+    let catalog = &round.catalog;
+    let cells = Cells {
+        files: HashMap::new(),
+        round,
+        committee: Some(round.committee_unit()),
+    };
+    let widest = (0..catalog.indicators.len())
+        .map(|i| catalog.columns_of_indicator(i).len())
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    // Column by column, so that each finding is known to be about its column.
+    for k in 0..widest {
+        let (mut ind, mut value) = (Vec::new(), Vec::new());
+        for (i, indicator) in catalog.indicators.iter().enumerate() {
+            let Some(column) = catalog.columns_of_indicator(i).get(k) else {
+                continue;
+            };
+            if !indicator.kind.is_numeric()
+                || (column.is_computed()
+                    && indicator.kind != crate::catalog::IndicatorKind::Percent)
+            {
+                continue;
+            }
+            if let Some(v) = cons.total_value(&indicator.code, &column.key) {
+                ind.push(i as u32);
+                value.push(v);
+            }
+        }
+        let n = ind.len();
+        let table = DataFrame::new_infer_height(vec![
+            Column::new("unit".into(), vec![0u32; n]),
+            Column::new("ind".into(), ind),
+            Column::new("col".into(), vec![k as u32; n]),
+            Column::new("value".into(), value),
+            Column::new("applicable".into(), vec![true; n]),
+        ])?;
+        let mut found = declared::check(catalog, &table, &cells)?;
+        found.extend(ratio::check(catalog, &table, &cells)?);
+        found.extend(bounds::check(catalog, &table, &cells)?);
+        found.extend(required_totals(round, cons, k));
+        let committee = round.committee_unit();
+        for mut f in found {
+            let Some(i) = catalog.indicator_index(&f.code) else {
+                continue;
+            };
+            f.unit = committee.code.clone();
+            f.unit_name = committee.name.clone();
+            // Where the figure stands on the committee's return.
+            let ind = &catalog.indicators[i];
+            if let Some(g) = catalog.group(&ind.group) {
+                let row = crate::form::indicator_rows(catalog, g)[&ind.code];
+                let cell = crate::cell::CellRef::new(row, crate::form::FIRST_DATA_COL + k as u16);
+                f.sheet = g.sheet.clone();
+                f.cell = cell.to_string();
+                f.position = Some(cell);
+            }
+            let what = f.message.replacen("Mã số", "mã số", 1);
+            let why = if f.rule == crate::diagnostic::rules::RATIO {
+                " Tỷ lệ chung được tính trên các đơn vị có đủ tử số và mẫu số, còn cấp trên tính lại từ tổng tử số và tổng mẫu số: hai cách khác nhau vì có đơn vị chỉ ghi một trong hai số; cần các đơn vị đó bổ sung."
+            } else {
+                ""
+            };
+            f.message = format!(
+                "Số tổng hợp của {} (báo cáo gửi cấp trên), {what}{why}",
+                round.settings.committee
+            );
+            out.push(CommitteeFinding {
+                ind: i,
+                col: k,
+                finding: f,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Required figures of column `k` (position) that the committee's return
+/// leaves blank because no unit gave them (the level above would find the
+/// required cell empty).
+fn required_totals(round: &Round, cons: &Consolidated, k: usize) -> Vec<Finding> {
+    let catalog = &round.catalog;
+    let mut out = Vec::new();
+    for ind in catalog.indicators.iter().filter(|i| i.required) {
+        let Some(g) = catalog.group(&ind.group) else {
+            continue;
+        };
+        if g.kind == crate::catalog::GroupKind::Narrative {
+            let answered = cons.texts.keys().any(|(code, _)| code == &ind.code);
+            if k == 0 && !answered {
+                let mut f = Finding::file(
+                    crate::catalog::Severity::Loi,
+                    "",
+                    crate::diagnostic::rules::REQUIRED,
+                    format!(
+                        "Mã số {}: mục thuyết minh bắt buộc \"{}\" (mục {} đề cương) để trống vì chưa đơn vị nào trả lời.",
+                        ind.code, ind.label, ind.outline_ref
+                    ),
+                );
+                f.code = ind.code.clone();
+                f.indicator = ind.label.clone();
+                f.found = "(trống)".to_string();
+                f.expected = "nội dung".to_string();
+                out.push(f);
+            }
+            continue;
+        }
+        if g.kind != crate::catalog::GroupKind::Table
+            || !(ind.kind.is_numeric() || ind.kind == crate::catalog::IndicatorKind::YesNo)
+            || ind.is_formula()
+        {
+            continue;
+        }
+        let Some(column) = catalog.columns_of(g).get(k) else {
+            continue;
+        };
+        if column.is_computed() || cons.total_value(&ind.code, &column.key).is_some() {
+            continue;
+        }
+        let mut f = Finding::file(
+            crate::catalog::Severity::Loi,
+            "",
+            crate::diagnostic::rules::REQUIRED,
+            format!(
+                "Mã số {}: chỉ tiêu bắt buộc \"{}\" để trống (cột {}) vì chưa đơn vị nào ghi số liệu.",
+                ind.code, ind.label, column.label
+            ),
+        );
+        f.code = ind.code.clone();
+        f.indicator = ind.label.clone();
+        f.found = "(trống)".to_string();
+        f.expected = "một số".to_string();
+        out.push(f);
+    }
+    out
 }
 
 /// Run every check; findings unsorted.

@@ -89,6 +89,22 @@ pub fn consolidate_round_with(
     let cons = crate::consolidate::consolidate(&round, &ingest).context("lỗi khi tổng hợp")?;
     lap("tổng hợp");
     findings.extend(cons.findings.iter().cloned());
+    let mut marks = crate::consolidate::Marks::new(&ingest, &findings);
+    // The committee's own totals pass the checks a return passes; say
+    // which units' lỗi a failing total comes from.
+    let mut own = crate::check::committee(&round, &cons).context("lỗi khi kiểm tra số tổng hợp")?;
+    for c in &mut own {
+        let from = marks.errors_in(&round.catalog, c.ind, c.col, &round.units);
+        if !from.is_empty() {
+            let names: Vec<&str> = from.iter().map(|t| t.unit.name.as_str()).collect();
+            c.finding
+                .message
+                .push_str(&format!(" Do lỗi chưa sửa của: {}.", names.join(", ")));
+        }
+        c.finding.file = UPPER_LEVEL_FILE.to_string();
+        marks.add_committee(c.ind, c.col, c.finding.severity, &c.finding.message);
+    }
+    findings.extend(own.into_iter().map(|c| c.finding));
     crate::diagnostic::sort(&mut findings);
     let status = report::statuses(&round, &ingest, &findings);
 
@@ -101,7 +117,6 @@ pub fn consolidate_round_with(
     ]
     .map(|f| out.join(f));
     let audit_rows = report::tong_hop::audit_len(&ingest);
-    let marks = crate::consolidate::Marks::new(&ingest, &findings);
     let mut wb = report::tong_hop::build(
         &round, &ingest, &cons, &marks, &findings, &status, audit_rows,
     )
