@@ -804,7 +804,7 @@ impl FileReader<'_> {
                 if !computed {
                     input_cells.push((r, c, ind.code.clone()));
                 }
-                let reading: Reading = value::read_cell(&data, ind.kind, col.kind, percent_format);
+                let reading: Reading = value::read_cell(&data, ind, col.kind, percent_format);
                 if computed {
                     // Cached value of a formula: kept for the comparison with
                     // the recomputation, never used as data.
