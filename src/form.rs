@@ -560,7 +560,11 @@ fn write_fill_value(
     format: &Format,
 ) -> Result<(), XlsxError> {
     match value {
-        FillValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
+        // Never a NaN or infinity in a workbook: blank instead.
+        FillValue::Number(n) => match crate::text::finite(*n) {
+            Some(n) => ws.write_number_with_format(row, col, n, format)?,
+            None => ws.write_blank(row, col, format)?,
+        },
         FillValue::Text(t) => ws.write_string_with_format(row, col, t, format)?,
         FillValue::Date(d) => {
             let dt = excel_datetime(d.and_hms_opt(0, 0, 0).expect("midnight"))?;

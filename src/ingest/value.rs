@@ -500,7 +500,11 @@ pub fn read_number(
 }
 
 fn number_vi_raw(f: f64) -> String {
-    let s = format!("{f}");
+    let s = if f.is_finite() && f.abs() >= MAX_READABLE {
+        format!("{f:e}")
+    } else {
+        format!("{f}")
+    };
     s.replace('.', ",")
 }
 
