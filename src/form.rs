@@ -453,7 +453,9 @@ fn sheet_lines(spec: &FormSpec, group: &Group) -> Vec<String> {
     lines
 }
 
-fn group_title(group: &Group) -> String {
+/// The title of a biểu as the form prints it: "Biểu số 01: TÌNH HÌNH
+/// CHUNG" (the reader compares it in returns without the hidden sheet).
+pub fn group_title(group: &Group) -> String {
     format!(
         "Biểu số {:02}: {}",
         group.number,
