@@ -275,6 +275,15 @@ pub struct Indicator {
     /// Input hint shown in the form's data validation message.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hint: String,
+    /// Derived plausible bound: in every column, the value is at most the
+    /// sum of these chỉ tiêu's values of the same unit, e.g. the người
+    /// reached by an activity of a chi bộ ≤ its đảng viên (01.01) + its
+    /// cán bộ, công chức chưa là đảng viên (01.02). Each named chỉ tiêu is
+    /// numeric and in a one-column group (a thời điểm figure); the bound
+    /// holds only when the unit gave all of them (blank is not zero).
+    /// Beyond it: a finding of `[plausible] derived_severity`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plausible_max_of: Vec<String>,
 }
 
 impl Indicator {
@@ -372,6 +381,9 @@ pub struct Catalog {
     pub indicators: Vec<Indicator>,
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Plausible bounds (`[plausible]`; defaults when absent).
+    #[serde(default)]
+    pub plausible: Plausible,
     /// SHA-256 of the TOML text (hex), filled on load.
     #[serde(skip_deserializing, default)]
     pub hash: String,
@@ -382,6 +394,84 @@ pub struct Catalog {
 
 fn default_tolerance() -> f64 {
     0.5
+}
+
+/// Plausible bounds of a catalogue (`[plausible]`): figures the arithmetic
+/// allows but no reporting unit can have, so a slip of the keyboard (three
+/// zeros too many) never passes as a figure. Checked in `check::bounds`
+/// after the reader's own limit (|value| < 10^15, a lỗi whatever the
+/// catalogue). A chỉ tiêu's own `max` replaces these bounds.
+///
+/// ```toml
+/// [plausible]
+/// count_max = 100_000_000          # every count (kind = "count")
+/// severity = "loi"                 # beyond count_max / measure_max
+/// derived_severity = "canh_bao"    # beyond a chỉ tiêu's plausible_max_of
+/// [plausible.measure_max]          # by đơn vị tính, counts and quantities
+/// "người" = 10_000_000
+/// "triệu đồng" = 10_000_000
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plausible {
+    /// Upper bound of every count without its own `max` or a
+    /// `measure_max`; default 100,000,000 (more than the country's
+    /// population: no unit reports that many of anything).
+    #[serde(default = "default_count_max")]
+    pub count_max: f64,
+    /// Upper bounds by đơn vị tính (matched after case, diacritics and
+    /// spacing folding) for counts and quantities without their own `max`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub measure_max: BTreeMap<String, f64>,
+    /// Severity beyond `count_max` / `measure_max`; default lỗi.
+    #[serde(default = "default_plausible_severity")]
+    pub severity: Severity,
+    /// Severity beyond a chỉ tiêu's `plausible_max_of`; default cảnh báo
+    /// (a unit's people at 31/12/2020 against a year's activity: check it).
+    #[serde(default = "default_derived_severity")]
+    pub derived_severity: Severity,
+}
+
+impl Default for Plausible {
+    fn default() -> Self {
+        Plausible {
+            count_max: default_count_max(),
+            measure_max: BTreeMap::new(),
+            severity: default_plausible_severity(),
+            derived_severity: default_derived_severity(),
+        }
+    }
+}
+
+fn default_count_max() -> f64 {
+    1e8
+}
+
+fn default_plausible_severity() -> Severity {
+    Severity::Loi
+}
+
+fn default_derived_severity() -> Severity {
+    Severity::CanhBao
+}
+
+/// A plausible upper bound of one chỉ tiêu (see [`Plausible`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlausibleBound {
+    /// value ≤ max (from `measure_max`, else `count_max`).
+    Max {
+        code: String,
+        max: f64,
+        /// The đơn vị tính the bound is for, or "" for `count_max`.
+        measure: String,
+        severity: Severity,
+    },
+    /// value ≤ Σ of the unit's values of `of` (`plausible_max_of`).
+    SumOf {
+        code: String,
+        of: Vec<String>,
+        severity: Severity,
+    },
 }
 
 /// A rule derived from the indicators (not written in the file).
@@ -553,6 +643,47 @@ impl Catalog {
             }
         }
         rules
+    }
+
+    /// Plausible bounds of the numeric input chỉ tiêu, in catalogue order:
+    /// the catalogue-wide one of each chỉ tiêu without a declared `max`,
+    /// then its `plausible_max_of`.
+    pub fn plausible_bounds(&self) -> Vec<PlausibleBound> {
+        let p = &self.plausible;
+        let by_measure: BTreeMap<String, f64> = p
+            .measure_max
+            .iter()
+            .map(|(m, v)| (crate::text::fold_ascii(m), *v))
+            .collect();
+        let mut out = Vec::new();
+        for ind in &self.indicators {
+            if !matches!(ind.kind, IndicatorKind::Count | IndicatorKind::Quantity) {
+                continue;
+            }
+            if ind.max.is_none() {
+                let bound = match by_measure.get(&crate::text::fold_ascii(&ind.measure)) {
+                    Some(max) => Some((*max, ind.measure.clone())),
+                    None if ind.kind == IndicatorKind::Count => Some((p.count_max, String::new())),
+                    None => None,
+                };
+                if let Some((max, measure)) = bound {
+                    out.push(PlausibleBound::Max {
+                        code: ind.code.clone(),
+                        max,
+                        measure,
+                        severity: p.severity,
+                    });
+                }
+            }
+            if !ind.plausible_max_of.is_empty() {
+                out.push(PlausibleBound::SumOf {
+                    code: ind.code.clone(),
+                    of: ind.plausible_max_of.clone(),
+                    severity: p.derived_severity,
+                });
+            }
+        }
+        out
     }
 
     /// Effective bounds: declared ones, else 0 ≤ count/quantity and

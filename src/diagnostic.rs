@@ -89,6 +89,7 @@ pub mod rules {
     pub const RATIO: &str = "tỷ lệ";
     pub const NUMERATOR: &str = "tử số ≤ mẫu số";
     pub const BOUNDS: &str = "giới hạn";
+    pub const PLAUSIBLE: &str = "giới hạn hợp lý";
     pub const REQUIRED: &str = "bắt buộc";
     pub const NOT_APPLICABLE: &str = "không áp dụng";
     pub const MISSING_ROW: &str = "thiếu dòng";

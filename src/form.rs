@@ -491,7 +491,9 @@ fn sheet_lines(spec: &FormSpec, group: &Group) -> Vec<String> {
     lines
 }
 
-fn group_title(group: &Group) -> String {
+/// The title of a biểu as the form prints it: "Biểu số 01: TÌNH HÌNH
+/// CHUNG" (the reader compares it in returns without the hidden sheet).
+pub fn group_title(group: &Group) -> String {
     format!(
         "Biểu số {:02}: {}",
         group.number,
@@ -598,7 +600,11 @@ fn write_fill_value(
     format: &Format,
 ) -> Result<(), XlsxError> {
     match value {
-        FillValue::Number(n) => ws.write_number_with_format(row, col, *n, format)?,
+        // Never a NaN or infinity in a workbook: blank instead.
+        FillValue::Number(n) => match crate::text::finite(*n) {
+            Some(n) => ws.write_number_with_format(row, col, n, format)?,
+            None => ws.write_blank(row, col, format)?,
+        },
         FillValue::Text(t) => ws.write_string_with_format(row, col, t, format)?,
         FillValue::Date(d) => {
             let dt = excel_datetime(d.and_hms_opt(0, 0, 0).expect("midnight"))?;

@@ -108,11 +108,22 @@ pub fn io_error_vi(e: &std::io::Error) -> String {
     }
 }
 
+/// `Some(x)` when `x` is finite: every number written to a workbook goes
+/// through this, so a NaN or infinity is written as a blank cell, never as
+/// the text "inf" that other readers cannot open.
+pub fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
 /// Vietnamese decimal notation of a number for messages: 12.5 → "12,5",
 /// 1234 → "1.234".
 pub fn number_vi(x: f64) -> String {
     if !x.is_finite() {
         return x.to_string();
+    }
+    if x.abs() >= 1e15 {
+        // Beyond what a report holds (and what u64 grouping below can show).
+        return format!("{x:e}").replace('.', ",");
     }
     let neg = x < 0.0;
     let rounded = (x.abs() * 100.0).round() / 100.0;
@@ -180,5 +191,7 @@ mod tests {
         assert_eq!(number_vi(12.5), "12,5");
         assert_eq!(number_vi(-3.0), "-3");
         assert_eq!(number_vi(1234567.25), "1.234.567,25");
+        assert_eq!(number_vi(1e308), "1e308");
+        assert_eq!(number_vi(1.5e15), "1,5e15");
     }
 }

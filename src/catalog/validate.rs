@@ -199,6 +199,23 @@ impl Validator<'_> {
                     self.problem(&loc, format!("loại đơn vị \"{t}\" không được khai báo."));
                 }
             }
+            for of in &ind.plausible_max_of {
+                let ok = self.c.indicator(of).is_some_and(|o| {
+                    o.kind.is_numeric()
+                        && o.kind != IndicatorKind::Percent
+                        && self
+                            .c
+                            .group(&o.group)
+                            .and_then(|g| self.c.column_sets.get(&g.columns))
+                            .is_some_and(|set| set.columns.len() == 1)
+                });
+                if !ok {
+                    self.problem(
+                        &loc,
+                        format!("plausible_max_of: \"{of}\" không phải một chỉ tiêu số (đếm, số lượng) của biểu một cột."),
+                    );
+                }
+            }
             if let (Some(min), Some(max)) = (ind.min, ind.max) {
                 if min > max {
                     self.problem(

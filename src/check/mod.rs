@@ -381,6 +381,7 @@ pub fn run_all(
     out.extend(ratio::check(&round.catalog, &table, &cells)?);
     peak("tỷ lệ");
     out.extend(bounds::check(&round.catalog, &table, &cells)?);
+    out.extend(bounds::check_plausible(&round.catalog, &table, &cells)?);
     peak("giới hạn");
     out.extend(presence::check(round, ingest, &table, &cells)?);
     peak("bắt buộc, không áp dụng");

@@ -454,6 +454,8 @@ static COLUMN_NUMBER: LazyLock<Regex> =
 /// numbers → sheet columns.
 struct Located {
     code_col: u32,
+    /// The row of the "Mã số" header: the column labels.
+    header_row: u32,
     number_row: u32,
     columns: BTreeMap<usize, u32>,
 }
@@ -480,6 +482,7 @@ fn locate(grid: &Grid) -> Option<Located> {
             if !columns.is_empty() {
                 return Some(Located {
                     code_col: c,
+                    header_row: r,
                     number_row: nr,
                     columns,
                 });
@@ -487,6 +490,96 @@ fn locate(grid: &Grid) -> Option<Located> {
         }
     }
     None
+}
+
+/// What differs between a table of a return without the hidden sheet and
+/// this round's form.
+#[derive(Debug, Clone, PartialEq)]
+enum MismatchKind {
+    /// The label over column (n).
+    ColumnLabel(usize),
+    /// A column (n) this biểu does not have.
+    ExtraColumn(usize),
+    /// The "Biểu số NN: …" title.
+    Title,
+}
+
+/// One difference, with its place.
+#[derive(Debug, Clone, PartialEq)]
+struct Mismatch {
+    sheet: String,
+    cell: Option<CellRef>,
+    what: MismatchKind,
+    found: String,
+    expected: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.cell {
+            Some(cell) => write!(f, "trang \"{}\" ô {cell}: ", self.sheet)?,
+            None => write!(f, "trang \"{}\": ", self.sheet)?,
+        }
+        match &self.what {
+            MismatchKind::ColumnLabel(n) => write!(
+                f,
+                "tiêu đề cột ({n}) là \"{}\", biểu mẫu của đợt này là \"{}\"",
+                self.found, self.expected
+            ),
+            MismatchKind::ExtraColumn(n) => write!(
+                f,
+                "có cột ({n}) \"{}\" mà biểu mẫu của đợt này không có",
+                self.found
+            ),
+            MismatchKind::Title if self.found.is_empty() => write!(
+                f,
+                "không có tiêu đề biểu, biểu mẫu của đợt này là \"{}\"",
+                self.expected
+            ),
+            MismatchKind::Title => write!(
+                f,
+                "tiêu đề là \"{}\", biểu mẫu của đợt này là \"{}\"",
+                self.found, self.expected
+            ),
+        }
+    }
+}
+
+/// A label folded for comparison: case, diacritics (NFC or NFD), spacing
+/// and punctuation do not count; leading zeros of numbers neither ("Biểu
+/// số 1" = "BIỂU SỐ 01").
+fn label_key(s: &str) -> String {
+    let folded = crate::text::fold_ascii(s);
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.bytes().all(|b| b.is_ascii_digit()) {
+                let t = w.trim_start_matches('0');
+                if t.is_empty() { "0" } else { t }.to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+static FOOTER_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^,]{0,60},\s*ngày[\s.…\d]*tháng[\s.…\d]*năm[\s.…\d]*$").expect("static regex")
+});
+
+/// Whether row `r` starts the footer under a table: the place and date
+/// line ("Lai Châu, ngày ..... tháng ..... năm 2021"), "NGƯỜI LẬP BIỂU" or a
+/// "T/M …" signature.
+fn is_footer_row(grid: &Grid, r: u32) -> bool {
+    grid.row(r).any(|(_, d)| match d {
+        Data::String(s) => {
+            let f = fold(s);
+            f.contains("người lập biểu") || f.starts_with("t/m ") || FOOTER_DATE.is_match(&f)
+        }
+        _ => false,
+    })
 }
 
 /// Text of a cell as the reader sees it, for messages.
@@ -526,7 +619,7 @@ impl FileReader<'_> {
             Some(n) => read_meta(&grid::read_sheet(wb, n, &mut budget)?),
             None => BTreeMap::new(),
         };
-        self.check_meta(&meta)?;
+        let trusted = self.check_meta(&meta)?;
         let mut sheets = Vec::new();
         for name in names.iter().filter(|n| !n.eq_ignore_ascii_case(META_SHEET)) {
             match grid::read_sheet(wb, name, &mut budget) {
@@ -557,12 +650,34 @@ impl FileReader<'_> {
             ));
         }
         let unit = unit.clone();
+        if trusted {
+            self.check_unit_type(&meta, &unit);
+        }
         let mut seen: HashMap<(String, u32), CellRef> = HashMap::new();
         let mut found_any = false;
+        let mut mismatches = Vec::new();
         for (name, grid) in &sheets {
             if let Some(loc) = locate(grid) {
+                if !trusted {
+                    mismatches.extend(self.structure_mismatches(name, grid, &loc));
+                }
                 found_any |= self.read_sheet(&unit, name, grid, &loc, &mut seen);
             }
+        }
+        if !mismatches.is_empty() {
+            const SHOWN: usize = 4;
+            let mut list: Vec<String> = mismatches
+                .iter()
+                .take(SHOWN)
+                .map(|m| m.to_string())
+                .collect();
+            if mismatches.len() > SHOWN {
+                list.push(format!("và {} chỗ khác", mismatches.len() - SHOWN));
+            }
+            return Err(format!(
+                "không có trang ẩn \"{META_SHEET}\" và bảng không khớp biểu mẫu của đợt này (biểu mẫu của đợt hoặc danh mục khác?): {}.",
+                list.join("; ")
+            ));
         }
         if !found_any {
             return Err(
@@ -579,9 +694,12 @@ impl FileReader<'_> {
         Ok((unit.code, how))
     }
 
-    fn check_meta(&self, meta: &BTreeMap<String, String>) -> Result<(), String> {
+    /// Check the hidden sheet against the round: `Ok(true)` when it is ours
+    /// and matches, `Ok(false)` when there is none (or another tool's),
+    /// the reason when the return is from another catalogue or round.
+    fn check_meta(&self, meta: &BTreeMap<String, String>) -> Result<bool, String> {
         if meta.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let get = |k: &str| meta.get(k).map(String::as_str).unwrap_or("");
         // A hidden sheet of ours: form_id, or our other keys (a unit may
@@ -590,7 +708,7 @@ impl FileReader<'_> {
             && !meta.contains_key("catalog_id")
             && !meta.contains_key("round_id")
         {
-            return Ok(());
+            return Ok(false);
         }
         let c = self.catalog();
         if get("catalog_id") != c.id {
@@ -621,7 +739,115 @@ impl FileReader<'_> {
                 get("round_id")
             ));
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// A return whose hidden sheet says it was made for another loại đơn
+    /// vị than the list gives its unit: its "x" cells and inputs are those
+    /// of the other type (lỗi naming both).
+    fn check_unit_type(&mut self, meta: &BTreeMap<String, String>, unit: &OrgUnit) {
+        let Some(form_type) = meta.get("unit_type").map(|t| t.trim()) else {
+            return;
+        };
+        if form_type.is_empty() || form_type == unit.unit_type {
+            return;
+        }
+        let c = self.catalog();
+        let label = |id: &str| {
+            c.unit_type_for(id)
+                .map_or_else(|| id.to_string(), |t| t.label.clone())
+        };
+        self.findings.push(Finding::file(
+            Severity::Loi,
+            self.rel,
+            rules::UNIT,
+            format!(
+                "tệp {}: biểu mẫu này tạo cho loại đơn vị \"{}\", nhưng danh sách đơn vị ghi {} là \"{}\": các chỉ tiêu áp dụng khác nhau; đơn vị cần điền biểu mẫu của đúng loại đơn vị (hoặc sửa loại trong danh sách).",
+                self.rel,
+                label(form_type),
+                unit.name,
+                label(&unit.unit_type)
+            ),
+        ));
+    }
+
+    /// Without the hidden sheet nothing says which round a table is from:
+    /// its biểu title and the labels over its numbered columns must be
+    /// this round's (compared folded: case, diacritics, spacing and
+    /// punctuation), or the file is from another round ("Năm 2013" would be
+    /// read as "Năm 2016").
+    fn structure_mismatches(&self, sheet: &str, grid: &Grid, loc: &Located) -> Vec<Mismatch> {
+        let c = self.catalog();
+        let Some(r1) = grid.last_row() else {
+            return Vec::new();
+        };
+        let Some(group) = grid
+            .rows(loc.number_row + 1, r1)
+            .filter(|((_, col), _)| *col == loc.code_col)
+            .find_map(|(_, d)| match d {
+                Data::String(s) => c.indicator(s.trim()),
+                _ => None,
+            })
+            .and_then(|ind| c.group(&ind.group))
+        else {
+            return Vec::new();
+        };
+        let columns = c.columns_of(group);
+        let mut out = Vec::new();
+        let text_at = |r: u32, col: u32| match grid.get(r, col) {
+            Some(Data::String(s)) => s.trim().to_string(),
+            Some(Data::Empty) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        for (&n, &col) in &loc.columns {
+            let cell = CellRef::new(loc.header_row, col as u16);
+            let found = text_at(loc.header_row, col);
+            match columns.get(n - 1) {
+                Some(want) if label_key(&found) == label_key(&want.label) => {}
+                Some(want) => out.push(Mismatch {
+                    sheet: sheet.to_string(),
+                    cell: Some(cell),
+                    what: MismatchKind::ColumnLabel(n),
+                    found,
+                    expected: want.label.clone(),
+                }),
+                None => out.push(Mismatch {
+                    sheet: sheet.to_string(),
+                    cell: Some(cell),
+                    what: MismatchKind::ExtraColumn(n),
+                    found,
+                    expected: String::new(),
+                }),
+            }
+        }
+        let want = crate::form::group_title(group);
+        let r0 = grid.first_row().unwrap_or(0);
+        let title =
+            grid.rows(r0, loc.header_row.saturating_sub(1))
+                .find_map(|((r, col), d)| match d {
+                    Data::String(s) if label_key(s).starts_with("bieu so") => {
+                        Some((CellRef::new(r, col as u16), s.trim().to_string()))
+                    }
+                    _ => None,
+                });
+        match title {
+            Some((_, found)) if label_key(&found) == label_key(&want) => {}
+            Some((cell, found)) => out.push(Mismatch {
+                sheet: sheet.to_string(),
+                cell: Some(cell),
+                what: MismatchKind::Title,
+                found,
+                expected: want,
+            }),
+            None => out.push(Mismatch {
+                sheet: sheet.to_string(),
+                cell: None,
+                what: MismatchKind::Title,
+                found: String::new(),
+                expected: want,
+            }),
+        }
+        out
     }
 
     /// The unit: from the hidden sheet's unit code, else its unit name,
@@ -743,16 +969,17 @@ impl FileReader<'_> {
         let catalog = &self.round.catalog;
         let sheet_id = self.sheets.len().min(u16::MAX as usize) as u16;
         self.sheets.push(sheet.to_string());
-        let code_rows: Vec<(u32, &String)> = grid
+        let code_rows: Vec<(u32, String)> = grid
             .rows(loc.number_row + 1, r1)
             .filter(|((_, c), _)| *c == loc.code_col)
             .filter_map(|((r, _), d)| match d {
-                Data::String(s) => Some((r, s)),
+                Data::String(s) => Some((r, s.trim().to_string())),
                 _ => None,
             })
             .collect();
+        let code_rows = self.complete_list_rows(sheet, grid, loc, code_rows, r1);
         for (r, code) in code_rows {
-            let code = code.trim();
+            let code = code.as_str();
             let Some(ind_id) = catalog.indicator_index(code) else {
                 continue;
             };
@@ -817,7 +1044,7 @@ impl FileReader<'_> {
                 if !computed {
                     input_cells.push((r, c, ind.code.clone()));
                 }
-                let reading: Reading = value::read_cell(&data, ind.kind, col.kind, percent_format);
+                let reading: Reading = value::read_cell(&data, ind, col.kind, percent_format);
                 if computed {
                     // Cached value of a formula: kept for the comparison with
                     // the recomputation, never used as data.
@@ -895,6 +1122,83 @@ impl FileReader<'_> {
             self.blank_inputs.push((sheet.to_string(), input_cells));
         }
         found
+    }
+
+    /// The rows of a list table: the coded rows, and every other row
+    /// inside the table (above the footer) that holds something in the
+    /// list's columns. A row with an empty mã số cell (what Excel's Insert
+    /// Row leaves) is a row of the list; one with a mã số outside the
+    /// catalogue is a lỗi naming the cell. Other sheets: the coded rows.
+    fn complete_list_rows(
+        &mut self,
+        sheet: &str,
+        grid: &Grid,
+        loc: &Located,
+        code_rows: Vec<(u32, String)>,
+        r1: u32,
+    ) -> Vec<(u32, String)> {
+        let catalog = &self.round.catalog;
+        let Some(list) = code_rows.iter().find_map(|(_, code)| {
+            let ind = catalog.indicator(code)?;
+            (catalog.group(&ind.group)?.kind == GroupKind::List).then_some(ind)
+        }) else {
+            return code_rows;
+        };
+        let last_coded = code_rows
+            .iter()
+            .filter(|(_, c)| catalog.indicator(c).is_some())
+            .map(|(r, _)| *r)
+            .max()
+            .unwrap_or(loc.number_row);
+        let end = (last_coded + 1..=r1)
+            .find(|r| is_footer_row(grid, *r))
+            .map_or(r1, |r| r - 1);
+        let has_content = |r: u32| {
+            loc.columns.values().any(|c| match grid.get(r, *c) {
+                None | Some(Data::Empty) => false,
+                Some(Data::String(s)) => !s.trim().is_empty(),
+                Some(_) => true,
+            })
+        };
+        let coded: BTreeMap<u32, String> = code_rows.into_iter().collect();
+        let mut out = Vec::new();
+        let mut unknown = Vec::new();
+        for r in loc.number_row + 1..=end.max(last_coded) {
+            match coded.get(&r).map(String::as_str) {
+                Some(code) if catalog.indicator(code).is_some() => {
+                    out.push((r, code.to_string()));
+                }
+                Some(code) if !code.is_empty() => {
+                    if has_content(r) {
+                        unknown.push((r, code.to_string()));
+                    }
+                }
+                _ => {
+                    if r <= end && has_content(r) {
+                        out.push((r, list.code.clone()));
+                    }
+                }
+            }
+        }
+        for (r, code) in unknown {
+            let cell = CellRef::new(r, loc.code_col as u16);
+            let f = self.finding(
+                Severity::Loi,
+                sheet,
+                cell,
+                list,
+                rules::UNREADABLE,
+                code.clone(),
+                list.code.clone(),
+                format!(
+                    "dòng {} của danh sách có mã số \"{code}\" không thuộc danh mục nhưng có nội dung; dòng này không được đọc: ghi mã số {} hoặc để trống ô mã số.",
+                    r + 1,
+                    list.code
+                ),
+            );
+            self.findings.push(f);
+        }
+        out
     }
 
     /// Merged cells over inputs: only the first cell of a merge holds a

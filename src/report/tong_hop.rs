@@ -66,7 +66,8 @@ fn num_or_blank(
     v: Option<f64>,
     f: &Format,
 ) -> Result<(), XlsxError> {
-    match v {
+    // A NaN or infinity is never written: blank instead.
+    match v.and_then(crate::text::finite) {
         Some(v) => ws.write_number_with_format(row, col, v, f)?,
         None => ws.write_blank(row, col, f)?,
     };
@@ -74,7 +75,8 @@ fn num_or_blank(
 }
 
 fn cached(v: Option<f64>) -> String {
-    v.map_or(String::new(), |v| format!("{}", (v * 1e9).round() / 1e9))
+    v.and_then(crate::text::finite)
+        .map_or(String::new(), |v| format!("{}", (v * 1e9).round() / 1e9))
 }
 
 /// Error fill of marked values.
@@ -659,7 +661,7 @@ fn lists_sheet(
                         Some(Value::Text(t)) => {
                             ws.write_string_with_format(row, cc, t, &s.locked_text)?;
                         }
-                        Some(Value::Number(n)) => {
+                        Some(Value::Number(n)) if n.is_finite() => {
                             ws.write_number_with_format(row, cc, *n, &s.locked_text)?;
                         }
                         _ => {
@@ -981,7 +983,8 @@ pub fn for_each_audit_row<E>(
 /// Text of an audit value (numbers as Rust writes them, for CSV).
 fn audit_text(v: &Value) -> String {
     match v {
-        Value::Number(n) => format!("{n}"),
+        Value::Number(n) if n.is_finite() => format!("{n}"),
+        Value::Number(_) => String::new(),
         Value::YesNo(b) => if *b { "Có" } else { "Không" }.to_string(),
         Value::Text(t) => t.clone(),
         Value::Date(d) => d.format("%d/%m/%Y").to_string(),
@@ -1064,7 +1067,7 @@ fn raw_sheets(
         w.write_string(row, 2, r.code)?;
         w.write_string(row, 3, &r.column)?;
         match r.value {
-            Value::Number(n) => {
+            Value::Number(n) if n.is_finite() => {
                 w.write_number(row, 4, *n)?;
             }
             other => {
