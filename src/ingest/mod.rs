@@ -731,7 +731,7 @@ impl FileReader<'_> {
         let sheet_id = self.sheets.len().min(u16::MAX as usize) as u16;
         self.sheets.push(sheet.to_string());
         let code_rows: Vec<(u32, &String)> = grid
-            .rows(loc.number_row + 1, r1)
+            .rows(loc.number_row.saturating_add(1), r1)
             .filter(|((_, c), _)| *c == loc.code_col)
             .filter_map(|((r, _), d)| match d {
                 Data::String(s) => Some((r, s)),
