@@ -1119,7 +1119,7 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
 }
 
 /// Keys of the metadata sheet, in order (FORMAT.md).
-pub const META_KEYS: [&str; 12] = [
+pub const META_KEYS: [&str; 14] = [
     "form_id",
     "contract_version",
     "catalog_id",
@@ -1132,6 +1132,8 @@ pub const META_KEYS: [&str; 12] = [
     "period",
     "plan",
     "generator",
+    "layout_hash",
+    "layout",
 ];
 
 fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
@@ -1158,6 +1160,8 @@ fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
         s.period.clone(),
         format!("{} ngày {}", s.plan_number, s.plan_date),
         format!("tonghop {}", env!("CARGO_PKG_VERSION")),
+        c.layout_hash(),
+        c.layout_text(),
     ];
     for (i, (k, v)) in META_KEYS.iter().zip(values.iter()).enumerate() {
         let r = i as u32 + 1;

@@ -85,16 +85,18 @@ pub fn loose_number(s: &str) -> Option<f64> {
 }
 
 /// A small round in a temporary folder: the sample settings with `extra`
-/// appended to tonghop.toml, the sample units whose codes are given, and
-/// an empty returns folder `bao-cao`.
+/// added to tonghop.toml (tables such as `[[files]]` at the end, plain
+/// keys before the `[cap_tren]` section), the sample units whose codes are
+/// given, and an empty returns folder `bao-cao`.
 pub fn small_round(codes: &[&str], extra: &str) -> (tempfile::TempDir, tonghop::round::Round) {
     let dir = tempfile::tempdir().unwrap();
     let settings = std::fs::read_to_string(samples().join("tonghop.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("tonghop.toml"),
-        format!("{settings}\n{extra}\n"),
-    )
-    .unwrap();
+    let settings = if extra.trim_start().starts_with('[') {
+        format!("{settings}\n{extra}\n")
+    } else {
+        settings.replacen("\n[cap_tren]", &format!("\n{extra}\n[cap_tren]"), 1)
+    };
+    std::fs::write(dir.path().join("tonghop.toml"), settings).unwrap();
     let units = std::fs::read_to_string(samples().join("don-vi.csv")).unwrap();
     let mut lines = units.lines();
     let mut csv = format!("{}\n", lines.next().unwrap());

@@ -1098,12 +1098,35 @@ impl FileReader<'_> {
                 c.version
             ));
         }
-        if !get("catalog_hash").is_empty() && get("catalog_hash") != c.hash {
-            return Err(format!(
-                "biểu mẫu theo một bản danh mục khác (mã băm {}…, đợt này {}…): đơn vị cần điền lại biểu mẫu mới.",
-                &get("catalog_hash")[..12.min(get("catalog_hash").len())],
-                c.short_hash()
-            ));
+        // The same catalogue (its canonical hash, or the hash of the same
+        // TOML text that older forms carry), or another one whose parts
+        // that decide cells are the same (a corrected label, a reformatted
+        // file): the cells read the same.
+        let form_hash = get("catalog_hash");
+        let same_catalog = form_hash.is_empty()
+            || form_hash == c.hash
+            || (!c.text_hash.is_empty() && form_hash == c.text_hash);
+        if !same_catalog {
+            let shown = &form_hash[..12.min(form_hash.len())];
+            let layout = get("layout_hash");
+            if layout.is_empty() {
+                return Err(format!(
+                    "biểu mẫu theo một bản danh mục khác (mã băm {shown}…, đợt này {}…) và không ghi bố cục ô (layout_hash, biểu mẫu của phiên bản chương trình cũ), nên không biết các ô có còn đúng vị trí không: đơn vị cần điền lại biểu mẫu mới.",
+                    c.short_hash()
+                ));
+            }
+            if layout != c.layout_hash() {
+                let changes = c.layout_changes(get("layout"));
+                let what = if changes.is_empty() {
+                    "vị trí các ô đã đổi".to_string()
+                } else {
+                    changes.join("; ")
+                };
+                return Err(format!(
+                    "biểu mẫu theo một bản danh mục khác (mã băm {shown}…, đợt này {}…) mà các ô không còn như cũ: {what}. Đơn vị cần điền lại biểu mẫu mới.",
+                    c.short_hash()
+                ));
+            }
         }
         let round_id = &self.round.settings.round_id;
         if !get("round_id").is_empty() && get("round_id") != round_id {
