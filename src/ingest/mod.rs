@@ -6,6 +6,7 @@
 //! rejected with the reason.
 
 pub mod grid;
+pub mod ods;
 pub mod sniff;
 pub mod value;
 
@@ -817,6 +818,17 @@ fn read_content(
             return rejected(rel, kind, mtime, reason);
         }
     }
+    // Stray cells far outside the form: emptied before calamine builds the
+    // .ods sheets as dense ranges (read like an .xlsx, where they are
+    // harmless).
+    let bytes = if kind == FileKind::Ods {
+        match ods::trim_far_cells(bytes) {
+            Ok((b, _)) => b,
+            Err(reason) => return rejected(rel, kind, mtime, reason),
+        }
+    } else {
+        bytes
+    };
     let mut wb = match open(kind, bytes) {
         Ok(wb) => wb,
         Err(reason) => return rejected(rel, kind, mtime, reason),
