@@ -384,9 +384,18 @@ pub struct Catalog {
     /// Plausible bounds (`[plausible]`; defaults when absent).
     #[serde(default)]
     pub plausible: Plausible,
-    /// SHA-256 of the TOML text (hex), filled on load.
+    /// SHA-256 (hex) of the catalogue's content in a canonical form (its
+    /// JSON serialisation, so not of the TOML text: comments, spacing and
+    /// key order do not change it), filled on load. Written in every form
+    /// (`catalog_hash`).
     #[serde(skip_deserializing, default)]
     pub hash: String,
+    /// SHA-256 (hex) of the TOML text the catalogue was read from: what
+    /// `catalog_hash` held in forms written before the canonical hash,
+    /// still accepted when the file has not changed. Empty for a
+    /// catalogue built in code.
+    #[serde(skip)]
+    pub text_hash: String,
     /// Mã số → position in `indicators`, filled on load.
     #[serde(skip)]
     index: std::collections::HashMap<String, usize>,
@@ -532,10 +541,11 @@ impl Catalog {
             path: origin.to_string(),
             message: e.to_string(),
         })?;
-        catalog.hash = hex(&Sha256::digest(text.as_bytes()));
+        catalog.text_hash = hex(&Sha256::digest(text.as_bytes()));
         for (i, ind) in catalog.indicators.iter().enumerate() {
             catalog.index.entry(ind.code.clone()).or_insert(i);
         }
+        catalog.hash = catalog.content_hash();
         Ok(catalog)
     }
 
@@ -556,6 +566,140 @@ impl Catalog {
     /// First 12 hex digits of the hash, as written in forms.
     pub fn short_hash(&self) -> &str {
         &self.hash[..12.min(self.hash.len())]
+    }
+
+    /// SHA-256 (hex) of the canonical content: the catalogue serialised as
+    /// JSON (fields in declaration order, column sets by name), without
+    /// its own hashes.
+    pub fn content_hash(&self) -> String {
+        let mut c = self.clone();
+        c.hash.clear();
+        let json = serde_json::to_vec(&c).expect("a catalogue serialises");
+        hex(&Sha256::digest(&json))
+    }
+
+    /// The parts of the catalogue that decide which cell holds which
+    /// value, per group, in outline order: `(group id, columns, rows)`.
+    /// Columns: the group's kind and, in order (they are numbered), each
+    /// column's key, kind and parts. Rows: each chỉ tiêu by mã số (rows are
+    /// found by mã số, so their order does not matter) with its kind, the
+    /// unit types it applies to and whether its cell is a formula. Labels,
+    /// đơn vị tính, bounds, rules and consolidation do not decide cells.
+    pub fn layout(&self) -> Vec<(String, String, String)> {
+        self.groups
+            .iter()
+            .map(|g| {
+                let columns = self
+                    .column_sets
+                    .get(&g.columns)
+                    .map(|set| {
+                        set.columns
+                            .iter()
+                            .map(|c| format!("{}|{:?}|{}", c.key, c.kind, c.sum_of.join(",")))
+                            .collect::<Vec<_>>()
+                            .join(";")
+                    })
+                    .unwrap_or_default();
+                let mut rows: Vec<String> = self
+                    .indicators_of(&g.id)
+                    .map(|i| {
+                        let mut types = i.applies_to.clone();
+                        types.sort();
+                        format!(
+                            "{}|{:?}|{}|{}",
+                            i.code,
+                            i.kind,
+                            types.join(","),
+                            i.is_formula()
+                        )
+                    })
+                    .collect();
+                rows.sort();
+                (
+                    g.id.clone(),
+                    format!("{:?}|{columns}", g.kind),
+                    rows.join(";"),
+                )
+            })
+            .collect()
+    }
+
+    /// The layout as written in a form's hidden sheet (`layout`): per
+    /// group `ID=c:<8 hex>,r:<8 hex>` (short hashes of its columns and
+    /// rows), joined by `;`.
+    pub fn layout_text(&self) -> String {
+        let short = |t: &str| hex(&Sha256::digest(t.as_bytes()))[..8].to_string();
+        self.layout()
+            .iter()
+            .map(|(id, cols, rows)| format!("{id}=c:{},r:{}", short(cols), short(rows)))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// SHA-256 (hex) of the whole layout ([`Catalog::layout`]): equal
+    /// layout hashes mean a form's cells read the same under both
+    /// catalogues (`layout_hash` in the hidden sheet).
+    pub fn layout_hash(&self) -> String {
+        let text: String = self
+            .layout()
+            .iter()
+            .map(|(id, cols, rows)| format!("{id}\n{cols}\n{rows}\n"))
+            .collect();
+        hex(&Sha256::digest(text.as_bytes()))
+    }
+
+    /// What differs between the layout written in a form (`layout`, see
+    /// [`Catalog::layout_text`]) and this catalogue's, in Vietnamese, one
+    /// item per changed group; empty when they agree or `form` is empty.
+    pub fn layout_changes(&self, form: &str) -> Vec<String> {
+        let theirs: BTreeMap<&str, (&str, &str)> = form
+            .split(';')
+            .filter_map(|part| {
+                let (id, rest) = part.split_once('=')?;
+                let (c, r) = rest.split_once(',')?;
+                Some((
+                    id.trim(),
+                    (
+                        c.trim().trim_start_matches("c:"),
+                        r.trim().trim_start_matches("r:"),
+                    ),
+                ))
+            })
+            .collect();
+        if theirs.is_empty() {
+            return Vec::new();
+        }
+        let ours = self.layout_text();
+        let mut out = Vec::new();
+        for part in ours.split(';') {
+            let Some((id, rest)) = part.split_once('=') else {
+                continue;
+            };
+            let Some((c, r)) = rest.split_once(',') else {
+                continue;
+            };
+            let (c, r) = (c.trim_start_matches("c:"), r.trim_start_matches("r:"));
+            let name = self.group(id).map_or(id.to_string(), |g| {
+                format!("Biểu số {:02} ({})", g.number, g.title)
+            });
+            match theirs.get(id) {
+                None => out.push(format!("{name} không có trong biểu mẫu đơn vị đã điền")),
+                Some((tc, tr)) => {
+                    if *tc != c {
+                        out.push(format!(
+                            "{name}: các cột đã đổi (số cột, thứ tự hoặc cột tính tổng)"
+                        ));
+                    }
+                    if *tr != r {
+                        out.push(format!("{name}: các dòng đã đổi (mã số, loại chỉ tiêu, loại đơn vị áp dụng hoặc ô tính sẵn)"));
+                    }
+                }
+            }
+        }
+        for id in theirs.keys().filter(|id| self.group(id).is_none()) {
+            out.push(format!("biểu {id} của biểu mẫu không còn trong danh mục"));
+        }
+        out
     }
 
     pub fn group(&self, id: &str) -> Option<&Group> {

@@ -1204,12 +1204,12 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     Ok(())
 }
 
-/// Keys of the metadata sheet, in order (FORMAT.md).
 /// Key of a return's status in the hidden sheet (after [`META_KEYS`], on
 /// returns only): [`ReturnStatus::key`].
 pub const STATUS_KEY: &str = "status";
 
-pub const META_KEYS: [&str; 12] = [
+/// Keys of the metadata sheet, in order (FORMAT.md).
+pub const META_KEYS: [&str; 14] = [
     "form_id",
     "contract_version",
     "catalog_id",
@@ -1222,6 +1222,8 @@ pub const META_KEYS: [&str; 12] = [
     "period",
     "plan",
     "generator",
+    "layout_hash",
+    "layout",
 ];
 
 fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
@@ -1248,6 +1250,8 @@ fn write_meta(wb: &mut Workbook, spec: &FormSpec) -> Result<(), XlsxError> {
         s.period.clone(),
         format!("{} ngày {}", s.plan_number, s.plan_date),
         format!("tonghop {}", env!("CARGO_PKG_VERSION")),
+        c.layout_hash(),
+        c.layout_text(),
     ];
     for (i, (k, v)) in META_KEYS.iter().zip(values.iter()).enumerate() {
         let r = i as u32 + 1;

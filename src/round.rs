@@ -81,6 +81,73 @@ pub struct Settings {
     /// Catalogue file; the embedded Đề án 241 catalogue when absent.
     #[serde(default)]
     pub catalog: Option<PathBuf>,
+    /// The operator's decisions about single returned files (`[[files]]`):
+    /// whose return a file is, which file of a unit is used, which is left
+    /// out, when a file was received. Absent in older settings files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileChoice>,
+}
+
+/// One `[[files]]` entry of `tonghop.toml`: the operator's decision about
+/// one file of the returns folder.
+///
+/// ```toml
+/// [[files]]
+/// file = "email-18-6/Doan Ket ban nhap.xlsx"  # path under the returns folder
+/// unit = "P-DOANKET"        # whose return it is (when the form names another unit)
+/// use = true                # the unit's return, whatever its save time
+/// received = "18/6/2021"    # received by e-mail, Zalo or on paper: decides on time / late
+/// note = "nhận qua Zalo"
+///
+/// [[files]]
+/// file = "ban-nhap.xlsx"
+/// exclude = true            # not consolidated
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileChoice {
+    /// Path of the file under the returns folder with `/`, or its bare
+    /// name when no other file has that name (matched after Unicode NFC,
+    /// case-insensitively).
+    pub file: String,
+    /// Mã đơn vị whose return the file is; decides a file whose hidden
+    /// sheet and header name different units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Use this file as its unit's return, whatever the save times.
+    #[serde(default, rename = "use", skip_serializing_if = "std::ops::Not::not")]
+    pub chosen: bool,
+    /// Leave this file out (not consolidated, findings not counted).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude: bool,
+    /// The date the file was received ("2021-06-18" or "18/6/2021"):
+    /// decides đúng hạn / trễ hạn instead of the save time.
+    #[serde(
+        default,
+        deserialize_with = "deserialize_opt_date",
+        serialize_with = "serialize_opt_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub received: Option<NaiveDate>,
+    /// Free text shown on "Tình hình nộp" (how it was received, why).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl FileChoice {
+    /// Whether this entry names the file at `rel` (path under the returns
+    /// folder with `/`); a bare name matches the file name in any folder.
+    pub fn matches(&self, rel: &str) -> bool {
+        let want = crate::text::nfc(self.file.trim())
+            .replace('\\', "/")
+            .to_lowercase();
+        let rel = crate::text::nfc(rel).to_lowercase();
+        if want.contains('/') {
+            rel == want
+        } else {
+            rel.rsplit('/').next() == Some(want.as_str())
+        }
+    }
 }
 
 /// Parse a date written "2021-06-20" or "20/6/2021".
@@ -241,6 +308,10 @@ impl Round {
             .or_else(|| settings.catalog.as_ref().map(|p| dir.join(p)));
         let catalog = Catalog::load_or_embedded(catalog_path.as_deref())?;
         let units = load_units(&dir.join(&settings.units), &catalog)?;
+        check_file_choices(&settings.files, &units).map_err(|message| RoundError::Invalid {
+            path: path.display().to_string(),
+            message,
+        })?;
         Ok(Round::new(dir.to_path_buf(), settings, catalog, units))
     }
 
@@ -293,6 +364,39 @@ impl Round {
             block: String::new(),
             parent: self.settings.parent.clone(),
         }
+    }
+}
+
+/// Problems of the `[[files]]` entries, all at once: an empty `file`, a
+/// `unit` not in the units list, `use` together with `exclude`.
+fn check_file_choices(files: &[FileChoice], units: &[OrgUnit]) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let n = i + 1;
+        if f.file.trim().is_empty() {
+            problems.push(format!(
+                "mục [[files]] thứ {n}: thiếu tên tệp (file = \"...\")."
+            ));
+        }
+        if let Some(u) = &f.unit {
+            if !units.iter().any(|x| &x.code == u) {
+                problems.push(format!(
+                    "mục [[files]] thứ {n} (tệp \"{}\"): đơn vị \"{u}\" không có trong danh sách đơn vị.",
+                    f.file
+                ));
+            }
+        }
+        if f.chosen && f.exclude {
+            problems.push(format!(
+                "mục [[files]] thứ {n} (tệp \"{}\"): không thể vừa dùng (use = true) vừa loại (exclude = true).",
+                f.file
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join(" "))
     }
 }
 

@@ -1,6 +1,8 @@
 //! `tonghop catalog`: the embedded catalogue, its JSON export, and
 //! `--check` finding seeded mistakes.
 
+mod common;
+
 use std::process::Command;
 
 use tonghop::catalog::{validate, Catalog, IndicatorKind, EMBEDDED_TOML};
@@ -166,4 +168,107 @@ fn check_accepts_the_embedded_catalogue() {
     let (code, out) = tonghop(&["catalog", "--check", path.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("hợp lệ"));
+}
+
+/// `catalog_hash` is a hash of the content, not of the TOML text.
+#[test]
+fn a_reformatted_catalogue_keeps_its_hash_and_a_corrected_label_its_layout() {
+    let c = Catalog::embedded();
+    let reformatted = format!(
+        "# danh mục, định dạng lại\n\n{}",
+        EMBEDDED_TOML.replace("\n[[", "\n\n# ---\n[[")
+    );
+    let r = Catalog::from_toml(&reformatted, "reformatted").unwrap();
+    assert_ne!(r.text_hash, c.text_hash);
+    assert_eq!(r.hash, c.hash);
+    let relabelled = EMBEDDED_TOML.replacen(
+        "label = \"Số đảng viên\"",
+        "label = \"Tổng số đảng viên\"",
+        1,
+    );
+    let l = Catalog::from_toml(&relabelled, "relabelled").unwrap();
+    assert_ne!(l.hash, c.hash);
+    assert_eq!(l.layout_hash(), c.layout_hash());
+    assert!(l.layout_changes(&c.layout_text()).is_empty());
+}
+
+/// Mid-round catalogue edits: returns written with the catalogue before the
+/// edit are read when no cell moved, rejected naming what changed when one
+/// did; older forms (the samples: only the hash of the TOML text) are read
+/// under the same catalogue file.
+#[test]
+fn returns_survive_a_label_fix_but_not_a_change_that_moves_cells() {
+    use tonghop::ingest::{read_file, Fate};
+    const A: &str = "CB-VPTU";
+    let (dir, round) = common::sample_units_round(&[A], "");
+    let fill = common::clean_fill(&round, A, 1);
+    let path = common::write_saved_return(&round, A, Some(&fill), "2021-06-10 09:00", "a.xlsx");
+    let sample = common::samples()
+        .join("bao-cao")
+        .join("cb-vptu-chi-bo-van-phong-thanh-uy.xlsx");
+    let with_catalog = |text: &str| {
+        std::fs::write(dir.path().join("danh-muc.toml"), text).unwrap();
+        let toml = dir.path().join("tonghop.toml");
+        let settings = std::fs::read_to_string(&toml).unwrap();
+        if !settings.contains("\ncatalog = ") {
+            std::fs::write(
+                &toml,
+                settings.replacen(
+                    "\n[cap_tren]",
+                    "\ncatalog = \"danh-muc.toml\"\n[cap_tren]",
+                    1,
+                ),
+            )
+            .unwrap();
+        }
+        tonghop::round::Round::load(dir.path(), None).unwrap()
+    };
+    // The same catalogue as a file: both the new and the older forms read.
+    let same = with_catalog(EMBEDDED_TOML);
+    assert_eq!(read_file(&path, "a.xlsx", &same).fate, Fate::Accepted);
+    assert_eq!(read_file(&sample, "s.xlsx", &same).fate, Fate::Accepted);
+    // A corrected label: the new form reads, the older one (no layout in
+    // its hidden sheet) is rejected with the reason.
+    let fixed = with_catalog(&EMBEDDED_TOML.replacen(
+        "label = \"Số đảng viên\"",
+        "label = \"Tổng số đảng viên\"",
+        1,
+    ));
+    let r = read_file(&path, "a.xlsx", &fixed);
+    assert_eq!(r.fate, Fate::Accepted, "{:?}", r.findings);
+    match read_file(&sample, "s.xlsx", &fixed).fate {
+        Fate::Rejected { reason } => assert!(reason.contains("layout_hash"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    // A year column inserted: cells move, the return is rejected naming the
+    // forms whose columns changed.
+    let moved = with_catalog(&EMBEDDED_TOML.replacen(
+        "  { key = \"n2016\", label = \"Năm 2016\" },",
+        "  { key = \"n2015\", label = \"Năm 2015\" },\n  { key = \"n2016\", label = \"Năm 2016\" },",
+        1,
+    ));
+    match read_file(&path, "a.xlsx", &moved).fate {
+        Fate::Rejected { reason } => assert!(
+            reason.contains(
+                "Biểu số 02 (Công tác lãnh đạo, chỉ đạo thực hiện Đề án): các cột đã đổi"
+            ),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // A chỉ tiêu whose kind changes: its rows changed.
+    let kind = with_catalog(&EMBEDDED_TOML.replacen(
+        "label = \"Số văn bản lãnh đạo, chỉ đạo thực hiện Đề án đã ban hành\"\nkind = \"count\"",
+        "label = \"Số văn bản lãnh đạo, chỉ đạo thực hiện Đề án đã ban hành\"\nkind = \"quantity\"",
+        1,
+    ));
+    match read_file(&path, "a.xlsx", &kind).fate {
+        Fate::Rejected { reason } => assert!(
+            reason.contains(
+                "Biểu số 02 (Công tác lãnh đạo, chỉ đạo thực hiện Đề án): các dòng đã đổi"
+            ) && !reason.contains("Biểu số 01"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
 }

@@ -73,6 +73,22 @@ fn every_corpus_file_meets_its_expectation() {
                     problems.push(format!("{name}: unit {:?}, expected {unit:?}", report.unit));
                 }
             }
+            "duplicate" => {
+                if !matches!(report.fate, Fate::Duplicate { .. }) {
+                    problems.push(format!(
+                        "{name}: expected a duplicate, got {}",
+                        report.fate.label()
+                    ));
+                }
+            }
+            "superseded" => {
+                if !matches!(report.fate, Fate::Superseded { .. }) {
+                    problems.push(format!(
+                        "{name}: expected superseded, got {}",
+                        report.fate.label()
+                    ));
+                }
+            }
             _ => {
                 if !matches!(report.fate, Fate::Rejected { .. }) {
                     problems.push(format!(

@@ -1,6 +1,6 @@
 //! Files found by fuzzing the ingest (tests/fixtures/regressions): each
-//! must be rejected with a Vietnamese reason, without panic, hang or
-//! unbounded memory. Named after the problem they reproduce.
+//! must be read, or rejected with a Vietnamese reason, without panic, hang
+//! or unbounded memory. Named after the problem they reproduce.
 
 mod common;
 
@@ -37,5 +37,35 @@ fn lying_dimensions_record_xls_is_rejected() {
             "{reason}"
         ),
         other => panic!("expected rejection, got {other:?}"),
+    }
+}
+
+/// Two .xls files grown by the fuzzer from a sample return: their table's
+/// numbered column row was the last row of the sheet, and `Grid::rows`
+/// called `BTreeMap::range` with its start after its end (a panic, caught,
+/// the file rejected as "lỗi nội bộ"). They must be read, or rejected for
+/// a reason in the data.
+#[test]
+fn grid_range_start_after_end_xls_is_never_an_internal_error() {
+    for name in [
+        "grid-range-start-after-end.xls",
+        "grid-range-start-after-end-2.xls",
+    ] {
+        let r = read(name);
+        let texts: Vec<String> = r
+            .findings
+            .iter()
+            .map(|f| f.message.clone())
+            .chain([r.fate.label()])
+            .collect();
+        assert!(
+            texts.iter().all(|t| !t.contains("lỗi nội bộ")),
+            "{name}: {texts:?}"
+        );
+        match &r.fate {
+            Fate::Accepted => assert!(r.unit.is_some(), "{name}: accepted without a unit"),
+            Fate::Rejected { reason } => assert!(!reason.is_empty(), "{name}"),
+            other => panic!("{name}: unexpected fate {other:?}"),
+        }
     }
 }

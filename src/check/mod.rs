@@ -312,6 +312,14 @@ fn required_totals(round: &Round, cons: &Consolidated, k: usize) -> Vec<Finding>
         let Some(g) = catalog.group(&ind.group) else {
             continue;
         };
+        // A figure no unit of the round has to give is absent, not missing.
+        if !round
+            .units
+            .iter()
+            .any(|u| ind.applies_to_type(&u.unit_type))
+        {
+            continue;
+        }
         if g.kind == crate::catalog::GroupKind::Narrative {
             let answered = cons.texts.keys().any(|(code, _)| code == &ind.code);
             if k == 0 && !answered {

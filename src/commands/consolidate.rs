@@ -66,22 +66,17 @@ pub fn consolidate_round_with(
     let lap = |what: &str| timing.lap(what);
     let round = Round::load(round_dir, catalog)?;
     let out = out.unwrap_or_else(|| round.dir.join(&round.settings.output));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("không tạo được thư mục kết quả {}", out.display()))?;
     // Never read our own outputs back as returns.
     let skip = vec![out.clone(), round.dir.join(&round.settings.output)];
-    let ingest = ingest_round(&round, &skip, progress).with_context(|| {
-        format!(
-            "không đọc được thư mục báo cáo {}",
-            round.returns_dir().display()
-        )
-    })?;
+    // A missing returns folder is a failed run (exit 2), never a clean run
+    // with nothing read: the error names the folder and what exists.
+    let ingest = ingest_round(&round, &skip, progress)?;
     lap("đọc tệp");
-    let mut findings: Vec<_> = ingest
-        .files
-        .iter()
-        .flat_map(|f| f.findings.iter().cloned())
-        .collect();
+    // Superseded, duplicate, ignored and excluded files' findings do not
+    // count.
+    let mut findings: Vec<_> = ingest.findings().cloned().collect();
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("không tạo được thư mục kết quả {}", out.display()))?;
     findings.extend(
         crate::check::run_all(&round, &ingest, &timing).context("lỗi khi kiểm tra số liệu")?,
     );

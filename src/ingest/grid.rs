@@ -40,10 +40,15 @@ impl Grid {
             .map(|((_, c), d)| (*c, d))
     }
 
-    /// Non-empty cells in rows `first..=last`, in (row, column) order.
+    /// Non-empty cells in rows `first..=last`, in (row, column) order;
+    /// nothing when `first > last` (a table whose numbered row is the
+    /// sheet's last row: found by fuzzing, `BTreeMap::range` panics on a
+    /// reversed range).
     pub fn rows(&self, first: u32, last: u32) -> impl Iterator<Item = ((u32, u32), &Data)> {
-        self.cells
-            .range((first, 0)..=(last, u32::MAX))
+        (first <= last)
+            .then(|| self.cells.range((first, 0)..=(last, u32::MAX)))
+            .into_iter()
+            .flatten()
             .map(|(k, d)| (*k, d))
     }
 
@@ -226,4 +231,22 @@ pub fn explain(what: &str, detail: &str) -> String {
         eprintln!("{what}: {detail}");
     }
     format!("{reason}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing: a table whose numbered column row is the last row
+    /// of the sheet asked for rows `last + 1 ..= last`.
+    #[test]
+    fn rows_of_a_reversed_range_are_empty_not_a_panic() {
+        let mut g = Grid::default();
+        g.cells.insert((3, 1), Data::Float(1.0));
+        g.cells.insert((5, 2), Data::Float(2.0));
+        assert_eq!(g.rows(6, 5).count(), 0);
+        assert_eq!(g.rows(u32::MAX, 0).count(), 0);
+        assert_eq!(g.rows(3, 5).count(), 2);
+        assert_eq!(g.rows(5, 5).count(), 1);
+    }
 }

@@ -6,6 +6,7 @@
 //! rejected with the reason.
 
 pub mod grid;
+pub mod ods;
 pub mod sniff;
 pub mod value;
 
@@ -22,7 +23,7 @@ use crate::catalog::{Catalog, GroupKind, Indicator, Severity};
 use crate::cell::CellRef;
 use crate::diagnostic::{rules, Finding};
 use crate::form::{FORM_ID, META_SHEET};
-use crate::round::{OrgUnit, Round};
+use crate::round::{FileChoice, OrgUnit, Round};
 use crate::text::fold;
 use grid::Grid;
 pub use sniff::FileKind;
@@ -65,24 +66,158 @@ impl Record {
     }
 }
 
-/// What became of an input file.
+/// What became of an input file. Only `Accepted` files are consolidated;
+/// the findings of `Superseded`, `Duplicate`, `Ignored`, `Excluded` files
+/// and of a `Blank` file of a unit that has a return are not counted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fate {
     /// The unit's return, consolidated.
     Accepted,
-    /// An older return of a unit that sent a later one (the file named).
-    Superseded { by: String },
+    /// Another return of the same unit is used (the file named, and why).
+    Superseded { by: String, why: Choice },
+    /// A byte-identical copy of another input file (the file named).
+    Duplicate { of: String },
+    /// An office lock file or a system file: not a return.
+    Ignored { kind: SystemFile },
+    /// Left out by the operator (`exclude = true` in `tonghop.toml`).
+    Excluded { note: String },
+    /// The hidden sheet names one unit and a header cell another: the
+    /// file counts for neither until the operator decides.
+    UnitConflict {
+        /// Mã đơn vị in the hidden sheet.
+        hidden: String,
+        /// Mã đơn vị named in the header.
+        header: String,
+    },
+    /// A form sent back with no figure filled: not a submission.
+    Blank,
     /// Not consolidated; the reason in Vietnamese.
     Rejected { reason: String },
 }
 
-impl Fate {
-    pub fn label(&self) -> String {
+impl std::fmt::Display for Fate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Fate::Accepted => "đã tổng hợp".to_string(),
-            Fate::Superseded { by } => format!("bị thay thế bởi {by}"),
-            Fate::Rejected { reason } => format!("không tổng hợp: {reason}"),
+            Fate::Accepted => write!(f, "đã tổng hợp"),
+            Fate::Superseded { by, why } => {
+                write!(f, "bản cũ, không tổng hợp: dùng {by} ({why})")
+            }
+            Fate::Duplicate { of } => {
+                write!(f, "bản trùng, không tổng hợp: giống hệt tệp {of}")
+            }
+            Fate::Ignored { kind } => write!(f, "bỏ qua: {kind}, không phải báo cáo"),
+            Fate::Excluded { note } if note.is_empty() => {
+                write!(f, "không tổng hợp theo tonghop.toml (exclude = true)")
+            }
+            Fate::Excluded { note } => {
+                write!(f, "không tổng hợp theo tonghop.toml (exclude = true): {note}")
+            }
+            Fate::UnitConflict { hidden, header } => write!(
+                f,
+                "không tổng hợp: trang ẩn ghi đơn vị {hidden}, tiêu đề ghi đơn vị {header}; chờ quyết định trong tonghop.toml (mục [[files]], unit = ...)"
+            ),
+            Fate::Blank => write!(f, "nộp biểu trống (chưa điền số liệu nào), không tổng hợp"),
+            Fate::Rejected { reason } => write!(f, "không tổng hợp: {reason}"),
         }
+    }
+}
+
+impl Fate {
+    /// Vietnamese text of the fate (as [`std::fmt::Display`]).
+    pub fn label(&self) -> String {
+        self.to_string()
+    }
+
+    /// Whether the file's findings count in the error report and the
+    /// per-unit counts (accepted, rejected, in conflict, blank: the
+    /// others are another file's business or not returns at all).
+    pub fn findings_count(&self) -> bool {
+        matches!(
+            self,
+            Fate::Accepted | Fate::Rejected { .. } | Fate::UnitConflict { .. } | Fate::Blank
+        )
+    }
+}
+
+/// Why one return of a unit was used rather than another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// Saved later (the workbook's save time).
+    SavedLater,
+    /// Same save time; modified later on disk.
+    SameTimeLaterOnDisk,
+    /// Same save time and disk time; its name sorts after.
+    SameTimeNameAfter,
+    /// Chosen in `tonghop.toml` (`use = true`).
+    Operator,
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Choice::SavedLater => "bản lưu sau",
+            Choice::SameTimeLaterOnDisk => {
+                "cùng thời điểm lưu; tệp được dùng có thời điểm sửa trên đĩa muộn hơn"
+            }
+            Choice::SameTimeNameAfter => {
+                "cùng thời điểm lưu và thời điểm sửa trên đĩa; tệp được dùng có tên đứng sau theo thứ tự chữ cái"
+            }
+            Choice::Operator => "chọn trong tonghop.toml, use = true",
+        })
+    }
+}
+
+/// Files that office programs and operating systems leave in a folder:
+/// never a return, listed as ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemFile {
+    /// `~$name.xlsx`: Excel's owner file while a workbook is open.
+    OfficeLock,
+    /// `.~lock.name.xlsx#`: LibreOffice's lock file.
+    LibreOfficeLock,
+    /// `desktop.ini`: Windows folder settings.
+    DesktopIni,
+    /// `Thumbs.db`: Windows thumbnail cache.
+    Thumbs,
+    /// `.DS_Store`: macOS folder settings.
+    DsStore,
+    /// `._name`: macOS resource fork copied to a USB stick.
+    AppleDouble,
+}
+
+impl SystemFile {
+    /// The kind of a file from its name (the last path component), when it
+    /// is a lock or system file.
+    pub fn from_name(name: &str) -> Option<SystemFile> {
+        let lower = name.to_lowercase();
+        if name.starts_with("~$") {
+            Some(SystemFile::OfficeLock)
+        } else if name.starts_with(".~lock.") && name.ends_with('#') {
+            Some(SystemFile::LibreOfficeLock)
+        } else if lower == "desktop.ini" {
+            Some(SystemFile::DesktopIni)
+        } else if lower == "thumbs.db" {
+            Some(SystemFile::Thumbs)
+        } else if name == ".DS_Store" {
+            Some(SystemFile::DsStore)
+        } else if name.starts_with("._") {
+            Some(SystemFile::AppleDouble)
+        } else {
+            None
+        }
+    }
+}
+
+impl std::fmt::Display for SystemFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SystemFile::OfficeLock => "tệp khóa của Excel (tạo ra khi tệp đang mở)",
+            SystemFile::LibreOfficeLock => "tệp khóa của LibreOffice (tạo ra khi tệp đang mở)",
+            SystemFile::DesktopIni => "tệp thiết lập thư mục của Windows",
+            SystemFile::Thumbs => "tệp ảnh thu nhỏ của Windows",
+            SystemFile::DsStore => "tệp thiết lập thư mục của macOS",
+            SystemFile::AppleDouble => "tệp phụ của macOS (tên bắt đầu bằng \"._\")",
+        })
     }
 }
 
@@ -117,6 +252,12 @@ pub struct FileReport {
     pub identified_by: String,
     pub saved_at: Option<NaiveDateTime>,
     pub saved_source: SavedSource,
+    /// The file system's modification time (ties of `saved_at`).
+    pub file_time: Option<NaiveDateTime>,
+    /// SHA-256 of the file's bytes (byte-identical copies), when read.
+    pub sha256: Option<[u8; 32]>,
+    /// The operator's decision about this file (`[[files]]`), if any.
+    pub choice: Option<crate::round::FileChoice>,
     pub fate: Fate,
     pub records: Vec<Record>,
     /// Names of the sheets the records point at.
@@ -131,16 +272,69 @@ impl FileReport {
     }
 }
 
+impl FileReport {
+    /// The date the operator recorded the file as received, if any.
+    pub fn received(&self) -> Option<chrono::NaiveDate> {
+        self.choice.as_ref().and_then(|c| c.received)
+    }
+}
+
 /// All input files of a round.
 #[derive(Debug, Clone, Default)]
 pub struct Ingest {
     pub files: Vec<FileReport>,
+    /// Findings about the round's settings rather than one file (a
+    /// `[[files]]` entry that names no file).
+    pub findings: Vec<Finding>,
 }
 
 impl Ingest {
     /// Accepted returns.
     pub fn accepted(&self) -> impl Iterator<Item = &FileReport> {
         self.files.iter().filter(|f| f.fate == Fate::Accepted)
+    }
+
+    /// Every finding that counts: those of the settings and of the files
+    /// whose fate counts them ([`Fate::findings_count`]).
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().chain(
+            self.files
+                .iter()
+                .filter(|f| f.fate.findings_count())
+                .flat_map(|f| f.findings.iter()),
+        )
+    }
+}
+
+/// Fatal problems of the returns folder: the run cannot give a result.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The returns folder does not exist (a typo in `returns = ...`).
+    #[error("không có thư mục báo cáo {dir} (tonghop.toml: returns = \"{setting}\"). {}", nearby_text(.round_dir, .nearby))]
+    MissingReturns {
+        dir: String,
+        setting: String,
+        round_dir: String,
+        /// Folders that exist in the round folder.
+        nearby: Vec<String>,
+    },
+    /// The returns folder cannot be listed.
+    #[error("không đọc được thư mục báo cáo {dir}: {}", crate::text::io_error_vi(.source))]
+    Io { dir: String, source: std::io::Error },
+}
+
+fn nearby_text(round_dir: &str, nearby: &[String]) -> String {
+    if nearby.is_empty() {
+        format!("Thư mục đợt {round_dir} không có thư mục con nào: hãy tạo thư mục báo cáo và chép các tệp đơn vị gửi vào đó.")
+    } else {
+        format!(
+            "Các thư mục có trong {round_dir}: {}. Hãy sửa returns trong tonghop.toml cho đúng tên thư mục chứa các tệp đơn vị gửi.",
+            nearby
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
@@ -194,37 +388,57 @@ impl Progress for Silent {
 
 /// Read every file under the round's returns folder (in parallel, one task
 /// per file, on polars' thread pool so that one pool serves the whole run)
-/// and decide each file's fate. The order of the
-/// result does not depend on scheduling.
+/// and decide each file's fate: lock and system files ignored, the
+/// operator's `[[files]]` decisions applied, byte-identical copies
+/// counted once, one return per unit. The order of the result does not
+/// depend on scheduling.
 ///
 /// # Errors
-/// The returns folder cannot be listed (a bad file is never an error).
+/// The returns folder does not exist or cannot be listed (a bad file is
+/// never an error).
 pub fn ingest_round(
     round: &Round,
     skip: &[PathBuf],
     progress: &dyn Progress,
-) -> std::io::Result<Ingest> {
+) -> Result<Ingest, IngestError> {
     use rayon::prelude::*;
     let dir = round.returns_dir();
-    let paths = if dir.exists() {
-        discover(&dir, skip)?
-    } else {
-        Vec::new()
-    };
+    if !dir.is_dir() {
+        return Err(missing_returns(round, skip));
+    }
+    let paths = discover(&dir, skip).map_err(|source| IngestError::Io {
+        dir: dir.display().to_string(),
+        source,
+    })?;
+    let rels: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let (choices, findings) = match_choices(round, &rels);
     progress.start(paths.len());
     // Polars' own thread pool: the whole run uses one pool.
     let mut files: Vec<FileReport> = polars_core::runtime::THREAD_POOL.install(|| {
         paths
         .par_iter()
-        .map(|p| {
-            let rel = p
-                .strip_prefix(&dir)
-                .unwrap_or(p)
-                .to_string_lossy()
-                .replace('\\', "/");
+        .zip(rels.par_iter())
+        .zip(choices.par_iter())
+        .map(|((p, rel), choice)| {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            if let Some(kind) = SystemFile::from_name(name) {
+                progress.file_done(rel);
+                let mut r = rejected(rel, FileKind::Unknown, (file_mtime(p), SavedSource::FileSystem), String::new());
+                r.fate = Fate::Ignored { kind };
+                r.findings.clear();
+                return r;
+            }
             // A bug must never cost the other files: a panic while reading
             // one file rejects that file with the reason and goes on.
-            let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file(p, &rel, round)))
+            let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file_with(p, rel, round, choice.as_ref())))
                 .unwrap_or_else(|panic| {
                     let what = panic
                         .downcast_ref::<String>()
@@ -232,54 +446,231 @@ pub fn ingest_round(
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
                     rejected(
-                        &rel,
+                        rel,
                         FileKind::Unknown,
                         (file_mtime(p), SavedSource::FileSystem),
                         format!("lỗi nội bộ của chương trình khi đọc tệp này; hãy gửi tệp cho người phát triển (chi tiết kỹ thuật: {what})."),
                     )
                 });
-            progress.file_done(&rel);
+            progress.file_done(rel);
             report
         })
         .collect()
     });
     progress.finish();
-    resolve_duplicates(&mut files);
-    Ok(Ingest { files })
+    resolve(&mut files, round);
+    Ok(Ingest { files, findings })
 }
 
-/// Two returns from one unit: the later one (by saved time, then file
-/// name) is used, the others are superseded.
-fn resolve_duplicates(files: &mut [FileReport]) {
-    let mut by_unit: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, f) in files.iter().enumerate() {
-        if let (Fate::Accepted, Some(u)) = (&f.fate, &f.unit) {
-            by_unit.entry(u.clone()).or_default().push(i);
+/// The error for a missing returns folder, naming the folders that exist
+/// in the round folder (not the output folders).
+fn missing_returns(round: &Round, skip: &[PathBuf]) -> IngestError {
+    let skip: Vec<PathBuf> = skip.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let mut nearby: Vec<String> = std::fs::read_dir(&round.dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter(|e| e.path().canonicalize().map_or(true, |c| !skip.contains(&c)))
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    nearby.sort();
+    IngestError::MissingReturns {
+        dir: round.returns_dir().display().to_string(),
+        setting: round.settings.returns.display().to_string(),
+        round_dir: round.dir.display().to_string(),
+        nearby,
+    }
+}
+
+/// The `[[files]]` entry of every file (by position), and a cảnh báo for
+/// every entry that names no file or more than one.
+fn match_choices(round: &Round, rels: &[String]) -> (Vec<Option<FileChoice>>, Vec<Finding>) {
+    let mut out = vec![None; rels.len()];
+    let mut findings = Vec::new();
+    for c in &round.settings.files {
+        let hits: Vec<usize> = (0..rels.len()).filter(|&i| c.matches(&rels[i])).collect();
+        let problem = match hits.as_slice() {
+            [] => Some(format!(
+                "tonghop.toml, mục [[files]] file = \"{}\": không có tệp này trong thư mục báo cáo; quyết định này không được áp dụng.",
+                c.file
+            )),
+            [i] => {
+                out[*i] = Some(c.clone());
+                None
+            }
+            many => Some(format!(
+                "tonghop.toml, mục [[files]] file = \"{}\": trùng tên {} tệp ({}); hãy ghi cả đường dẫn thư mục. Quyết định này không được áp dụng.",
+                c.file,
+                many.len(),
+                many.iter().map(|i| rels[*i].as_str()).collect::<Vec<_>>().join(", ")
+            )),
+        };
+        if let Some(message) = problem {
+            findings.push(Finding::file(
+                Severity::CanhBao,
+                crate::round::SETTINGS_FILE,
+                rules::FILE,
+                message,
+            ));
         }
     }
-    for idx in by_unit.values().filter(|v| v.len() > 1) {
-        let latest = *idx
-            .iter()
-            .max_by(|a, b| {
-                (files[**a].saved_at, &files[**a].file)
-                    .cmp(&(files[**b].saved_at, &files[**b].file))
-            })
-            .expect("non-empty");
-        let by = files[latest].file.clone();
-        for &i in idx.iter().filter(|i| **i != latest) {
-            files[i].fate = Fate::Superseded { by: by.clone() };
-            let f = &files[i];
-            let msg = format!(
-                "đơn vị {} nộp nhiều bản; tệp này (lưu lúc {}) bị thay thế bởi bản lưu sau {}.",
-                f.unit.as_deref().unwrap_or(""),
-                f.saved_at
-                    .map_or("?".into(), |t| t.format("%d/%m/%Y %H:%M").to_string()),
-                by
-            );
-            let mut finding = Finding::file(Severity::CanhBao, &f.file, rules::FILE, msg);
-            finding.unit = f.unit.clone().unwrap_or_default();
-            files[i].findings.push(finding);
+    (out, findings)
+}
+
+/// Decide which files count: the operator's exclusions, byte-identical
+/// copies (one is kept), blank forms, then one return per unit.
+fn resolve(files: &mut [FileReport], round: &Round) {
+    for f in files.iter_mut() {
+        if f.choice.as_ref().is_some_and(|c| c.exclude) && !matches!(f.fate, Fate::Ignored { .. }) {
+            f.fate = Fate::Excluded {
+                note: f
+                    .choice
+                    .as_ref()
+                    .map(|c| c.note.clone())
+                    .unwrap_or_default(),
+            };
         }
+    }
+    resolve_copies(files);
+    resolve_units(files, round);
+}
+
+/// Byte-identical files are one file: the one chosen by the operator, else
+/// the oldest on disk (then the shortest path: "a.xlsx" before its copy
+/// "a (1).xlsx"), is kept; the others are duplicates of it.
+fn resolve_copies(files: &mut [FileReport]) {
+    let mut by_hash: BTreeMap<[u8; 32], Vec<usize>> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        if matches!(f.fate, Fate::Ignored { .. } | Fate::Excluded { .. }) {
+            continue;
+        }
+        if let Some(h) = f.sha256 {
+            by_hash.entry(h).or_default().push(i);
+        }
+    }
+    for idx in by_hash.values().filter(|v| v.len() > 1) {
+        let keep = idx
+            .iter()
+            .copied()
+            .find(|&i| files[i].choice.as_ref().is_some_and(|c| c.chosen))
+            .unwrap_or_else(|| {
+                *idx.iter()
+                    .min_by_key(|&&i| (files[i].file_time, files[i].file.len(), &files[i].file))
+                    .expect("non-empty")
+            });
+        let of = files[keep].file.clone();
+        for &i in idx.iter().filter(|&&i| i != keep) {
+            files[i].fate = Fate::Duplicate { of: of.clone() };
+        }
+    }
+}
+
+/// One return per unit: the one chosen in `tonghop.toml`, else the latest
+/// by save time; equal save times are decided by the file system time,
+/// then the name, with a cảnh báo saying which was used and why. A blank
+/// form counts only for a unit with no other return.
+fn resolve_units(files: &mut [FileReport], round: &Round) {
+    let mut by_unit: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let Some(u) = &f.unit else { continue };
+        match f.fate {
+            Fate::Accepted => by_unit.entry(u.clone()).or_default().0.push(i),
+            Fate::Blank => by_unit.entry(u.clone()).or_default().1.push(i),
+            _ => {}
+        }
+    }
+    for (unit, (returns, blanks)) in by_unit {
+        if !returns.is_empty() {
+            // A blank form beside a real return: listed, not counted.
+            for i in blanks {
+                files[i].findings.clear();
+            }
+            if returns.len() > 1 {
+                pick_return(files, round, &unit, &returns);
+            }
+        } else if blanks.len() > 1 {
+            // Several blank forms: one lỗi is enough.
+            let latest = latest(files, &blanks).0;
+            for i in blanks.into_iter().filter(|&i| i != latest) {
+                files[i].findings.clear();
+            }
+        }
+    }
+}
+
+/// The latest of `idx` by save time, then file system time, then name;
+/// and why it won over the runner-up.
+fn latest(files: &[FileReport], idx: &[usize]) -> (usize, Choice) {
+    let key = |i: usize| {
+        (
+            files[i].saved_at,
+            files[i].file_time,
+            files[i].file.as_str(),
+        )
+    };
+    let mut sorted = idx.to_vec();
+    sorted.sort_by(|a, b| key(*a).cmp(&key(*b)));
+    let win = sorted[sorted.len() - 1];
+    let why = match sorted.len().checked_sub(2).map(|p| sorted[p]) {
+        Some(next) if files[next].saved_at == files[win].saved_at => {
+            if files[next].file_time == files[win].file_time {
+                Choice::SameTimeNameAfter
+            } else {
+                Choice::SameTimeLaterOnDisk
+            }
+        }
+        _ => Choice::SavedLater,
+    };
+    (win, why)
+}
+
+fn pick_return(files: &mut [FileReport], round: &Round, unit: &str, idx: &[usize]) {
+    let chosen = idx
+        .iter()
+        .copied()
+        .find(|&i| files[i].choice.as_ref().is_some_and(|c| c.chosen));
+    let (win, why) = match chosen {
+        Some(i) => (i, Choice::Operator),
+        None => latest(files, idx),
+    };
+    let by = files[win].file.clone();
+    let when = |t: Option<NaiveDateTime>| {
+        t.map_or("(không rõ)".to_string(), |t| {
+            t.format("%d/%m/%Y %H:%M:%S").to_string()
+        })
+    };
+    for &i in idx.iter().filter(|&&i| i != win) {
+        files[i].fate = Fate::Superseded {
+            by: by.clone(),
+            why,
+        };
+    }
+    if matches!(why, Choice::SameTimeLaterOnDisk | Choice::SameTimeNameAfter) {
+        let tied: Vec<&str> = idx
+            .iter()
+            .filter(|&&i| files[i].saved_at == files[win].saved_at)
+            .map(|&i| files[i].file.as_str())
+            .collect();
+        let reason = match why {
+            Choice::SameTimeLaterOnDisk => format!(
+                "vì thời điểm sửa tệp trên đĩa muộn hơn ({})",
+                when(files[win].file_time)
+            ),
+            _ => "vì thời điểm sửa trên đĩa cũng trùng nhau, chọn theo tên tệp (tên đứng sau theo thứ tự chữ cái)".to_string(),
+        };
+        let message = format!(
+            "đơn vị {unit} có {} bản cùng thời điểm lưu {} ({}): dùng {by} {reason}. Nếu cần dùng bản khác, ghi vào tonghop.toml: [[files]] file = \"...\" use = true.",
+            tied.len(),
+            when(files[win].saved_at),
+            tied.join(", ")
+        );
+        let mut finding = Finding::file(Severity::CanhBao, &by, rules::FILE, message);
+        finding.unit = unit.to_string();
+        finding.unit_name = round.unit(unit).map(|u| u.name.clone()).unwrap_or_default();
+        files[win].findings.push(finding);
     }
 }
 
@@ -302,6 +693,9 @@ fn rejected(
         identified_by: String::new(),
         saved_at: saved.0,
         saved_source: saved.1,
+        file_time: None,
+        sha256: None,
+        choice: None,
         fate: Fate::Rejected { reason },
         records: Vec::new(),
         sheets: Vec::new(),
@@ -336,12 +730,23 @@ pub fn parse_saved_time(s: &str) -> Option<NaiveDateTime> {
 }
 
 /// Read one file; never fails: problems become the file's fate and
-/// findings.
+/// findings. The operator's `[[files]]` entry naming exactly this path
+/// applies (the round reader, [`ingest_round`], also matches bare names).
 pub fn read_file(path: &Path, rel: &str, round: &Round) -> FileReport {
+    let choice = round.settings.files.iter().find(|c| c.matches(rel));
+    read_file_with(path, rel, round, choice)
+}
+
+fn read_file_with(
+    path: &Path,
+    rel: &str,
+    round: &Round,
+    choice: Option<&FileChoice>,
+) -> FileReport {
     let mtime = (file_mtime(path), SavedSource::FileSystem);
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_FILE_BYTES {
-        return rejected(
+    let mut report = if size > MAX_FILE_BYTES {
+        rejected(
             rel,
             FileKind::Unknown,
             mtime,
@@ -350,20 +755,21 @@ pub fn read_file(path: &Path, rel: &str, round: &Round) -> FileReport {
                 size / 1_048_576,
                 MAX_FILE_BYTES / 1_048_576
             ),
-        );
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return rejected(
+        )
+    } else {
+        match std::fs::read(path) {
+            Ok(bytes) => read_bytes_with(bytes, rel, round, mtime.0, choice),
+            Err(e) => rejected(
                 rel,
                 FileKind::Unknown,
                 mtime,
                 format!("không đọc được tệp ({}).", crate::text::io_error_vi(&e)),
-            )
+            ),
         }
     };
-    read_bytes(bytes, rel, round, mtime.0)
+    report.file_time = mtime.0;
+    report.choice = choice.cloned();
+    report
 }
 
 /// Read a file's content (the fuzz target's entry point); `mtime` is the
@@ -375,6 +781,33 @@ pub fn read_bytes(
     round: &Round,
     mtime: Option<NaiveDateTime>,
 ) -> FileReport {
+    let choice = round.settings.files.iter().find(|c| c.matches(rel));
+    read_bytes_with(bytes, rel, round, mtime, choice)
+}
+
+fn read_bytes_with(
+    bytes: Vec<u8>,
+    rel: &str,
+    round: &Round,
+    mtime: Option<NaiveDateTime>,
+    choice: Option<&FileChoice>,
+) -> FileReport {
+    use sha2::{Digest, Sha256};
+    let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+    let mut report = read_content(bytes, rel, round, mtime, choice);
+    report.sha256 = Some(sha256);
+    report.file_time = mtime;
+    report.choice = choice.cloned();
+    report
+}
+
+fn read_content(
+    bytes: Vec<u8>,
+    rel: &str,
+    round: &Round,
+    mtime: Option<NaiveDateTime>,
+    choice: Option<&FileChoice>,
+) -> FileReport {
     let mtime = (mtime, SavedSource::FileSystem);
     let kind = match sniff::sniff(&bytes) {
         Ok(k) => k,
@@ -385,6 +818,17 @@ pub fn read_bytes(
             return rejected(rel, kind, mtime, reason);
         }
     }
+    // Stray cells far outside the form: emptied before calamine builds the
+    // .ods sheets as dense ranges (read like an .xlsx, where they are
+    // harmless).
+    let bytes = if kind == FileKind::Ods {
+        match ods::trim_far_cells(bytes) {
+            Ok((b, _)) => b,
+            Err(reason) => return rejected(rel, kind, mtime, reason),
+        }
+    } else {
+        bytes
+    };
     let mut wb = match open(kind, bytes) {
         Ok(wb) => wb,
         Err(reason) => return rejected(rel, kind, mtime, reason),
@@ -399,29 +843,102 @@ pub fn read_bytes(
     let mut reader = FileReader {
         round,
         rel,
+        choice,
         findings: Vec::new(),
         records: Vec::new(),
         sheets: Vec::new(),
         blank_inputs: Vec::new(),
     };
-    match reader.read(&mut wb) {
-        Ok((unit, identified_by)) => FileReport {
-            file: rel.to_string(),
-            kind,
-            unit: Some(unit),
-            identified_by,
-            saved_at: saved.0,
-            saved_source: saved.1,
-            fate: Fate::Accepted,
-            records: reader.records,
-            sheets: reader.sheets,
-            findings: reader.findings,
-        },
-        Err(reason) => {
-            let mut r = rejected(rel, kind, saved, reason);
-            r.unit = None;
-            r
+    let read = reader.read(&mut wb);
+    // Filled: a value was read, or a cell holds something that a finding
+    // names (an unreadable or refused figure is typed, not blank).
+    let filled = reader
+        .records
+        .iter()
+        .any(|r| !r.computed && !matches!(r.value, Value::Blank | Value::NotApplicable))
+        || reader.findings.iter().any(|f| f.position.is_some());
+    let mut report = FileReport {
+        file: rel.to_string(),
+        kind,
+        unit: None,
+        identified_by: String::new(),
+        saved_at: saved.0,
+        saved_source: saved.1,
+        file_time: None,
+        sha256: None,
+        choice: None,
+        fate: Fate::Accepted,
+        records: reader.records,
+        sheets: reader.sheets,
+        findings: reader.findings,
+    };
+    match read {
+        Ok((unit, identified_by)) if filled => {
+            report.unit = Some(unit.code);
+            report.identified_by = identified_by;
         }
+        Ok((unit, identified_by)) => {
+            let mut f = Finding::file(
+                Severity::Loi,
+                rel,
+                rules::FILE,
+                format!("tệp {rel}: biểu mẫu gửi về còn trống, chưa ô nhập liệu nào có số liệu; đơn vị {} ({}) cần điền biểu mẫu rồi gửi lại.", unit.name, unit.code),
+            );
+            f.unit = unit.code.clone();
+            f.unit_name = unit.name.clone();
+            report.unit = Some(unit.code);
+            report.identified_by = identified_by;
+            report.fate = Fate::Blank;
+            report.records.clear();
+            report.findings = vec![f];
+        }
+        Err(ReadError::UnitConflict(c)) => {
+            let Conflict {
+                hidden,
+                header,
+                cell,
+            } = *c;
+            let message = format!(
+                "tệp {rel}: trang ẩn \"{META_SHEET}\" ghi đơn vị {} ({}), nhưng ô {cell} ghi tên đơn vị {} ({}): có thể {} đã điền vào biểu mẫu của {}. Tệp không được tổng hợp cho đơn vị nào; nếu đây là báo cáo của {}, ghi vào tonghop.toml: [[files]] file = \"{rel}\" unit = \"{}\".",
+                hidden.name, hidden.code, header.name, header.code, header.name, hidden.name, header.name, header.code
+            );
+            report.fate = Fate::UnitConflict {
+                hidden: hidden.code,
+                header: header.code,
+            };
+            report.records.clear();
+            report.findings = vec![Finding::file(Severity::Loi, rel, rules::UNIT, message)];
+        }
+        Err(ReadError::Reject(reason)) => {
+            let r = rejected(rel, kind, saved, reason);
+            report.fate = r.fate;
+            report.records.clear();
+            report.sheets.clear();
+            report.findings = r.findings;
+        }
+    }
+    report
+}
+
+/// Why a workbook was not read as a unit's return.
+enum ReadError {
+    /// Rejected, with the Vietnamese reason.
+    Reject(String),
+    /// The hidden sheet and a header cell name different units.
+    UnitConflict(Box<Conflict>),
+}
+
+/// A form whose hidden sheet names one unit and a header cell another.
+struct Conflict {
+    hidden: OrgUnit,
+    header: OrgUnit,
+    /// Where the header names the other unit ("Biểu 01!A2").
+    cell: String,
+}
+
+impl From<String> for ReadError {
+    fn from(reason: String) -> ReadError {
+        ReadError::Reject(reason)
     }
 }
 
@@ -597,6 +1114,8 @@ type InputCell = (u32, u32, String);
 struct FileReader<'a> {
     round: &'a Round,
     rel: &'a str,
+    /// The operator's decision about this file.
+    choice: Option<&'a FileChoice>,
     findings: Vec<Finding>,
     records: Vec<Record>,
     sheets: Vec<String>,
@@ -612,7 +1131,7 @@ impl FileReader<'_> {
 
     /// Read the workbook: returns the unit code and how it was identified,
     /// or the reason the file is rejected.
-    fn read(&mut self, wb: &mut Workbook) -> Result<(String, String), String> {
+    fn read(&mut self, wb: &mut Workbook) -> Result<(OrgUnit, String), ReadError> {
         let names = wb.sheet_names();
         let mut budget = grid::Budget::default();
         let meta = match names.iter().find(|n| n.eq_ignore_ascii_case(META_SHEET)) {
@@ -624,7 +1143,7 @@ impl FileReader<'_> {
         for name in names.iter().filter(|n| !n.eq_ignore_ascii_case(META_SHEET)) {
             match grid::read_sheet(wb, name, &mut budget) {
                 Ok(g) => sheets.push((name.clone(), g)),
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             }
         }
         let (unit, how) = self.identify(&meta, &sheets)?;
@@ -674,16 +1193,16 @@ impl FileReader<'_> {
             if mismatches.len() > SHOWN {
                 list.push(format!("và {} chỗ khác", mismatches.len() - SHOWN));
             }
-            return Err(format!(
+            return Err(ReadError::Reject(format!(
                 "không có trang ẩn \"{META_SHEET}\" và bảng không khớp biểu mẫu của đợt này (biểu mẫu của đợt hoặc danh mục khác?): {}.",
                 list.join("; ")
-            ));
+            )));
         }
         if !found_any {
-            return Err(
+            return Err(ReadError::Reject(
                 "không tìm thấy bảng số liệu nào theo mẫu (không có cột \"Mã số\" với mã số của danh mục)."
                     .to_string(),
-            );
+            ));
         }
         self.check_merges(wb, &sheets);
         self.missing_rows(&unit, &seen);
@@ -691,7 +1210,7 @@ impl FileReader<'_> {
             f.unit = unit.code.clone();
             f.unit_name = unit.name.clone();
         }
-        Ok((unit.code, how))
+        Ok((unit, how))
     }
 
     /// Check the hidden sheet against the round: `Ok(true)` when it is ours
@@ -725,12 +1244,35 @@ impl FileReader<'_> {
                 c.version
             ));
         }
-        if !get("catalog_hash").is_empty() && get("catalog_hash") != c.hash {
-            return Err(format!(
-                "biểu mẫu theo một bản danh mục khác (mã băm {}…, đợt này {}…): đơn vị cần điền lại biểu mẫu mới.",
-                &get("catalog_hash")[..12.min(get("catalog_hash").len())],
-                c.short_hash()
-            ));
+        // The same catalogue (its canonical hash, or the hash of the same
+        // TOML text that older forms carry), or another one whose parts
+        // that decide cells are the same (a corrected label, a reformatted
+        // file): the cells read the same.
+        let form_hash = get("catalog_hash");
+        let same_catalog = form_hash.is_empty()
+            || form_hash == c.hash
+            || (!c.text_hash.is_empty() && form_hash == c.text_hash);
+        if !same_catalog {
+            let shown = &form_hash[..12.min(form_hash.len())];
+            let layout = get("layout_hash");
+            if layout.is_empty() {
+                return Err(format!(
+                    "biểu mẫu theo một bản danh mục khác (mã băm {shown}…, đợt này {}…) và không ghi bố cục ô (layout_hash, biểu mẫu của phiên bản chương trình cũ), nên không biết các ô có còn đúng vị trí không: đơn vị cần điền lại biểu mẫu mới.",
+                    c.short_hash()
+                ));
+            }
+            if layout != c.layout_hash() {
+                let changes = c.layout_changes(get("layout"));
+                let what = if changes.is_empty() {
+                    "vị trí các ô đã đổi".to_string()
+                } else {
+                    changes.join("; ")
+                };
+                return Err(format!(
+                    "biểu mẫu theo một bản danh mục khác (mã băm {shown}…, đợt này {}…) mà các ô không còn như cũ: {what}. Đơn vị cần điền lại biểu mẫu mới.",
+                    c.short_hash()
+                ));
+            }
         }
         let round_id = &self.round.settings.round_id;
         if !get("round_id").is_empty() && get("round_id") != round_id {
@@ -856,30 +1398,50 @@ impl FileReader<'_> {
         &self,
         meta: &BTreeMap<String, String>,
         sheets: &[(String, Grid)],
-    ) -> Result<(OrgUnit, String), String> {
+    ) -> Result<(OrgUnit, String), ReadError> {
         let units = &self.round.units;
-        let code = meta.get("unit_code").map(|s| s.trim()).unwrap_or("");
-        if !code.is_empty() {
-            if let Some(u) = units.iter().find(|u| u.code == code) {
-                return Ok((u.clone(), "mã đơn vị trong trang ẩn".to_string()));
-            }
-            if code == self.round.settings.committee_code {
-                return Err(format!(
-                    "đây là báo cáo tổng hợp của chính {} (mã {code}), không phải báo cáo của đơn vị trực thuộc.",
-                    self.round.settings.committee
-                ));
-            }
-            return Err(format!(
-                "đơn vị mã \"{code}\" ({}) không có trong danh sách đơn vị của đợt.",
-                meta.get("unit_name").map(String::as_str).unwrap_or("")
+        if let Some(u) = self
+            .choice
+            .and_then(|c| c.unit.as_deref())
+            .and_then(|c| self.round.unit(c))
+        {
+            return Ok((
+                u.clone(),
+                "đơn vị ghi trong tonghop.toml (mục [[files]])".to_string(),
             ));
         }
+        let code = meta.get("unit_code").map(|s| s.trim()).unwrap_or("");
         let by_name = |text: &str| {
             let f = fold(text);
             units.iter().find(|u| fold(&u.name) == f)
         };
+        // A form forwarded to another unit: the hidden sheet names one
+        // unit, the header was retyped with another's name.
+        let checked = |u: &OrgUnit, how: &str| match header_unit(sheets, u, &by_name) {
+            Some((other, cell)) => Err(ReadError::UnitConflict(Box::new(Conflict {
+                hidden: u.clone(),
+                header: other.clone(),
+                cell,
+            }))),
+            None => Ok((u.clone(), how.to_string())),
+        };
+        if !code.is_empty() {
+            if let Some(u) = units.iter().find(|u| u.code == code) {
+                return checked(u, "mã đơn vị trong trang ẩn");
+            }
+            if code == self.round.settings.committee_code {
+                return Err(ReadError::Reject(format!(
+                    "đây là báo cáo tổng hợp của chính {} (mã {code}), không phải báo cáo của đơn vị trực thuộc.",
+                    self.round.settings.committee
+                )));
+            }
+            return Err(ReadError::Reject(format!(
+                "đơn vị mã \"{code}\" ({}) không có trong danh sách đơn vị của đợt.",
+                meta.get("unit_name").map(String::as_str).unwrap_or("")
+            )));
+        }
         if let Some(u) = meta.get("unit_name").and_then(|n| by_name(n)) {
-            return Ok((u.clone(), "tên đơn vị trong trang ẩn".to_string()));
+            return checked(u, "tên đơn vị trong trang ẩn");
         }
         let mut seen_texts = Vec::new();
         for (name, grid) in sheets {
@@ -915,10 +1477,10 @@ impl FileReader<'_> {
                 }
             }
         }
-        Err(format!(
+        Err(ReadError::Reject(format!(
             "không xác định được đơn vị: không có trang ẩn \"{META_SHEET}\" và không ô tiêu đề nào trùng tên một đơn vị trong danh sách (thấy: {}).",
             if seen_texts.is_empty() { "không có chữ nào".to_string() } else { seen_texts.join(", ") }
-        ))
+        )))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -970,7 +1532,7 @@ impl FileReader<'_> {
         let sheet_id = self.sheets.len().min(u16::MAX as usize) as u16;
         self.sheets.push(sheet.to_string());
         let code_rows: Vec<(u32, String)> = grid
-            .rows(loc.number_row + 1, r1)
+            .rows(loc.number_row.saturating_add(1), r1)
             .filter(|((_, c), _)| *c == loc.code_col)
             .filter_map(|((r, _), d)| match d {
                 Data::String(s) => Some((r, s.trim().to_string())),
@@ -1202,8 +1764,11 @@ impl FileReader<'_> {
     }
 
     /// Merged cells over inputs: only the first cell of a merge holds a
-    /// value, the others read as blank. Checked only on sheets with blank
-    /// inputs, since reading merges is another pass over an .xlsx sheet.
+    /// value, the others read as blank. A lỗi when a value in the first
+    /// cell spreads over other input cells (its column is ambiguous); a
+    /// cảnh báo when every input cell under the merge is empty (nothing
+    /// was lost). Checked only on sheets with blank inputs, since reading
+    /// merges is another pass over an .xlsx sheet.
     fn check_merges(&mut self, wb: &mut Workbook, grids: &[(String, Grid)]) {
         let catalog = &self.round.catalog;
         for (sheet, input_cells) in std::mem::take(&mut self.blank_inputs) {
@@ -1223,14 +1788,28 @@ impl FileReader<'_> {
                 let Some((_, _, code)) = hidden.first() else {
                     continue;
                 };
+                let first_value = input_cells
+                    .iter()
+                    .any(|(r, c, _)| (*r, *c) == (r0, c0))
+                    .then(|| grid.get(r0, c0))
+                    .flatten()
+                    .filter(|d| !matches!(d, Data::Empty))
+                    .filter(|d| !matches!(d, Data::String(t) if t.trim().is_empty()));
                 let ind = catalog.indicator(code).expect("catalogue code");
                 let first = CellRef::new(r0, c0 as u16);
                 let range = crate::cell::range_name(first, CellRef::new(r1, c1 as u16));
-                let mut f = self.finding(
-                    Severity::Loi, &sheet, first, ind, rules::UNREADABLE,
-                    format!("ô gộp {range}"), "các ô riêng".into(),
-                    format!("các ô {range} bị gộp (merge) trên vùng nhập số liệu; chỉ đọc được ô {first}, {} ô còn lại coi như trống: hãy bỏ gộp ô và ghi số liệu vào từng ô.", hidden.len()),
-                );
+                let mut f = match first_value {
+                    Some(v) => self.finding(
+                        Severity::Loi, &sheet, first, ind, rules::UNREADABLE,
+                        format!("ô gộp {range}"), "các ô riêng".into(),
+                        format!("các ô {range} bị gộp (merge) trên vùng nhập số liệu: giá trị \"{}\" ở ô {first} trùm lên {} ô nhập liệu khác nên không rõ thuộc cột nào; đã đọc cho ô {first}, các ô còn lại coi như trống: hãy bỏ gộp ô và ghi số liệu vào đúng từng ô.", shown(v), hidden.len()),
+                    ),
+                    None => self.finding(
+                        Severity::CanhBao, &sheet, first, ind, rules::UNREADABLE,
+                        format!("ô gộp {range}"), "các ô riêng".into(),
+                        format!("các ô {range} bị gộp (merge) trên vùng nhập số liệu; {} ô nhập liệu bị gộp đều trống, không mất số liệu nào: nên bỏ gộp ô để điền được từng ô.", hidden.len()),
+                    ),
+                };
                 f.cell = range;
                 self.findings.push(f);
             }
@@ -1290,6 +1869,31 @@ impl FileReader<'_> {
             }
         }
     }
+}
+
+/// A unit other than `unit` named in a header cell (the first rows of a
+/// sheet, as the reader without a hidden sheet looks for it), with the
+/// cell ("Biểu 01!A2").
+fn header_unit<'u>(
+    sheets: &[(String, Grid)],
+    unit: &OrgUnit,
+    by_name: &dyn Fn(&str) -> Option<&'u OrgUnit>,
+) -> Option<(&'u OrgUnit, String)> {
+    for (name, grid) in sheets {
+        let Some(r0) = grid.first_row() else { continue };
+        for ((r, c), d) in grid.rows(r0, r0.saturating_add(6)) {
+            let Data::String(s) = d else { continue };
+            if c > 12 {
+                continue;
+            }
+            let found = by_name(s)
+                .or_else(|| crate::legacy::convert_if_legacy(s).and_then(|(u, _)| by_name(&u)));
+            if let Some(other) = found.filter(|o| o.code != unit.code) {
+                return Some((other, format!("{}!{}", name, CellRef::new(r, c as u16))));
+            }
+        }
+    }
+    None
 }
 
 /// Key → value pairs of the hidden metadata sheet (columns A and B).

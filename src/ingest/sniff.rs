@@ -156,10 +156,12 @@ fn sniff_zip(bytes: &[u8]) -> Result<FileKind, String> {
     Err("tệp nén (.zip) không phải bảng tính: hãy giải nén và gửi từng biểu mẫu.".into())
 }
 
-/// Largest used range (rows × columns) of one .xls sheet that is read:
-/// calamine builds .xls sheets as dense ranges, so a stray value at IV65536
-/// would cost half a gigabyte.
-pub const MAX_XLS_DENSE_CELLS: u64 = 4_000_000;
+/// Largest used range (rows × columns) of one .xls or .ods sheet that is
+/// read: calamine builds those sheets as dense ranges, so a stray value at
+/// IV65536 would cost half a gigabyte.
+pub const MAX_DENSE_CELLS: u64 = 4_000_000;
+/// The same for .xls (the name it had first).
+pub const MAX_XLS_DENSE_CELLS: u64 = MAX_DENSE_CELLS;
 
 /// Check the extent of every sheet of an .xls (BIFF5/BIFF8) before calamine
 /// reads it, by walking the cell records of the "Workbook"/"Book" stream.

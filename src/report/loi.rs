@@ -123,7 +123,11 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
         ws.write_string_with_format(
             row,
             3,
-            if st.file.is_some() { "Có" } else { "Chưa" },
+            match st.state {
+                crate::report::Submission::Submitted => "Có",
+                crate::report::Submission::BlankForm => "Biểu trống",
+                crate::report::Submission::Missing => "Chưa",
+            },
             &plain,
         )?;
         ws.write_number_with_format(row, 4, st.errors as f64, &plain)?;

@@ -7,7 +7,7 @@ pub mod loi;
 pub mod progress;
 pub mod tong_hop;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::catalog::{GroupKind, IndicatorKind, Severity};
@@ -19,15 +19,41 @@ use crate::ingest::value::Value;
 use crate::ingest::{Fate, Ingest, SavedSource};
 use crate::round::{OrgUnit, Round};
 
+/// Whether a unit submitted (DESIGN.md: a blank form is not a submission).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Submission {
+    /// A return was consolidated.
+    Submitted,
+    /// Only a blank form came back.
+    BlankForm,
+    /// Nothing came back (or nothing that counts for the unit).
+    Missing,
+}
+
+impl std::fmt::Display for Submission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Submission::Submitted => "Đã nộp",
+            Submission::BlankForm => "Nộp biểu trống",
+            Submission::Missing => "Chưa nộp",
+        })
+    }
+}
+
 /// Submission status of one unit of the list.
 #[derive(Debug, Clone)]
 pub struct Status {
     pub unit: OrgUnit,
-    /// The accepted return, if any.
+    pub state: Submission,
+    /// The accepted return (or the blank form), if any.
     pub file: Option<String>,
     pub saved_at: Option<NaiveDateTime>,
     pub saved_source: Option<SavedSource>,
-    /// Saved after the end of the deadline day.
+    /// The date the operator recorded the return as received
+    /// (`tonghop.toml`): it decides on time / late.
+    pub received: Option<NaiveDate>,
+    /// Received (or else saved) after the end of the deadline day.
     pub late: bool,
     pub errors: usize,
     pub warnings: usize,
@@ -35,10 +61,29 @@ pub struct Status {
 
 impl Status {
     pub fn timeliness(&self) -> &'static str {
-        match (&self.file, self.late) {
-            (None, _) => "",
-            (Some(_), false) => "Đúng hạn",
-            (Some(_), true) => "Trễ hạn",
+        match (self.state, self.late) {
+            (Submission::Submitted, false) => "Đúng hạn",
+            (Submission::Submitted, true) => "Trễ hạn",
+            _ => "",
+        }
+    }
+
+    /// When the return came: the received date when recorded, else the
+    /// save time ("18/06/2021" / "18/06/2021 10:15").
+    pub fn when(&self) -> String {
+        match (self.received, self.saved_at) {
+            (Some(d), _) => d.format("%d/%m/%Y").to_string(),
+            (None, Some(t)) => t.format("%d/%m/%Y %H:%M").to_string(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// Where [`Status::when`] comes from.
+    pub fn when_source(&self) -> &'static str {
+        match (self.received, self.saved_source) {
+            (Some(_), _) => "ngày nhận ghi trong tonghop.toml",
+            (None, Some(s)) => s.label(),
+            (None, None) => "",
         }
     }
 }
@@ -50,10 +95,22 @@ pub fn statuses(round: &Round, ingest: &Ingest, findings: &[Finding]) -> Vec<Sta
         .deadline
         .and_hms_opt(23, 59, 59)
         .expect("valid time");
-    let accepted: std::collections::HashMap<&str, &crate::ingest::FileReport> = ingest
-        .accepted()
-        .filter_map(|f| Some((f.unit.as_deref()?, f)))
-        .collect();
+    let mut returned: std::collections::HashMap<&str, &crate::ingest::FileReport> =
+        std::collections::HashMap::new();
+    for f in &ingest.files {
+        let Some(u) = f.unit.as_deref() else { continue };
+        match f.fate {
+            Fate::Accepted => {
+                returned.insert(u, f);
+            }
+            // A blank form stands only when no return was accepted; of
+            // several blank forms, the one whose lỗi counts.
+            Fate::Blank if !f.findings.is_empty() => {
+                returned.entry(u).or_insert(f);
+            }
+            _ => {}
+        }
+    }
     let mut counts: std::collections::HashMap<(&str, Severity), usize> =
         std::collections::HashMap::new();
     for x in findings {
@@ -63,16 +120,28 @@ pub fn statuses(round: &Round, ingest: &Ingest, findings: &[Finding]) -> Vec<Sta
         .units
         .iter()
         .map(|u| {
-            let f = accepted.get(u.code.as_str()).copied();
+            let f = returned.get(u.code.as_str()).copied();
             let count = |sev| counts.get(&(u.code.as_str(), sev)).copied().unwrap_or(0);
+            let state = match f.map(|f| &f.fate) {
+                Some(Fate::Accepted) => Submission::Submitted,
+                Some(_) => Submission::BlankForm,
+                None => Submission::Missing,
+            };
+            let received = f.and_then(|f| f.received());
+            let late = match received {
+                Some(d) => d > round.settings.deadline,
+                None => f
+                    .and_then(|f| f.saved_at)
+                    .is_some_and(|t| t > end_of_deadline),
+            };
             Status {
                 unit: u.clone(),
+                state,
                 file: f.map(|f| f.file.clone()),
                 saved_at: f.and_then(|f| f.saved_at),
                 saved_source: f.map(|f| f.saved_source),
-                late: f
-                    .and_then(|f| f.saved_at)
-                    .is_some_and(|t| t > end_of_deadline),
+                received,
+                late: state == Submission::Submitted && late,
                 errors: count(Severity::Loi),
                 warnings: count(Severity::CanhBao),
             }
@@ -87,9 +156,18 @@ pub struct Summary {
     pub units_submitted: usize,
     pub units_late: usize,
     pub units_missing: Vec<String>,
+    /// Units whose only return is a blank form ("nộp biểu trống").
+    pub units_blank: Vec<String>,
+    /// Files read (every file but the ignored lock and system files).
     pub files_read: usize,
     pub files_rejected: usize,
     pub files_superseded: usize,
+    /// Byte-identical copies of another file.
+    pub files_duplicate: usize,
+    /// Lock and system files, not read.
+    pub files_ignored: usize,
+    /// Left out by the operator in `tonghop.toml`.
+    pub files_excluded: usize,
     pub errors: usize,
     pub warnings: usize,
     pub outputs: Vec<String>,
@@ -104,26 +182,34 @@ impl Summary {
         findings: &[Finding],
         outputs: Vec<String>,
     ) -> Summary {
+        let named = |state: Submission| {
+            status
+                .iter()
+                .filter(|s| s.state == state)
+                .map(|s| format!("{} ({})", s.unit.name, s.unit.code))
+                .collect()
+        };
+        let files = |p: fn(&Fate) -> bool| ingest.files.iter().filter(|f| p(&f.fate)).count();
         Summary {
             units_expected: status.len(),
-            units_submitted: status.iter().filter(|s| s.file.is_some()).count(),
+            units_submitted: status
+                .iter()
+                .filter(|s| s.state == Submission::Submitted)
+                .count(),
             units_late: status.iter().filter(|s| s.late).count(),
-            units_missing: status
-                .iter()
-                .filter(|s| s.file.is_none())
-                .map(|s| format!("{} ({})", s.unit.name, s.unit.code))
-                .collect(),
-            files_read: ingest.files.len(),
-            files_rejected: ingest
-                .files
-                .iter()
-                .filter(|f| matches!(f.fate, Fate::Rejected { .. }))
-                .count(),
-            files_superseded: ingest
-                .files
-                .iter()
-                .filter(|f| matches!(f.fate, Fate::Superseded { .. }))
-                .count(),
+            units_missing: named(Submission::Missing),
+            units_blank: named(Submission::BlankForm),
+            files_read: files(|f| !matches!(f, Fate::Ignored { .. })),
+            files_rejected: files(|f| {
+                matches!(
+                    f,
+                    Fate::Rejected { .. } | Fate::UnitConflict { .. } | Fate::Blank
+                )
+            }),
+            files_superseded: files(|f| matches!(f, Fate::Superseded { .. })),
+            files_duplicate: files(|f| matches!(f, Fate::Duplicate { .. })),
+            files_ignored: files(|f| matches!(f, Fate::Ignored { .. })),
+            files_excluded: files(|f| matches!(f, Fate::Excluded { .. })),
             errors: findings
                 .iter()
                 .filter(|f| f.severity == Severity::Loi)
@@ -139,20 +225,41 @@ impl Summary {
 
     /// Vietnamese text for the terminal.
     pub fn text(&self) -> String {
+        let blank = if self.units_blank.is_empty() {
+            String::new()
+        } else {
+            format!(", {} nộp biểu trống", self.units_blank.len())
+        };
         let mut s = format!(
-            "Đơn vị: {} phải nộp, {} đã nộp ({} trễ hạn), {} chưa nộp.\n",
+            "Đơn vị: {} phải nộp, {} đã nộp ({} trễ hạn){blank}, {} chưa nộp.\n",
             self.units_expected,
             self.units_submitted,
             self.units_late,
             self.units_missing.len()
         );
+        if !self.units_blank.is_empty() {
+            s.push_str(&format!(
+                "  Nộp biểu trống: {}\n",
+                self.units_blank.join("; ")
+            ));
+        }
         if !self.units_missing.is_empty() {
             s.push_str(&format!("  Chưa nộp: {}\n", self.units_missing.join("; ")));
         }
-        s.push_str(&format!(
-            "Tệp: {} đã đọc, {} không tổng hợp được, {} bị thay thế bởi bản nộp sau.\n",
+        let mut files = format!(
+            "Tệp: {} đã đọc, {} không tổng hợp được, {} bị thay thế bởi bản nộp sau",
             self.files_read, self.files_rejected, self.files_superseded
-        ));
+        );
+        for (n, what) in [
+            (self.files_duplicate, "bản trùng"),
+            (self.files_excluded, "loại theo tonghop.toml"),
+            (self.files_ignored, "tệp khóa, tệp hệ thống bỏ qua"),
+        ] {
+            if n > 0 {
+                files.push_str(&format!(", {n} {what}"));
+            }
+        }
+        s.push_str(&format!("{files}.\n"));
         s.push_str(&format!(
             "Kiểm tra: {} lỗi, {} cảnh báo.\n",
             self.errors, self.warnings

@@ -793,30 +793,10 @@ fn status_sheet(
         ws.write_string_with_format(row, 1, &st.unit.code, &s.code)?;
         ws.write_string_with_format(row, 2, &st.unit.name, &s.locked_text)?;
         ws.write_string_with_format(row, 3, &st.unit.block, &s.locked_text)?;
-        ws.write_string_with_format(
-            row,
-            4,
-            if st.file.is_some() {
-                "Đã nộp"
-            } else {
-                "Chưa nộp"
-            },
-            &s.stt,
-        )?;
+        ws.write_string_with_format(row, 4, st.state.to_string(), &s.stt)?;
         ws.write_string_with_format(row, 5, st.file.as_deref().unwrap_or(""), &s.locked_text)?;
-        ws.write_string_with_format(
-            row,
-            6,
-            st.saved_at
-                .map_or(String::new(), |t| t.format("%d/%m/%Y %H:%M").to_string()),
-            &s.stt,
-        )?;
-        ws.write_string_with_format(
-            row,
-            7,
-            st.saved_source.map_or("", |x| x.label()),
-            &s.locked_text,
-        )?;
+        ws.write_string_with_format(row, 6, st.when(), &s.stt)?;
+        ws.write_string_with_format(row, 7, st.when_source(), &s.locked_text)?;
         ws.write_string_with_format(row, 8, st.timeliness(), &s.stt)?;
         ws.write_number_with_format(row, 9, st.errors as f64, &s.stt)?;
         ws.write_number_with_format(row, 10, st.warnings as f64, &s.stt)?;
@@ -863,7 +843,15 @@ fn status_sheet(
         ws.merge_range(row, 1, row, 3, &f.file, &s.locked_text)?;
         ws.write_string_with_format(row, 4, f.kind.label(), &s.stt)?;
         ws.write_string_with_format(row, 5, f.unit.as_deref().unwrap_or(""), &s.locked_text)?;
-        ws.merge_range(row, 6, row, 10, &f.fate.label(), &s.locked_text)?;
+        let mut fate = f.fate.label();
+        if let Some(c) = f
+            .choice
+            .as_ref()
+            .filter(|c| !c.note.is_empty() && !c.exclude)
+        {
+            fate.push_str(&format!(" (ghi chú: {})", c.note));
+        }
+        ws.merge_range(row, 6, row, 10, &fate, &s.locked_text)?;
         ws.set_row_height(row, 32)?;
         row += 1;
     }
