@@ -230,40 +230,99 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
         for r in cached {
             let Value::Number(c) = r.value else { continue };
             let now = values.get_slot(out.slots.slot(r.ind as usize, r.col as usize));
-            let differs = match now {
-                Some(v) => (v - c).abs() > 0.01,
-                None => c.abs() > 0.01,
+            let ind = &catalog.indicators[r.ind as usize];
+            let Some((severity, message)) = cached_finding(catalog, r, c, now) else {
+                continue;
             };
-            if differs {
-                let ind = &catalog.indicators[r.ind as usize];
-                let now_text = now.map_or("(trống)".to_string(), crate::text::number_vi);
-                out.findings.push(Finding {
-                    severity: Severity::CanhBao,
-                    unit: unit.code.clone(),
-                    unit_name: unit.name.clone(),
-                    file: f.file.clone(),
-                    sheet: f.sheet_of(r).to_string(),
-                    cell: r.cell.to_string(),
-                    code: ind.code.clone(),
-                    indicator: ind.label.clone(),
-                    rule: rules::STALE_CACHE.to_string(),
-                    found: crate::text::number_vi(c),
-                    expected: now_text.clone(),
-                    message: format!(
-                        "Ô {} (mã số {}): ô công thức lưu sẵn {} nhưng tính lại từ các ô nhập được {} (phần mềm không tính lại công thức?); dùng giá trị tính lại.",
-                        r.cell,
-                        ind.code,
-                        crate::text::number_vi(c),
-                        now_text
-                    ),
-                    position: Some(r.cell),
-                });
-            }
+            out.findings.push(Finding {
+                severity,
+                unit: unit.code.clone(),
+                unit_name: unit.name.clone(),
+                file: f.file.clone(),
+                sheet: f.sheet_of(r).to_string(),
+                cell: r.cell.to_string(),
+                code: ind.code.clone(),
+                indicator: ind.label.clone(),
+                rule: rules::STALE_CACHE.to_string(),
+                found: crate::text::number_vi(c),
+                expected: now.map_or("(trống)".to_string(), crate::text::number_vi),
+                message: format!("Ô {} (mã số {}): {message}", r.cell, ind.code),
+                position: Some(r.cell),
+            });
         }
         out.units.insert(unit.code.clone(), values);
     }
     totals(round, &mut out)?;
     Ok(out)
+}
+
+/// What a computed cell's content says against its recomputation `now`
+/// (from the unit's input cells), as a severity and message:
+/// - its parts are all blank but it holds a figure: a lỗi, since the
+///   figure is not consolidated (a unit that knows only the period total
+///   must fill the years, or the tử số and mẫu số);
+/// - it differs from its parts: a cảnh báo saying whether the formula was
+///   typed over with a number (.xlsx tells) or the client did not
+///   recalculate, and that the parts were used.
+fn cached_finding(
+    catalog: &Catalog,
+    r: &crate::ingest::Record,
+    cached: f64,
+    now: Option<f64>,
+) -> Option<(Severity, String)> {
+    use crate::text::number_vi;
+    let ind = &catalog.indicators[r.ind as usize];
+    let columns = catalog.columns_of_indicator(r.ind as usize);
+    let column = &columns[r.col as usize];
+    let percent = ind.kind == IndicatorKind::Percent;
+    let parts = if percent {
+        format!(
+            "tử số {} và mẫu số {}",
+            ind.numerator.as_deref().unwrap_or(""),
+            ind.denominator.as_deref().unwrap_or("")
+        )
+    } else {
+        let labels: Vec<&str> = column
+            .sum_of
+            .iter()
+            .filter_map(|k| columns.iter().find(|c| &c.key == k))
+            .map(|c| c.label.as_str())
+            .collect();
+        format!("các cột {}", labels.join(", "))
+    };
+    match now {
+        None if r.typed_over || cached.abs() > 0.01 => Some((
+            Severity::Loi,
+            format!(
+                "ô tự tính \"{}\" ghi {} nhưng {} đều để trống: số này KHÔNG được tổng hợp; hãy ghi {} (ô này tự tính từ đó).",
+                column.label,
+                number_vi(cached),
+                parts,
+                parts
+            ),
+        )),
+        Some(v) if (v - cached).abs() > 0.01 => Some((
+            Severity::CanhBao,
+            if r.typed_over {
+                format!(
+                    "công thức của ô tự tính \"{}\" đã bị ghi đè bằng số {}, khác giá trị tính từ {} là {}; đã dùng giá trị tính từ {}: hãy kiểm tra lại.",
+                    column.label,
+                    number_vi(cached),
+                    parts,
+                    number_vi(v),
+                    parts
+                )
+            } else {
+                format!(
+                    "ô công thức lưu sẵn {} nhưng tính lại từ {} được {} (phần mềm không tính lại công thức, hoặc công thức đã bị ghi đè); đã dùng giá trị tính lại.",
+                    number_vi(cached),
+                    parts,
+                    number_vi(v)
+                )
+            },
+        )),
+        _ => None,
+    }
 }
 
 /// Fill the computed cells of one table: `sum_of` columns as the sum of

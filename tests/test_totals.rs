@@ -262,3 +262,105 @@ fn a_typed_percentage_over_zero_is_a_loi() {
     let r = common::row_of(&cells, 2, "05.24").unwrap();
     assert!(!cells.contains_key(&(r, data(2))), "0/0 has no value");
 }
+
+/// Replace the formula of `cell` on sheet `sheet` of a return by the typed
+/// number `value` (what a unit typing over a total leaves).
+fn type_over(path: &Path, sheet: &str, cell: &str, value: f64) {
+    let part = common::sheet_part(path, sheet);
+    let re = regex::Regex::new(&format!(
+        r#"<c r="{cell}"([^>]*?)( t="str")?><f>[^<]*</f><v>[^<]*</v></c>"#
+    ))
+    .unwrap();
+    common::edit_xlsx(path, |name, text| {
+        if name != part {
+            return text;
+        }
+        assert!(re.is_match(&text), "{cell} is no formula cell");
+        re.replace(
+            &text,
+            format!(r#"<c r="{cell}"$1><v>{value}</v></c>"#).as_str(),
+        )
+        .into_owned()
+    });
+}
+
+/// The cell of (mã số, column number) on a form sheet written by tonghop.
+fn form_cell(round: &Round, code: &str, n: u16) -> String {
+    let c = &round.catalog;
+    let ind = c.indicator(code).unwrap();
+    let g = c.group(&ind.group).unwrap();
+    let row = tonghop::form::indicator_rows(c, g)[code];
+    tonghop::cell::CellRef::new(row, tonghop::form::FIRST_DATA_COL + n - 1).to_string()
+}
+
+#[test]
+fn a_total_typed_over_its_formula_is_said_so_and_its_parts_are_used() {
+    let dir = common::small_round(&UNITS);
+    let round = Round::load(dir.path(), None).unwrap();
+    common::write_return(
+        dir.path(),
+        "CB-C",
+        "c.xlsx",
+        &[("02.01", "n2016", 1.0), ("02.01", "n2017", 2.0)],
+    );
+    // "Tổng 2016 - 2020" is column (6).
+    let path = dir.path().join("bao-cao/c.xlsx");
+    type_over(&path, "Biểu 02", &form_cell(&round, "02.01", 6), 5.0);
+    let (outcome, out) = run(dir.path());
+    let f = outcome
+        .findings
+        .iter()
+        .find(|f| f.code == "02.01" && f.rule == tonghop::diagnostic::rules::STALE_CACHE)
+        .expect("a finding on the typed-over total");
+    assert_eq!(f.severity, tonghop::catalog::Severity::CanhBao);
+    assert!(
+        f.message.contains("đã bị ghi đè bằng số 5"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("là 3"), "{}", f.message);
+    let cells = summary(&out);
+    let r = common::row_of(&cells, 2, "02.01").unwrap();
+    assert_eq!(cells[&(r, data(6))], "3", "the parts are used");
+}
+
+#[test]
+fn a_total_typed_without_its_parts_is_a_loi_never_a_silent_drop() {
+    let dir = common::small_round(&UNITS);
+    let round = Round::load(dir.path(), None).unwrap();
+    // The unit knows only the period total: 50 typed into "Tổng".
+    common::write_return(dir.path(), "CB-C", "c.xlsx", &[("02.01", "n2016", 1.0)]);
+    let path = dir.path().join("bao-cao/c.xlsx");
+    type_over(&path, "Biểu 02", &form_cell(&round, "02.04", 6), 50.0);
+    let (outcome, _) = run(dir.path());
+    let f = outcome
+        .findings
+        .iter()
+        .find(|f| f.code == "02.04" && f.rule == tonghop::diagnostic::rules::STALE_CACHE)
+        .expect("a finding on the total without parts");
+    assert_eq!(f.severity, tonghop::catalog::Severity::Loi);
+    assert!(f.message.contains("KHÔNG được tổng hợp"), "{}", f.message);
+    assert!(f.message.contains("Năm 2016"), "{}", f.message);
+}
+
+#[test]
+fn a_khoi_with_no_returns_has_blank_subtotals() {
+    let dir = common::small_round(&UNITS);
+    common::write_return(dir.path(), "P-A", "a.xlsx", &[("02.01", "n2016", 4.0)]);
+    let (_, out) = run(dir.path());
+    let th = common::read_back(&out.join("tong-hop.xlsx"))
+        .into_iter()
+        .find(|(n, _)| n == "TH Biểu 02")
+        .unwrap()
+        .1;
+    let sub = common::row_of(&th, 0, "Cộng: Khối cơ quan").unwrap();
+    for c in 3..9 {
+        assert!(
+            th.get(&(sub, c)).is_none_or(|v| v.is_empty()),
+            "Cộng row of a khối with no returns: {:?}",
+            th.get(&(sub, c))
+        );
+    }
+    let sub = common::row_of(&th, 0, "Cộng: Khối xã, phường").unwrap();
+    assert_eq!(th[&(sub, 3)], "4");
+}

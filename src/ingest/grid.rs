@@ -26,6 +26,10 @@ pub struct Grid {
     /// Cells holding a formula with no cached value (.xlsx only): a client
     /// that never calculated; the value is unknown.
     pub uncomputed: HashSet<(u32, u32)>,
+    /// Cells holding a formula (.xlsx only; `None` where the format's
+    /// reader does not say): tells a computed total typed over with a
+    /// number from one whose client did not recalculate.
+    pub formulas: Option<HashSet<(u32, u32)>>,
 }
 
 impl Grid {
@@ -114,7 +118,10 @@ pub fn read_sheet<RS: Read + Seek>(
                 |e: calamine::XlsxError| explain(&format!("trang \"{name}\""), &e.to_string());
             // One pass for values and formulas (a formula without a cached
             // value is an unknown value, not a blank).
-            let mut g = Grid::default();
+            let mut g = Grid {
+                formulas: Some(HashSet::new()),
+                ..Grid::default()
+            };
             let mut fractions = false;
             let mut reader = x.worksheet_cells_reader(name).map_err(err)?;
             while let Some(rec) = reader.next_cell_with_formula_metadata().map_err(err)? {
@@ -127,6 +134,11 @@ pub fn read_sheet<RS: Read + Seek>(
                     }
                     v => v.into(),
                 };
+                if rec.formula.is_some() {
+                    if let Some(f) = g.formulas.as_mut() {
+                        f.insert(rec.pos);
+                    }
+                }
                 budget.take(&data)?;
                 fractions |= matches!(data, Data::Float(f) if f > 0.0 && f <= 1.0);
                 g.cells.insert(rec.pos, data);

@@ -46,6 +46,9 @@ pub struct Record {
     /// For a computed cell: the value the file had cached (the recomputed
     /// value is produced by consolidation, never read).
     pub computed: bool,
+    /// A computed cell that holds a typed number instead of its formula
+    /// (known for .xlsx; false where the format does not say).
+    pub typed_over: bool,
     /// Row number in a list table (1-based), 0 elsewhere.
     pub list_row: u16,
     /// Position of the sheet name in `FileReport::sheets`.
@@ -1611,10 +1614,13 @@ impl FileReader<'_> {
                     // Cached value of a formula: kept for the comparison with
                     // the recomputation, never used as data.
                     if let Some(Value::Number(v)) = reading.value {
+                        let typed_over =
+                            grid.formulas.as_ref().is_some_and(|f| !f.contains(&(r, c)));
                         self.records.push(Record {
                             ind: ind_id,
                             col: i as u8,
                             computed: true,
+                            typed_over,
                             list_row: list_row as u16,
                             sheet: sheet_id,
                             cell,
@@ -1654,6 +1660,7 @@ impl FileReader<'_> {
                     ind: ind_id,
                     col: i as u8,
                     computed: false,
+                    typed_over: false,
                     list_row: list_row as u16,
                     sheet: sheet_id,
                     cell,
@@ -1669,6 +1676,7 @@ impl FileReader<'_> {
                         ind: ind_id,
                         col: i,
                         computed: false,
+                        typed_over: false,
                         list_row: list_row as u16,
                         sheet: sheet_id,
                         cell,
