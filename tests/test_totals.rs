@@ -364,3 +364,51 @@ fn a_khoi_with_no_returns_has_blank_subtotals() {
     let sub = common::row_of(&th, 0, "Cộng: Khối xã, phường").unwrap();
     assert_eq!(th[&(sub, 3)], "4");
 }
+
+#[test]
+fn a_total_without_its_breakdown_is_named_and_the_committees_breakdown_says_why() {
+    let dir = common::small_round(&UNITS);
+    // P-A: 02.04 = 100 split 60 + 30 + 10; CB-C: 02.04 = 40 with no split.
+    common::write_return(
+        dir.path(),
+        "P-A",
+        "a.xlsx",
+        &[
+            ("02.04", "n2016", 100.0),
+            ("02.05", "n2016", 60.0),
+            ("02.06", "n2016", 30.0),
+            ("02.07", "n2016", 10.0),
+        ],
+    );
+    common::write_return(dir.path(), "CB-C", "c.xlsx", &[("02.04", "n2016", 40.0)]);
+    let (outcome, out) = run(dir.path());
+    let unit = outcome
+        .findings
+        .iter()
+        .find(|f| f.unit == "CB-C" && f.code == "02.04" && f.rule == "R01")
+        .expect("a cảnh báo on the total without its breakdown");
+    assert_eq!(unit.severity, tonghop::catalog::Severity::CanhBao);
+    assert!(
+        unit.message.contains("02.05, 02.06, 02.07"),
+        "{}",
+        unit.message
+    );
+    let own = outcome
+        .findings
+        .iter()
+        .find(|f| f.unit == "TP-LAICHAU" && f.rule == "R01")
+        .expect("the committee's breakdown does not add up");
+    assert!(
+        own.message.contains("không ghi chi tiết: Chi bộ C"),
+        "{}",
+        own.message
+    );
+    // On the summary, the breakdown rows carry the note.
+    let cells = summary(&out);
+    let notes = common::notes(&out.join("tong-hop.xlsx"), "Tổng hợp");
+    for code in ["02.04", "02.05"] {
+        let r = common::row_of(&cells, 2, code).unwrap();
+        let note = &notes[&format!("F{}", r + 1)];
+        assert!(note.contains("Chi bộ C"), "{code}: {note}");
+    }
+}

@@ -1,5 +1,7 @@
 //! Declared rules of the catalogue: parts add up to a total (`sum`), parts
-//! at most a total (`sum_at_most`), a ≤ b (`at_most`), in every column.
+//! at most a total (`sum_at_most`), a ≤ b (`at_most`), in every column. A
+//! total given with none of its parts (`sum`) is a cảnh báo naming the
+//! parts: the committee's breakdown rows then cannot add up to its total.
 
 use polars::prelude::*;
 
@@ -52,14 +54,16 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
             col("exact").first().alias("exact"),
         ])
         .filter(
-            col("total")
-                .is_not_null()
-                .and(col("n_parts").gt(lit(0)))
-                .and(
-                    diff.clone()
-                        .gt(lit(EPS))
-                        .or(col("exact").and(diff.lt(lit(-EPS)))),
-                ),
+            col("total").is_not_null().and(
+                col("n_parts")
+                    .gt(lit(0))
+                    .and(
+                        diff.clone()
+                            .gt(lit(EPS))
+                            .or(col("exact").and(diff.lt(lit(-EPS)))),
+                    )
+                    .or(col("exact").and(col("n_parts").eq(lit(0)))),
+            ),
         )
         .sort(["rule", "unit", "col"], Default::default())
         .collect()?;
@@ -68,6 +72,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     let columns = ids(&failing, "col")?;
     let totals = floats(&failing, "total")?;
     let parts = floats(&failing, "parts")?;
+    let counts = ids(&failing, "n_parts")?;
     let mut out = Vec::new();
     for i in 0..failing.height() {
         let r = &catalog.rules[rules[i].expect("rule index") as usize];
@@ -91,6 +96,27 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                 .map(|c| cells.get_by_code(unit, c, col_id)),
         );
         let col_label = cells.column_label(anchor, col_id);
+        if counts[i] == 0 {
+            // A total without its breakdown.
+            out.push(finding_at(
+                cells,
+                crate::catalog::Severity::CanhBao,
+                unit,
+                anchor,
+                &recs,
+                &r.id,
+                number_vi(total),
+                format!("các dòng {}", r.parts.join(", ")),
+                format!(
+                    "có {} {} nhưng không ghi chi tiết ở các dòng {} (cột {col_label}): số chi tiết của cấp ủy sẽ không cộng đủ bằng tổng; hãy ghi các dòng đó ({}).",
+                    anchor.label.to_lowercase(),
+                    number_vi(total),
+                    r.parts.join(", "),
+                    r.label
+                ),
+            ));
+            continue;
+        }
         let (found, expected, message) = match r.kind {
             RuleKind::Sum => (
                 number_vi(total),

@@ -210,6 +210,9 @@ pub(crate) fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>
 pub struct CommitteeFinding {
     pub ind: usize,
     pub col: usize,
+    /// The other chỉ tiêu (positions) the finding is about: a declared
+    /// rule's parts or right side, so the breakdown rows are marked too.
+    pub also: Vec<usize>,
     pub finding: Finding,
 }
 
@@ -283,6 +286,15 @@ pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<Committ
                 f.position = Some(cell);
             }
             let what = f.message.replacen("Mã số", "mã số", 1);
+            let lacking = lacking_breakdown(round, cons, &f.rule, k);
+            let what = if lacking.is_empty() {
+                what
+            } else {
+                format!(
+                    "{what} Đơn vị ghi tổng nhưng không ghi chi tiết: {}.",
+                    lacking.join(", ")
+                )
+            };
             let why = if f.rule == crate::diagnostic::rules::RATIO {
                 " Tỷ lệ chung được tính trên các đơn vị có đủ tử số và mẫu số, còn cấp trên tính lại từ tổng tử số và tổng mẫu số: hai cách khác nhau vì có đơn vị chỉ ghi một trong hai số; cần các đơn vị đó bổ sung."
             } else {
@@ -292,14 +304,64 @@ pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<Committ
                 "Số tổng hợp của {} (báo cáo gửi cấp trên), {what}{why}",
                 round.settings.committee
             );
+            let also = catalog
+                .rules
+                .iter()
+                .find(|r| r.id == f.rule)
+                .map(|r| {
+                    r.parts
+                        .iter()
+                        .chain(r.right.iter())
+                        .chain(r.total.iter())
+                        .filter_map(|c| catalog.indicator_index(c))
+                        .filter(|j| *j != i)
+                        .collect()
+                })
+                .unwrap_or_default();
             out.push(CommitteeFinding {
                 ind: i,
                 col: k,
+                also,
                 finding: f,
             });
         }
     }
     Ok(out)
+}
+
+/// The units that gave the total of the declared `sum` rule `rule` (its
+/// id) in column `k` but none of its parts: why the committee's breakdown
+/// rows do not add up to its total.
+fn lacking_breakdown(round: &Round, cons: &Consolidated, rule: &str, k: usize) -> Vec<String> {
+    let catalog = &round.catalog;
+    let Some(r) = catalog
+        .rules
+        .iter()
+        .find(|r| r.id == rule && r.kind == crate::catalog::RuleKind::Sum)
+    else {
+        return Vec::new();
+    };
+    let Some(total) = r.total.as_deref() else {
+        return Vec::new();
+    };
+    let Some(key) = catalog
+        .indicator_index(total)
+        .and_then(|i| catalog.columns_of_indicator(i).get(k))
+        .map(|c| c.key.as_str())
+    else {
+        return Vec::new();
+    };
+    round
+        .units
+        .iter()
+        .filter(|u| {
+            cons.unit_value(&u.code, total, key).is_some()
+                && r.parts
+                    .iter()
+                    .all(|p| cons.unit_value(&u.code, p, key).is_none())
+        })
+        .map(|u| u.name.clone())
+        .collect()
 }
 
 /// Required figures of column `k` (position) that the committee's return

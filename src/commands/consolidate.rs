@@ -97,7 +97,9 @@ pub fn consolidate_round_with(
                 .push_str(&format!(" Do lỗi chưa sửa của: {}.", names.join(", ")));
         }
         c.finding.file = UPPER_LEVEL_FILE.to_string();
-        marks.add_committee(c.ind, c.col, c.finding.severity, &c.finding.message);
+        for i in std::iter::once(c.ind).chain(c.also.iter().copied()) {
+            marks.add_committee(i, c.col, c.finding.severity, &c.finding.message);
+        }
     }
     findings.extend(own.into_iter().map(|c| c.finding));
     crate::diagnostic::sort(&mut findings);
