@@ -449,6 +449,7 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
     }
     let mut units = Vec::new();
     let mut codes: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut blocks: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut names: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (n, row) in body.iter().enumerate() {
         let line = n + 2;
@@ -494,6 +495,12 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
         if block.is_empty() {
             problems.push(format!("dòng {line}: đơn vị \"{code}\" thiếu khối."));
         }
+        // Khối names that differ only in case or spacing are one khối
+        // (its first spelling), as codes and names are matched.
+        let block = blocks
+            .entry(fold(&block))
+            .or_insert_with(|| block.split_whitespace().collect::<Vec<_>>().join(" "))
+            .clone();
         units.push(OrgUnit {
             code,
             name,

@@ -412,3 +412,30 @@ fn a_total_without_its_breakdown_is_named_and_the_committees_breakdown_says_why(
         assert!(note.contains("Chi bộ C"), "{code}: {note}");
     }
 }
+
+#[test]
+fn khoi_names_differing_in_case_or_spacing_are_one_khoi() {
+    let dir = common::small_round(&[
+        ("CB-A", "Chi bộ A", "Chi bộ cơ sở", "Khối Chính quyền"),
+        ("CB-B", "Chi bộ B", "Chi bộ cơ sở", "Khối  chính quyền"),
+        ("CB-C", "Chi bộ C", "Chi bộ cơ sở", "khối chính quyền "),
+    ]);
+    let round = Round::load(dir.path(), None).unwrap();
+    assert_eq!(round.blocks(), vec!["Khối Chính quyền".to_string()]);
+    for (code, v) in [("CB-A", 100.0), ("CB-B", 200.0), ("CB-C", 321.0)] {
+        common::write_return(
+            dir.path(),
+            code,
+            &format!("{code}.xlsx"),
+            &[("02.01", "n2016", v)],
+        );
+    }
+    let (_, out) = run(dir.path());
+    let th = common::read_back(&out.join("tong-hop.xlsx"))
+        .into_iter()
+        .find(|(n, _)| n == "TH Biểu 02")
+        .unwrap()
+        .1;
+    let sub = common::row_of(&th, 0, "Cộng: Khối Chính quyền").unwrap();
+    assert_eq!(th[&(sub, 3)], "621");
+}
