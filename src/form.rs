@@ -70,6 +70,11 @@ pub struct Fill {
     pub marked: BTreeSet<(String, String)>,
     /// Set on a return (the committee's own): final or a draft.
     pub status: Option<ReturnStatus>,
+    /// The unit of each list row, by mã số (the committee's return: the
+    /// same document sent by two units is two rows, each with its unit).
+    /// Written in an unnumbered column after the list's data columns,
+    /// which a reader of the contract passes over (FORMAT.md).
+    pub list_units: BTreeMap<String, Vec<String>>,
 }
 
 /// Whether a return is final: the committee's `gui-cap-tren.xlsx` is a
@@ -929,9 +934,11 @@ fn write_list_sheet(
         .indicators_of(&group.id)
         .next()
         .expect("validated: list group has its indicator");
-    // A STT | B Mã số | C.. data columns.
+    // A STT | B Mã số | C.. data columns [| Đơn vị báo cáo].
     let first = 2u16;
-    let width = first + columns.len() as u16;
+    let units = spec.fill.and_then(|f| f.list_units.get(&ind.code));
+    let unit_col = first + columns.len() as u16;
+    let width = unit_col + u16::from(units.is_some());
     sheet_header(ws, spec, group, styles, width.max(5))?;
     ws.set_column_width(0, 5)?;
     ws.set_column_width(1, 8)?;
@@ -951,6 +958,11 @@ fn write_list_sheet(
         let c = first + i as u16;
         ws.write_string_with_format(HEADER_ROW, c, &col.label, &styles.header)?;
         ws.write_string_with_format(NUMBER_ROW, c, format!("({})", i + 1), &styles.number_row)?;
+    }
+    if units.is_some() {
+        ws.set_column_width(unit_col, 28)?;
+        ws.write_string_with_format(HEADER_ROW, unit_col, "Đơn vị báo cáo", &styles.header)?;
+        ws.write_string_with_format(NUMBER_ROW, unit_col, "", &styles.number_row)?;
     }
     ws.set_row_height(HEADER_ROW, 32)?;
     let applicable = applies(spec, ind);
@@ -989,6 +1001,10 @@ fn write_list_sheet(
                     ws.write_blank(row, c, fmt)?;
                 }
             }
+        }
+        if let Some(units) = units {
+            let name = units.get(r as usize).map_or("", String::as_str);
+            ws.write_string_with_format(row, unit_col, name, &styles.locked_text)?;
         }
     }
     if applicable {

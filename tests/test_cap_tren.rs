@@ -284,3 +284,36 @@ fn the_level_above_finds_no_loi_the_committee_did_not_report() {
         );
     }
 }
+
+#[test]
+fn each_list_row_of_the_return_carries_its_unit() {
+    let dir = common::small_round(&UNITS);
+    let doc = vec![
+        Some(FillValue::Text("12-NQ/ĐU".to_string())),
+        None,
+        Some(FillValue::Text(
+            "Nghị quyết về công tác tư tưởng".to_string(),
+        )),
+    ];
+    for code in ["P-A", "CB-C"] {
+        let mut fill = Fill::default();
+        fill.lists.insert("13.01".to_string(), vec![doc.clone()]);
+        common::write_fill(dir.path(), code, &format!("{code}.xlsx"), &fill);
+    }
+    let out = dir.path().join("ket-qua");
+    consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    let path = out.join("gui-cap-tren.xlsx");
+    let round = Round::load(dir.path(), None).unwrap();
+    let g = round.catalog.group("B13").unwrap();
+    let cells = sheet(&path, &g.sheet);
+    let header = common::row_of(&cells, 5, "Đơn vị báo cáo").expect("a unit column");
+    let rows: Vec<(&String, &String)> = cells
+        .iter()
+        .filter(|((r, c), v)| *r > header + 1 && *c == 2 && v.as_str() == "12-NQ/ĐU")
+        .map(|((r, _), v)| (v, &cells[&(*r, 5)]))
+        .collect();
+    assert_eq!(
+        rows.iter().map(|(_, u)| u.as_str()).collect::<Vec<_>>(),
+        vec!["Đảng bộ phường A", "Chi bộ C"]
+    );
+}

@@ -357,8 +357,16 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
                     }
                 }
                 GroupKind::List => {
-                    let rows: Vec<Vec<Option<FillValue>>> = cons
-                        .list_rows(round, &ind.code)
+                    let listed = cons.list_rows(round, &ind.code);
+                    let units: Vec<String> = listed
+                        .iter()
+                        .map(|l| {
+                            round
+                                .unit(&l.unit)
+                                .map_or(l.unit.clone(), |u| u.name.clone())
+                        })
+                        .collect();
+                    let rows: Vec<Vec<Option<FillValue>>> = listed
                         .into_iter()
                         .map(|l| {
                             columns
@@ -374,6 +382,7 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
                         .collect();
                     if !rows.is_empty() {
                         fill.lists.insert(ind.code.clone(), rows);
+                        fill.list_units.insert(ind.code.clone(), units);
                     }
                 }
             }
