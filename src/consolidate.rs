@@ -597,7 +597,16 @@ impl Marks {
             HashMap::new();
         let mut out = Marks::default();
         for f in findings {
-            for c in crate::diagnostic::cells_of(f) {
+            // A typed percentage that disagrees with its tử số and mẫu số
+            // most likely is the wrong one, and the totals never use it:
+            // only its own cell is marked. Other rules name values one of
+            // which is wrong.
+            let cells: Vec<crate::cell::CellRef> = if f.rule == crate::diagnostic::rules::RATIO {
+                f.position.into_iter().collect()
+            } else {
+                crate::diagnostic::cells_of(f).collect()
+            };
+            for c in cells {
                 by_cell
                     .entry((f.file.as_str(), f.sheet.as_str(), c))
                     .or_default()

@@ -148,8 +148,10 @@ fn every_total_of_the_return_says_how_many_units_it_covers() {
         dir.path(),
         "CB-C",
         "c.xlsx",
-        &[("07.01", "gd2016_2020", 40.0)],
+        &[("07.01", "gd2016_2020", 40.0), ("02.01", "n2016", 2.0)],
     );
+    // P-A sent a return without 07.01; P-B sent nothing.
+    common::write_return(dir.path(), "P-A", "a.xlsx", &[("02.01", "n2016", 1.0)]);
     let out = dir.path().join("ket-qua");
     consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
     let path = out.join("gui-cap-tren.xlsx");
@@ -161,11 +163,21 @@ fn every_total_of_the_return_says_how_many_units_it_covers() {
     let notes = common::notes(&path, "Biểu 07");
     assert_eq!(
         notes[&format!("F{}", r + 1)],
-        "Tổng hợp từ 1/3 đơn vị có số liệu."
+        "Tổng hợp từ 1/3 đơn vị có số liệu (2 đơn vị đã nộp báo cáo)."
     );
     assert_eq!(
         notes[&format!("E{}", r + 1)],
-        "Tổng hợp từ 0/3 đơn vị có số liệu."
+        "Tổng hợp từ 0/3 đơn vị có số liệu (2 đơn vị đã nộp báo cáo)."
+    );
+    // A figure every unit that sent gave has no note: the missing return
+    // is said once, on the Lưu ý sheet.
+    let b02 = sheet(&path, "Biểu 02");
+    let r2 = common::row_of(&b02, 2, "02.01").unwrap();
+    assert_eq!(b02[&(r2, 4)], "3");
+    let notes02 = common::notes(&path, "Biểu 02");
+    assert!(
+        !notes02.contains_key(&format!("E{}", r2 + 1)),
+        "{notes02:?}"
     );
     // 07.09 (computed from 07.07 / 07.08, nobody gave either): blank, not
     // a cached 0.
@@ -176,6 +188,11 @@ fn every_total_of_the_return_says_how_many_units_it_covers() {
     let r = common::row_of(&lu_y, 1, "07.01").unwrap();
     assert!(lu_y.values().any(|v| v == "1/3"));
     assert!(lu_y[&(r, 5)].contains("đơn vị"));
+    assert!(
+        lu_y.values()
+            .any(|v| v.contains("2/3 đơn vị phải nộp (chưa nộp: Đảng bộ phường B)")),
+        "{lu_y:?}"
+    );
 }
 
 #[test]

@@ -49,6 +49,21 @@ pub fn fit_cell(parts: &[String]) -> (String, usize) {
     (text, left)
 }
 
+/// " (chưa nộp: A, B)" for the units without a return, or "".
+fn missing_units(round: &Round, cons: &Consolidated) -> String {
+    let missing: Vec<&str> = round
+        .units
+        .iter()
+        .filter(|u| !cons.units.contains_key(&u.code))
+        .map(|u| u.name.as_str())
+        .collect();
+    if missing.is_empty() {
+        String::new()
+    } else {
+        format!(" (chưa nộp: {})", missing.join(", "))
+    }
+}
+
 /// Add the "Lưu ý" sheet to the committee's return, after its forms.
 ///
 /// # Errors
@@ -80,9 +95,10 @@ pub fn notes_sheet(
         &[
             status,
             format!(
-                "Tổng hợp từ {}/{} đơn vị phải nộp; mỗi số dưới đây ghi số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu.",
+                "Các số tổng hợp từ {}/{} đơn vị phải nộp{}; dưới đây là các số có ít đơn vị có số liệu hơn số đơn vị đã nộp, hoặc có lỗi (số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu).",
                 cons.units.len(),
-                round.units.len()
+                round.units.len(),
+                missing_units(round, cons)
             ),
         ],
         width,

@@ -297,13 +297,22 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
                 GroupKind::Table => {
                     let i = c.indicator_index(&ind.code).expect("catalogue code");
                     let of = tong_hop::applicable_units(round, ind);
+                    // Units that sent a return and have to give this figure:
+                    // a total made from fewer says so in a note (the
+                    // missing returns are said once, on the Lưu ý sheet).
+                    let sent = round
+                        .units
+                        .iter()
+                        .filter(|u| ind.applies_to_type(&u.unit_type))
+                        .filter(|u| cons.units.contains_key(&u.code))
+                        .count();
                     for (k, col) in columns.iter().enumerate() {
                         let key = (ind.code.clone(), col.key.clone());
                         let n = cons.total_count(&ind.code, &col.key) as usize;
                         let mut note = Vec::new();
-                        if n < of {
+                        if n < sent {
                             note.push(format!(
-                                "Tổng hợp từ {n}/{of} đơn vị {}.",
+                                "Tổng hợp từ {n}/{of} đơn vị {} ({sent} đơn vị đã nộp báo cáo).",
                                 tong_hop::coverage_words(ind)
                             ));
                         }
