@@ -80,29 +80,35 @@ pub fn notes_sheet(
     let ws = wb.add_worksheet();
     ws.set_name(NOTES_SHEET)?;
     let width = 6u16;
+    // Columns A–F are about 150 characters wide.
+    let line_height = |text: &str| 15.75 * text.chars().count().div_ceil(140).max(1) as f64;
     let status = match fill.status {
         Some(st @ ReturnStatus::Draft { .. }) => format!(
             "{st}: các số có lỗi được đánh dấu đỏ; báo cáo chính thức sẽ gửi khi các đơn vị đã sửa."
         ),
         _ => "Báo cáo chính thức: không còn lỗi trong số liệu tổng hợp.".to_string(),
     };
+    let lines = [
+        status,
+        format!(
+            "Các số tổng hợp từ {}/{} đơn vị phải nộp{}; dưới đây là các số có ít đơn vị có số liệu hơn số đơn vị đã nộp, hoặc có lỗi (số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu).",
+            cons.units.len(),
+            round.units.len(),
+            missing_units(round, cons)
+        ),
+    ];
     write_doc_header(
         ws,
         &s,
         &set.parent,
         Some(&set.committee),
         "LƯU Ý KÈM THEO BÁO CÁO TỔNG HỢP",
-        &[
-            status,
-            format!(
-                "Các số tổng hợp từ {}/{} đơn vị phải nộp{}; dưới đây là các số có ít đơn vị có số liệu hơn số đơn vị đã nộp, hoặc có lỗi (số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu).",
-                cons.units.len(),
-                round.units.len(),
-                missing_units(round, cons)
-            ),
-        ],
+        &lines,
         width,
     )?;
+    for (i, line) in lines.iter().enumerate() {
+        ws.set_row_height(4 + i as u32, line_height(line))?;
+    }
     for (col, w) in [
         (0u16, 9.0),
         (1, 8.0),
@@ -146,11 +152,11 @@ pub fn notes_sheet(
                 let text = note.clone();
                 ws.write_string_with_format(row, 5, &text, &s.wrap)?;
                 let lines = text
-                    .chars()
-                    .count()
-                    .div_ceil(70)
+                    .lines()
+                    .map(|l| l.chars().count().div_ceil(95).max(1))
+                    .sum::<usize>()
                     .max(ind.label.chars().count().div_ceil(50))
-                    .clamp(1, 20);
+                    .clamp(1, 40);
                 ws.set_row_height(row, 15.75 * lines as f64)?;
                 row += 1;
             }
