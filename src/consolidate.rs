@@ -234,21 +234,17 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
             let Some((severity, message)) = cached_finding(catalog, r, c, now) else {
                 continue;
             };
-            out.findings.push(Finding {
-                severity,
-                unit: unit.code.clone(),
-                unit_name: unit.name.clone(),
-                file: f.file.clone(),
-                sheet: f.sheet_of(r).to_string(),
-                cell: r.cell.to_string(),
-                code: ind.code.clone(),
-                indicator: ind.label.clone(),
-                rule: rules::STALE_CACHE.to_string(),
-                found: crate::text::number_vi(c),
-                expected: now.map_or("(trống)".to_string(), crate::text::number_vi),
-                message: format!("Ô {} (mã số {}): {message}", r.cell, ind.code),
-                position: Some(r.cell),
-            });
+            out.findings.push(
+                Finding::value(severity, rules::STALE_CACHE, ind)
+                    .of_unit(&unit.code, &unit.name)
+                    .in_file(&f.file, f.sheet_of(r))
+                    .at([r.cell])
+                    .values(
+                        crate::text::number_vi(c),
+                        now.map_or("(trống)".to_string(), crate::text::number_vi),
+                    )
+                    .saying(&message),
+            );
         }
         out.units.insert(unit.code.clone(), values);
     }
@@ -601,12 +597,12 @@ impl Marks {
             // most likely is the wrong one, and the totals never use it:
             // only its own cell is marked. Other rules name values one of
             // which is wrong.
-            let cells: Vec<crate::cell::CellRef> = if f.rule == crate::diagnostic::rules::RATIO {
-                f.position.into_iter().collect()
+            let cells = if f.rule == crate::diagnostic::rules::RATIO {
+                &f.cells[..f.cells.len().min(1)]
             } else {
-                crate::diagnostic::cells_of(f).collect()
+                &f.cells[..]
             };
-            for c in cells {
+            for &c in cells {
                 by_cell
                     .entry((f.file.as_str(), f.sheet.as_str(), c))
                     .or_default()

@@ -2,13 +2,18 @@
 //! file to a percentage off by 3 points, passes through [`Finding`] so that
 //! reports, snapshots and the terminal summary agree.
 
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 
+use crate::catalog::Indicator;
 pub use crate::catalog::Severity;
 use crate::cell::CellRef;
 
 /// One finding, as written in `bao-cao-loi.xlsx` / `.csv` / `.json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Build one with [`Finding::file`] (about a whole file) or
+/// [`Finding::value`] … [`Finding::saying`] (about values of a chỉ tiêu),
+/// which writes the "Ô E14 (mã số 05.14): …" prefix.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub severity: Severity,
     /// Mã đơn vị ("" when the file's unit is unknown).
@@ -17,8 +22,13 @@ pub struct Finding {
     /// File path relative to the returns folder.
     pub file: String,
     pub sheet: String,
-    /// Cell(s), e.g. "E14" or "E14, E15, E16".
-    pub cell: String,
+    /// The cells the finding is about, the first one its position (the
+    /// cell the message names); empty for a finding about a file or a
+    /// whole chỉ tiêu.
+    pub cells: Vec<CellRef>,
+    /// For a finding about a merged range: its last cell (the range runs
+    /// from `cells[0]`).
+    pub merged_to: Option<CellRef>,
     /// Mã số ("" for file-level findings).
     pub code: String,
     /// Chỉ tiêu label.
@@ -29,9 +39,6 @@ pub struct Finding {
     pub expected: String,
     /// One Vietnamese sentence quoting the value.
     pub message: String,
-    /// Position of the first cell, for sorting.
-    #[serde(skip)]
-    pub position: Option<CellRef>,
 }
 
 impl Finding {
@@ -43,19 +50,85 @@ impl Finding {
             unit_name: String::new(),
             file: file.to_string(),
             sheet: String::new(),
-            cell: String::new(),
+            cells: Vec::new(),
+            merged_to: None,
             code: String::new(),
             indicator: String::new(),
             rule: rule.to_string(),
             found: String::new(),
             expected: String::new(),
             message,
-            position: None,
+        }
+    }
+
+    /// A finding about values of chỉ tiêu `ind` under `rule`; say where
+    /// with [`Finding::in_file`], [`Finding::at`], [`Finding::of_unit`],
+    /// then [`Finding::saying`].
+    pub fn value(severity: Severity, rule: &str, ind: &Indicator) -> Finding {
+        let mut f = Finding::file(severity, "", rule, String::new());
+        f.code = ind.code.clone();
+        f.indicator = ind.label.clone();
+        f
+    }
+
+    /// The file (relative to the returns folder) and sheet.
+    pub fn in_file(mut self, file: &str, sheet: &str) -> Finding {
+        self.file = file.to_string();
+        self.sheet = sheet.to_string();
+        self
+    }
+
+    /// The cells, the first one where the message points.
+    pub fn at(mut self, cells: impl IntoIterator<Item = CellRef>) -> Finding {
+        self.cells = cells.into_iter().collect();
+        self
+    }
+
+    /// The unit (mã đơn vị, tên).
+    pub fn of_unit(mut self, code: &str, name: &str) -> Finding {
+        self.unit = code.to_string();
+        self.unit_name = name.to_string();
+        self
+    }
+
+    /// The value found and the value or rule expected, as printed.
+    pub fn values(mut self, found: String, expected: String) -> Finding {
+        self.found = found;
+        self.expected = expected;
+        self
+    }
+
+    /// The message, after "Ô E14 (mã số 05.14): " (or "Mã số 05.14: "
+    /// when no cell is known).
+    pub fn saying(mut self, message: &str) -> Finding {
+        self.message = match self.position() {
+            Some(cell) => format!("Ô {cell} (mã số {}): {message}", self.code),
+            None => format!("Mã số {}: {message}", self.code),
+        };
+        self
+    }
+
+    /// The cell the finding points at.
+    pub fn position(&self) -> Option<CellRef> {
+        self.cells.first().copied()
+    }
+
+    /// The cells as written in the reports: "E14", "E14, E15, E16", or a
+    /// merged range "E10:F12".
+    pub fn cell_text(&self) -> String {
+        match (self.position(), self.merged_to) {
+            (Some(a), Some(b)) => crate::cell::range_name(a, b),
+            _ => self
+                .cells
+                .iter()
+                .map(CellRef::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
     fn sort_key(&self) -> (&str, &str, &str, u32, u16, &str, &str) {
-        let (r, c) = self.position.map_or((0, 0), |p| (p.row, p.col));
+        let (r, c) = self.position().map_or((0, 0), |p| (p.row, p.col));
         (
             &self.unit,
             &self.file,
@@ -68,9 +141,25 @@ impl Finding {
     }
 }
 
-/// The cells a finding names, first one its position.
-pub fn cells_of(f: &Finding) -> impl Iterator<Item = CellRef> + '_ {
-    f.cell.split(", ").filter_map(CellRef::parse)
+/// The JSON of `bao-cao-loi.json`: the columns of the error report, the
+/// cells as one text ("E14, E15").
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Finding", 12)?;
+        st.serialize_field("severity", &self.severity)?;
+        st.serialize_field("unit", &self.unit)?;
+        st.serialize_field("unit_name", &self.unit_name)?;
+        st.serialize_field("file", &self.file)?;
+        st.serialize_field("sheet", &self.sheet)?;
+        st.serialize_field("cell", &self.cell_text())?;
+        st.serialize_field("code", &self.code)?;
+        st.serialize_field("indicator", &self.indicator)?;
+        st.serialize_field("rule", &self.rule)?;
+        st.serialize_field("found", &self.found)?;
+        st.serialize_field("expected", &self.expected)?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
+    }
 }
 
 /// Sort findings by unit, file, sheet, row, column, rule (stable output).

@@ -179,7 +179,7 @@ fn findings_match_the_reviewed_snapshot() {
                 f.unit,
                 f.file,
                 f.sheet,
-                f.cell,
+                f.cell_text(),
                 f.code,
                 f.rule,
                 f.message

@@ -500,13 +500,13 @@ fn merged_cells_over_empty_inputs_are_a_warning_and_over_a_value_an_error() {
     assert_eq!(merged.len(), 2, "{merged:#?}");
     let empty = merged
         .iter()
-        .find(|f| f.cell == format!("E{r_empty}:I{r_empty}"))
+        .find(|f| f.cell_text() == format!("E{r_empty}:I{r_empty}"))
         .unwrap();
     assert_eq!(empty.severity, Severity::CanhBao, "{}", empty.message);
     assert!(empty.message.contains("không mất số liệu nào"));
     let value = merged
         .iter()
-        .find(|f| f.cell == format!("E{r_value}:F{r_value}"))
+        .find(|f| f.cell_text() == format!("E{r_value}:F{r_value}"))
         .unwrap();
     assert_eq!(value.severity, Severity::Loi, "{}", value.message);
     assert!(value.message.contains("không rõ thuộc cột nào"));

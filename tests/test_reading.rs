@@ -415,7 +415,7 @@ fn list_rows_without_a_code_are_read_and_unknown_codes_named() {
     let unknown: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Loi && f.cell == "B43")
+        .filter(|f| f.severity == Severity::Loi && f.cell_text() == "B43")
         .collect();
     assert_eq!(unknown.len(), 1, "{:?}", messages(&unknown));
     assert!(

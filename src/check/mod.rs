@@ -139,30 +139,15 @@ pub(crate) fn finding_at(
     message: String,
 ) -> Finding {
     let present: Vec<Origin> = records.iter().flatten().copied().collect();
-    let first = present.first();
-    let cell_list: Vec<String> = present.iter().map(|(_, r)| r.cell.to_string()).collect();
-    let anchor_cell = first.map(|(_, r)| r.cell.to_string()).unwrap_or_default();
-    Finding {
-        severity,
-        unit: cells.unit_code(unit).to_string(),
-        unit_name: cells.unit_name(unit).to_string(),
-        file: first.map(|(f, _)| f.file.clone()).unwrap_or_default(),
-        sheet: first
-            .map(|(f, r)| f.sheet_of(r).to_string())
-            .unwrap_or_default(),
-        cell: cell_list.join(", "),
-        code: anchor.code.clone(),
-        indicator: anchor.label.clone(),
-        rule: rule.to_string(),
-        found,
-        expected,
-        message: if anchor_cell.is_empty() {
-            format!("Mã số {}: {message}", anchor.code)
-        } else {
-            format!("Ô {anchor_cell} (mã số {}): {message}", anchor.code)
-        },
-        position: first.map(|(_, r)| r.cell),
-    }
+    let (file, sheet) = present
+        .first()
+        .map_or(("", ""), |(f, r)| (f.file.as_str(), f.sheet_of(r)));
+    Finding::value(severity, rule, anchor)
+        .of_unit(cells.unit_code(unit), cells.unit_name(unit))
+        .in_file(file, sheet)
+        .at(present.iter().map(|(_, r)| r.cell))
+        .values(found, expected)
+        .saying(&message)
 }
 
 /// The values of the indicators named in a small `roles` table (columns
@@ -282,8 +267,7 @@ pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<Committ
                 let row = crate::form::indicator_rows(catalog, g)[&ind.code];
                 let cell = crate::cell::CellRef::new(row, crate::form::FIRST_DATA_COL + k as u16);
                 f.sheet = g.sheet.clone();
-                f.cell = cell.to_string();
-                f.position = Some(cell);
+                f.cells = vec![cell];
             }
             let what = f.message.replacen("Mã số", "mã số", 1);
             let lacking = lacking_breakdown(round, cons, &f.rule, k);

@@ -859,7 +859,7 @@ fn read_content(
         .records
         .iter()
         .any(|r| !r.computed && !matches!(r.value, Value::Blank | Value::NotApplicable))
-        || reader.findings.iter().any(|f| f.position.is_some());
+        || reader.findings.iter().any(|f| f.position().is_some());
     let mut report = FileReport {
         file: rel.to_string(),
         kind,
@@ -1498,21 +1498,11 @@ impl FileReader<'_> {
         expected: String,
         message: String,
     ) -> Finding {
-        Finding {
-            severity,
-            unit: String::new(),
-            unit_name: String::new(),
-            file: self.rel.to_string(),
-            sheet: sheet.to_string(),
-            cell: cell.to_string(),
-            code: ind.code.clone(),
-            indicator: ind.label.clone(),
-            rule: rule.to_string(),
-            found,
-            expected,
-            message: format!("Ô {cell} (mã số {}): {message}", ind.code),
-            position: Some(cell),
-        }
+        Finding::value(severity, rule, ind)
+            .in_file(self.rel, sheet)
+            .at([cell])
+            .values(found, expected)
+            .saying(&message)
     }
 
     /// Read every row of a located sheet; returns whether any catalogue
@@ -1818,7 +1808,7 @@ impl FileReader<'_> {
                         format!("các ô {range} bị gộp (merge) trên vùng nhập số liệu; {} ô nhập liệu bị gộp đều trống, không mất số liệu nào: nên bỏ gộp ô để điền được từng ô.", hidden.len()),
                     ),
                 };
-                f.cell = range;
+                f.merged_to = Some(CellRef::new(r1, c1 as u16));
                 self.findings.push(f);
             }
         }

@@ -24,20 +24,22 @@ const HEADERS: [&str; 12] = [
     "Nội dung",
 ];
 
-fn fields(f: &Finding) -> [&str; 12] {
+/// The columns of a finding's row; the cells rendered as text here.
+fn fields(f: &Finding) -> [std::borrow::Cow<'_, str>; 12] {
+    use std::borrow::Cow::{Borrowed, Owned};
     [
-        f.severity.label(),
-        &f.unit,
-        &f.unit_name,
-        &f.file,
-        &f.sheet,
-        &f.cell,
-        &f.code,
-        &f.indicator,
-        &f.rule,
-        &f.found,
-        &f.expected,
-        &f.message,
+        Borrowed(f.severity.label()),
+        Borrowed(&f.unit),
+        Borrowed(&f.unit_name),
+        Borrowed(&f.file),
+        Borrowed(&f.sheet),
+        Owned(f.cell_text()),
+        Borrowed(&f.code),
+        Borrowed(&f.indicator),
+        Borrowed(&f.rule),
+        Borrowed(&f.found),
+        Borrowed(&f.expected),
+        Borrowed(&f.message),
     ]
 }
 
@@ -84,7 +86,7 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
             };
             // Strings are written as strings: a value "=1+1" from a return
             // never becomes a formula.
-            ws.write_string_with_format(row, c as u16, *v, fmt)?;
+            ws.write_string_with_format(row, c as u16, v.as_ref(), fmt)?;
         }
     }
     ws.autofilter(

@@ -917,12 +917,12 @@ pub fn for_each_audit_row<E>(
     findings: &[Finding],
     mut visit: impl FnMut(AuditRow) -> Result<(), E>,
 ) -> Result<(), E> {
-    let flagged: std::collections::HashSet<(&str, &str, &str)> = findings
+    let flagged: std::collections::HashSet<(&str, &str, CellRef)> = findings
         .iter()
         .flat_map(|f| {
-            f.cell
-                .split(", ")
-                .map(move |c| (f.file.as_str(), f.sheet.as_str(), c))
+            f.cells
+                .iter()
+                .map(move |c| (f.file.as_str(), f.sheet.as_str(), *c))
         })
         .collect();
     let c = &round.catalog;
@@ -943,7 +943,7 @@ pub fn for_each_audit_row<E>(
             let (form, columns) = sheet_of.get(code).copied().unwrap_or(("", &[]));
             let col_label = columns.get(r.col as usize).map_or("", |x| x.label.as_str());
             let cell = r.cell.to_string();
-            let flag = flagged.contains(&(f.file.as_str(), f.sheet_of(r), cell.as_str()));
+            let flag = flagged.contains(&(f.file.as_str(), f.sheet_of(r), r.cell));
             visit(AuditRow {
                 unit: f.unit.as_deref().unwrap_or(""),
                 form,
