@@ -127,7 +127,8 @@ fn forms_filled_by_openpyxl_and_resaved_by_libreoffice_consolidate_to_the_right_
     for ((r, col), v) in cells {
         if *col == 2 && c.indicator(v).is_some() {
             for i in 0..7u32 {
-                if let Some(x) = cells.get(&(*r, 4 + i)).and_then(|s| s.parse::<f64>().ok()) {
+                // A–D labels, E "Đơn vị báo cáo", data from F.
+                if let Some(x) = cells.get(&(*r, 5 + i)).and_then(|s| s.parse::<f64>().ok()) {
                     got.insert((v.clone(), i as usize + 1), x);
                 }
             }
