@@ -128,6 +128,20 @@ pub struct FormSpec<'a> {
     pub saved_at: chrono::NaiveDateTime,
 }
 
+/// File name of the generic form.
+pub const GENERIC_FORM_FILE: &str = "bieu-mau-chung.xlsx";
+
+/// Windows-safe file name of a unit's form: "<mã>-<tên không dấu>.xlsx",
+/// ASCII only, so a name with `/`, `..`, `:` or `=` cannot escape the
+/// folder.
+pub fn form_file_name(unit: &OrgUnit) -> String {
+    format!(
+        "{}-{}.xlsx",
+        crate::text::slug(&unit.code),
+        crate::text::slug(&unit.name)
+    )
+}
+
 /// The row (0-based) of every indicator on its sheet, in catalogue order.
 /// List indicators map to their first list row.
 pub fn indicator_rows(catalog: &Catalog, group: &Group) -> BTreeMap<String, u32> {

@@ -22,4 +22,6 @@ pub mod ingest;
 pub mod legacy;
 pub mod report;
 pub mod round;
+pub mod synthetic;
 pub mod text;
+pub mod timing;

@@ -232,8 +232,8 @@ pub fn sample_units_round(
 /// return).
 pub fn clean_fill(round: &tonghop::round::Round, code: &str, seed: u64) -> tonghop::form::Fill {
     let unit = round.unit(code).unwrap();
-    let mut rng = tonghop::commands::generate::Rng::new(seed);
-    tonghop::commands::generate::plausible_fill(&round.catalog, unit, &mut rng)
+    let mut rng = tonghop::synthetic::Rng::new(seed);
+    tonghop::synthetic::plausible_fill(&round.catalog, unit, &mut rng)
 }
 
 /// Write the form of unit `code` filled with `fill` (blank with `None`),

@@ -8,9 +8,9 @@ mod common;
 use std::path::Path;
 
 use tonghop::commands::consolidate::consolidate_round;
-use tonghop::commands::generate::{plausible_fill, Rng};
 use tonghop::form::{Fill, FillValue};
 use tonghop::round::Round;
+use tonghop::synthetic::{plausible_fill, Rng};
 
 const UNITS: [(&str, &str, &str, &str); 3] = [
     (

@@ -5,7 +5,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use tonghop::catalog::GroupKind;
-use tonghop::commands::forms::{write_all_forms, GENERIC_FORM_FILE};
+use tonghop::commands::forms::write_all_forms;
+use tonghop::form::GENERIC_FORM_FILE;
 use tonghop::round::Round;
 
 #[test]

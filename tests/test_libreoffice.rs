@@ -132,7 +132,7 @@ fn outputs_open_in_libreoffice() {
 #[test]
 #[ignore = "needs LibreOffice (soffice); run by .ci/run"]
 fn consolidated_formulas_recalculate_to_the_cached_figures() {
-    use tonghop::commands::generate::{plausible_fill, Rng};
+    use tonghop::synthetic::{plausible_fill, Rng};
     let dir = common::small_round(&[
         (
             "P-A",

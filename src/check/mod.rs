@@ -423,7 +423,7 @@ fn required_totals(round: &Round, cons: &Consolidated, k: usize) -> Vec<Finding>
 pub fn run_all(
     round: &Round,
     ingest: &Ingest,
-    timing: &crate::report::progress::Timing,
+    timing: &dyn crate::timing::Laps,
 ) -> PolarsResult<Vec<Finding>> {
     let peak = |what: &str| timing.lap(&format!("kiểm tra: {what}"));
     let table = long_table(round, ingest)?;

@@ -9,15 +9,10 @@ use crate::atomic::{save_workbook, write_atomic, write_atomic_with};
 use crate::cli::ConsolidateArgs;
 use crate::form::{build_form, FormSpec, FormUnit};
 use crate::ingest::ingest_round;
-use crate::report::{self, Summary};
+use crate::report::{
+    self, Summary, CONSOLIDATED_FILE, ERRORS_CSV, ERRORS_JSON, ERRORS_XLSX, UPPER_LEVEL_FILE,
+};
 use crate::round::Round;
-
-/// Output file names.
-pub const CONSOLIDATED_FILE: &str = "tong-hop.xlsx";
-pub const UPPER_LEVEL_FILE: &str = "gui-cap-tren.xlsx";
-pub const ERRORS_XLSX: &str = "bao-cao-loi.xlsx";
-pub const ERRORS_CSV: &str = "bao-cao-loi.csv";
-pub const ERRORS_JSON: &str = "bao-cao-loi.json";
 
 /// The result of a run, for tests and the terminal.
 pub struct Outcome {

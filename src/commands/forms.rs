@@ -7,22 +7,8 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::cli::FormsArgs;
-use crate::form::{build_form, FormSpec, FormUnit};
-use crate::round::{OrgUnit, Round};
-
-/// File name of the generic form.
-pub const GENERIC_FORM_FILE: &str = "bieu-mau-chung.xlsx";
-
-/// Windows-safe file name of a unit's form: "<mã>-<tên không dấu>.xlsx",
-/// ASCII only, so a name with `/`, `..`, `:` or `=` cannot escape the
-/// folder.
-pub fn form_file_name(unit: &OrgUnit) -> String {
-    format!(
-        "{}-{}.xlsx",
-        crate::text::slug(&unit.code),
-        crate::text::slug(&unit.name)
-    )
-}
+use crate::form::{build_form, form_file_name, FormSpec, FormUnit, GENERIC_FORM_FILE};
+use crate::round::Round;
 
 pub fn run(args: &FormsArgs) -> anyhow::Result<u8> {
     let round = Round::load(&args.round, args.catalog.as_deref())?;

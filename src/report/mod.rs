@@ -41,6 +41,13 @@ impl std::fmt::Display for Submission {
     }
 }
 
+/// Output file names.
+pub const CONSOLIDATED_FILE: &str = "tong-hop.xlsx";
+pub const UPPER_LEVEL_FILE: &str = "gui-cap-tren.xlsx";
+pub const ERRORS_XLSX: &str = "bao-cao-loi.xlsx";
+pub const ERRORS_CSV: &str = "bao-cao-loi.csv";
+pub const ERRORS_JSON: &str = "bao-cao-loi.json";
+
 /// Submission status of one unit of the list.
 #[derive(Debug, Clone)]
 pub struct Status {

@@ -55,6 +55,12 @@ impl Timing {
 
     /// Report the end of a phase.
     pub fn lap(&self, what: &str) {
+        crate::timing::Laps::lap(self, what);
+    }
+}
+
+impl crate::timing::Laps for Timing {
+    fn lap(&self, what: &str) {
         if !self.enabled {
             return;
         }
