@@ -243,6 +243,48 @@ impl SavedSource {
     }
 }
 
+/// How the unit of a return was identified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identified {
+    /// The operator's `[[files]]` entry in `tonghop.toml`.
+    Settings,
+    /// `unit_code` in the hidden sheet.
+    HiddenCode,
+    /// `unit_name` in the hidden sheet.
+    HiddenName,
+    /// A header cell holding the unit's name.
+    HeaderName { sheet: String, cell: CellRef },
+    /// A header cell holding the unit's name typed in a legacy encoding
+    /// (TCVN3, VNI), converted to Unicode.
+    LegacyHeaderName {
+        encoding: crate::legacy::LegacyEncoding,
+        sheet: String,
+        cell: CellRef,
+        unicode: String,
+    },
+}
+
+impl std::fmt::Display for Identified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Identified::Settings => write!(f, "đơn vị ghi trong tonghop.toml (mục [[files]])"),
+            Identified::HiddenCode => write!(f, "mã đơn vị trong trang ẩn"),
+            Identified::HiddenName => write!(f, "tên đơn vị trong trang ẩn"),
+            Identified::HeaderName { sheet, cell } => write!(f, "tên đơn vị ở ô {sheet}!{cell}"),
+            Identified::LegacyHeaderName {
+                encoding,
+                sheet,
+                cell,
+                unicode,
+            } => write!(
+                f,
+                "tên đơn vị gõ bằng bảng mã {} ở ô {sheet}!{cell} (đã chuyển sang Unicode: \"{unicode}\")",
+                encoding.label()
+            ),
+        }
+    }
+}
+
 /// Everything learnt from one input file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
@@ -252,7 +294,7 @@ pub struct FileReport {
     /// Mã đơn vị when identified.
     pub unit: Option<String>,
     /// How the unit was identified (hidden sheet, header name).
-    pub identified_by: String,
+    pub identified_by: Option<Identified>,
     pub saved_at: Option<NaiveDateTime>,
     pub saved_source: SavedSource,
     /// The file system's modification time (ties of `saved_at`).
@@ -693,7 +735,7 @@ fn rejected(
         file: file.to_string(),
         kind,
         unit: None,
-        identified_by: String::new(),
+        identified_by: None,
         saved_at: saved.0,
         saved_source: saved.1,
         file_time: None,
@@ -864,7 +906,7 @@ fn read_content(
         file: rel.to_string(),
         kind,
         unit: None,
-        identified_by: String::new(),
+        identified_by: None,
         saved_at: saved.0,
         saved_source: saved.1,
         file_time: None,
@@ -878,7 +920,7 @@ fn read_content(
     match read {
         Ok((unit, identified_by)) if filled => {
             report.unit = Some(unit.code);
-            report.identified_by = identified_by;
+            report.identified_by = Some(identified_by);
         }
         Ok((unit, identified_by)) => {
             let mut f = Finding::file(
@@ -890,7 +932,7 @@ fn read_content(
             f.unit = unit.code.clone();
             f.unit_name = unit.name.clone();
             report.unit = Some(unit.code);
-            report.identified_by = identified_by;
+            report.identified_by = Some(identified_by);
             report.fate = Fate::Blank;
             report.records.clear();
             report.findings = vec![f];
@@ -1134,7 +1176,7 @@ impl FileReader<'_> {
 
     /// Read the workbook: returns the unit code and how it was identified,
     /// or the reason the file is rejected.
-    fn read(&mut self, wb: &mut Workbook) -> Result<(OrgUnit, String), ReadError> {
+    fn read(&mut self, wb: &mut Workbook) -> Result<(OrgUnit, Identified), ReadError> {
         let names = wb.sheet_names();
         let mut budget = grid::Budget::default();
         let meta = match names.iter().find(|n| n.eq_ignore_ascii_case(META_SHEET)) {
@@ -1163,7 +1205,7 @@ impl FileReader<'_> {
                 ),
             ));
         }
-        if how.contains("bảng mã") {
+        if matches!(how, Identified::LegacyHeaderName { .. }) {
             self.findings.push(Finding::file(
                 Severity::CanhBao,
                 self.rel,
@@ -1401,17 +1443,14 @@ impl FileReader<'_> {
         &self,
         meta: &BTreeMap<String, String>,
         sheets: &[(String, Grid)],
-    ) -> Result<(OrgUnit, String), ReadError> {
+    ) -> Result<(OrgUnit, Identified), ReadError> {
         let units = &self.round.units;
         if let Some(u) = self
             .choice
             .and_then(|c| c.unit.as_deref())
             .and_then(|c| self.round.unit(c))
         {
-            return Ok((
-                u.clone(),
-                "đơn vị ghi trong tonghop.toml (mục [[files]])".to_string(),
-            ));
+            return Ok((u.clone(), Identified::Settings));
         }
         let code = meta.get("unit_code").map(|s| s.trim()).unwrap_or("");
         let by_name = |text: &str| {
@@ -1420,17 +1459,17 @@ impl FileReader<'_> {
         };
         // A form forwarded to another unit: the hidden sheet names one
         // unit, the header was retyped with another's name.
-        let checked = |u: &OrgUnit, how: &str| match header_unit(sheets, u, &by_name) {
+        let checked = |u: &OrgUnit, how: Identified| match header_unit(sheets, u, &by_name) {
             Some((other, cell)) => Err(ReadError::UnitConflict(Box::new(Conflict {
                 hidden: u.clone(),
                 header: other.clone(),
                 cell,
             }))),
-            None => Ok((u.clone(), how.to_string())),
+            None => Ok((u.clone(), how)),
         };
         if !code.is_empty() {
             if let Some(u) = units.iter().find(|u| u.code == code) {
-                return checked(u, "mã đơn vị trong trang ẩn");
+                return checked(u, Identified::HiddenCode);
             }
             if code == self.round.settings.committee_code {
                 return Err(ReadError::Reject(format!(
@@ -1444,7 +1483,7 @@ impl FileReader<'_> {
             )));
         }
         if let Some(u) = meta.get("unit_name").and_then(|n| by_name(n)) {
-            return checked(u, "tên đơn vị trong trang ẩn");
+            return checked(u, Identified::HiddenName);
         }
         let mut seen_texts = Vec::new();
         for (name, grid) in sheets {
@@ -1457,7 +1496,10 @@ impl FileReader<'_> {
                 if let Some(u) = by_name(s) {
                     return Ok((
                         u.clone(),
-                        format!("tên đơn vị ở ô {}!{}", name, CellRef::new(r, c as u16)),
+                        Identified::HeaderName {
+                            sheet: name.clone(),
+                            cell: CellRef::new(r, c as u16),
+                        },
                     ));
                 }
                 if let Some((unicode, enc)) = crate::legacy::convert_if_legacy(s) {
@@ -1465,13 +1507,12 @@ impl FileReader<'_> {
                         let cell = CellRef::new(r, c as u16);
                         return Ok((
                             u.clone(),
-                            format!(
-                                "tên đơn vị gõ bằng bảng mã {} ở ô {}!{} (đã chuyển sang Unicode: \"{}\")",
-                                enc.label(),
-                                name,
+                            Identified::LegacyHeaderName {
+                                encoding: enc,
+                                sheet: name.clone(),
                                 cell,
-                                unicode
-                            ),
+                                unicode,
+                            },
                         ));
                     }
                 }
@@ -1911,4 +1952,40 @@ fn read_meta(grid: &Grid) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod identified_tests {
+    use super::*;
+
+    /// One test per message text: how a unit was identified, as the
+    /// reports say it.
+    #[test]
+    fn identification_texts() {
+        let cell = CellRef::new(1, 0);
+        let cases = [
+            (Identified::Settings, "đơn vị ghi trong tonghop.toml (mục [[files]])"),
+            (Identified::HiddenCode, "mã đơn vị trong trang ẩn"),
+            (Identified::HiddenName, "tên đơn vị trong trang ẩn"),
+            (
+                Identified::HeaderName {
+                    sheet: "Biểu 01".into(),
+                    cell,
+                },
+                "tên đơn vị ở ô Biểu 01!A2",
+            ),
+            (
+                Identified::LegacyHeaderName {
+                    encoding: crate::legacy::LegacyEncoding::Tcvn3,
+                    sheet: "Biểu 01".into(),
+                    cell,
+                    unicode: "Chi bộ A".into(),
+                },
+                "tên đơn vị gõ bằng bảng mã TCVN3 (ABC) ở ô Biểu 01!A2 (đã chuyển sang Unicode: \"Chi bộ A\")",
+            ),
+        ];
+        for (how, text) in cases {
+            assert_eq!(how.to_string(), text);
+        }
+    }
 }
