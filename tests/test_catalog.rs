@@ -198,7 +198,7 @@ fn a_reformatted_catalogue_keeps_its_hash_and_a_corrected_label_its_layout() {
 /// under the same catalogue file.
 #[test]
 fn returns_survive_a_label_fix_but_not_a_change_that_moves_cells() {
-    use tonghop::ingest::{read_file, Fate};
+    use tonghop::ingest::{read_file, Fate, Rejection};
     const A: &str = "CB-VPTU";
     let (dir, round) = common::sample_units_round(&[A], "");
     let fill = common::clean_fill(&round, A, 1);
@@ -237,7 +237,9 @@ fn returns_survive_a_label_fix_but_not_a_change_that_moves_cells() {
     let r = read_file(&path, "a.xlsx", &fixed);
     assert_eq!(r.fate, Fate::Accepted, "{:?}", r.findings);
     match read_file(&sample, "s.xlsx", &fixed).fate {
-        Fate::Rejected { reason } => assert!(reason.contains("layout_hash"), "{reason}"),
+        Fate::Rejected {
+            reason: Rejection::OtherForm(reason),
+        } => assert!(reason.contains("layout_hash"), "{reason}"),
         other => panic!("{other:?}"),
     }
     // A year column inserted: cells move, the return is rejected naming the
@@ -248,7 +250,9 @@ fn returns_survive_a_label_fix_but_not_a_change_that_moves_cells() {
         1,
     ));
     match read_file(&path, "a.xlsx", &moved).fate {
-        Fate::Rejected { reason } => assert!(
+        Fate::Rejected {
+            reason: Rejection::OtherForm(reason),
+        } => assert!(
             reason.contains(
                 "Biểu số 02 (Công tác lãnh đạo, chỉ đạo thực hiện Đề án): các cột đã đổi"
             ),
@@ -263,7 +267,9 @@ fn returns_survive_a_label_fix_but_not_a_change_that_moves_cells() {
         1,
     ));
     match read_file(&path, "a.xlsx", &kind).fate {
-        Fate::Rejected { reason } => assert!(
+        Fate::Rejected {
+            reason: Rejection::OtherForm(reason),
+        } => assert!(
             reason.contains(
                 "Biểu số 02 (Công tác lãnh đạo, chỉ đạo thực hiện Đề án): các dòng đã đổi"
             ) && !reason.contains("Biểu số 01"),

@@ -300,9 +300,13 @@ fn a_return_of_another_round_without_its_hidden_sheet_is_rejected() {
     );
     let ingest = tonghop::ingest::ingest_round(&round, &[], &tonghop::ingest::Silent).unwrap();
     let old = ingest.files.iter().find(|f| f.file == "cu.xlsx").unwrap();
-    let tonghop::ingest::Fate::Rejected { reason } = &old.fate else {
-        panic!("accepted: {:?}", old.fate);
+    let tonghop::ingest::Fate::Rejected {
+        reason: tonghop::ingest::Rejection::OtherStructure(differences),
+    } = &old.fate
+    else {
+        panic!("not rejected for its structure: {:?}", old.fate);
     };
+    let reason = differences.join("; ");
     assert!(
         reason.contains("trang \"Biểu 02\" ô E8: tiêu đề cột (1) là \"Năm 2013\", biểu mẫu của đợt này là \"Năm 2016\""),
         "{reason}"

@@ -69,6 +69,77 @@ impl Record {
     }
 }
 
+/// Why a file was not consolidated. The kinds are typed; the text of
+/// each (`Display`) is the Vietnamese reason the reports print.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    /// Larger than [`MAX_FILE_BYTES`] (sizes in MB).
+    TooLarge { mb: u64, limit_mb: u64 },
+    /// The file system would not give the file (the reason, Vietnamese).
+    Unreadable(String),
+    /// Not a workbook this round reads, or a damaged one (what the content
+    /// was found to be, from the sniffer or the reader).
+    Content(String),
+    /// A form of another catalogue, version or round (from its hidden sheet).
+    OtherForm(String),
+    /// This committee's own consolidated return, not a unit's.
+    CommitteeOwn { committee: String, code: String },
+    /// A unit code not in the units list (code, name from the hidden sheet).
+    UnknownUnit { code: String, name: String },
+    /// No hidden sheet and no header cell names a unit of the list (the
+    /// first texts seen).
+    Unidentified { seen: Vec<String> },
+    /// No hidden sheet, and the tables do not match this round's forms
+    /// (the differences found).
+    OtherStructure(Vec<String>),
+    /// No table of the form contract in the file.
+    NoTable,
+    /// A bug of ours while reading it (technical detail).
+    Internal(String),
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::TooLarge { mb, limit_mb } => {
+                write!(f, "tệp quá lớn ({mb} MB, giới hạn {limit_mb} MB).")
+            }
+            Rejection::Unreadable(why) => write!(f, "không đọc được tệp ({why})."),
+            Rejection::Content(text) | Rejection::OtherForm(text) => write!(f, "{text}"),
+            Rejection::CommitteeOwn { committee, code } => write!(
+                f,
+                "đây là báo cáo tổng hợp của chính {committee} (mã {code}), không phải báo cáo của đơn vị trực thuộc."
+            ),
+            Rejection::UnknownUnit { code, name } => write!(
+                f,
+                "đơn vị mã \"{code}\" ({name}) không có trong danh sách đơn vị của đợt."
+            ),
+            Rejection::Unidentified { seen } => write!(
+                f,
+                "không xác định được đơn vị: không có trang ẩn \"{META_SHEET}\" và không ô tiêu đề nào trùng tên một đơn vị trong danh sách (thấy: {}).",
+                if seen.is_empty() {
+                    "không có chữ nào".to_string()
+                } else {
+                    seen.join(", ")
+                }
+            ),
+            Rejection::OtherStructure(list) => write!(
+                f,
+                "không có trang ẩn \"{META_SHEET}\" và bảng không khớp biểu mẫu của đợt này (biểu mẫu của đợt hoặc danh mục khác?): {}.",
+                list.join("; ")
+            ),
+            Rejection::NoTable => write!(
+                f,
+                "không tìm thấy bảng số liệu nào theo mẫu (không có cột \"Mã số\" với mã số của danh mục)."
+            ),
+            Rejection::Internal(what) => write!(
+                f,
+                "lỗi nội bộ của chương trình khi đọc tệp này; hãy gửi tệp cho người phát triển (chi tiết kỹ thuật: {what})."
+            ),
+        }
+    }
+}
+
 /// What became of an input file. Only `Accepted` files are consolidated;
 /// the findings of `Superseded`, `Duplicate`, `Ignored`, `Excluded` files
 /// and of a `Blank` file of a unit that has a return are not counted.
@@ -95,7 +166,7 @@ pub enum Fate {
     /// A form sent back with no figure filled: not a submission.
     Blank,
     /// Not consolidated; the reason in Vietnamese.
-    Rejected { reason: String },
+    Rejected { reason: Rejection },
 }
 
 impl std::fmt::Display for Fate {
@@ -469,21 +540,28 @@ pub fn ingest_round(
     // Polars' own thread pool: the whole run uses one pool.
     let mut files: Vec<FileReport> = polars_core::runtime::THREAD_POOL.install(|| {
         paths
-        .par_iter()
-        .zip(rels.par_iter())
-        .zip(choices.par_iter())
-        .map(|((p, rel), choice)| {
-            let name = rel.rsplit('/').next().unwrap_or(rel);
-            if let Some(kind) = SystemFile::from_name(name) {
-                progress.file_done(rel);
-                let mut r = rejected(rel, FileKind::Unknown, (file_mtime(p), SavedSource::FileSystem), String::new());
-                r.fate = Fate::Ignored { kind };
-                r.findings.clear();
-                return r;
-            }
-            // A bug must never cost the other files: a panic while reading
-            // one file rejects that file with the reason and goes on.
-            let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_file_with(p, rel, round, choice.as_ref())))
+            .par_iter()
+            .zip(rels.par_iter())
+            .zip(choices.par_iter())
+            .map(|((p, rel), choice)| {
+                let name = rel.rsplit('/').next().unwrap_or(rel);
+                if let Some(kind) = SystemFile::from_name(name) {
+                    progress.file_done(rel);
+                    let mut r = rejected(
+                        rel,
+                        FileKind::Unknown,
+                        (file_mtime(p), SavedSource::FileSystem),
+                        Rejection::Content(String::new()),
+                    );
+                    r.fate = Fate::Ignored { kind };
+                    r.findings.clear();
+                    return r;
+                }
+                // A bug must never cost the other files: a panic while reading
+                // one file rejects that file with the reason and goes on.
+                let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    read_file_with(p, rel, round, choice.as_ref())
+                }))
                 .unwrap_or_else(|panic| {
                     let what = panic
                         .downcast_ref::<String>()
@@ -494,13 +572,13 @@ pub fn ingest_round(
                         rel,
                         FileKind::Unknown,
                         (file_mtime(p), SavedSource::FileSystem),
-                        format!("lỗi nội bộ của chương trình khi đọc tệp này; hãy gửi tệp cho người phát triển (chi tiết kỹ thuật: {what})."),
+                        Rejection::Internal(what),
                     )
                 });
-            progress.file_done(rel);
-            report
-        })
-        .collect()
+                progress.file_done(rel);
+                report
+            })
+            .collect()
     });
     progress.finish();
     resolve(&mut files, round);
@@ -723,7 +801,7 @@ fn rejected(
     file: &str,
     kind: FileKind,
     saved: (Option<NaiveDateTime>, SavedSource),
-    reason: String,
+    reason: Rejection,
 ) -> FileReport {
     let finding = Finding::file(
         Severity::Loi,
@@ -795,11 +873,10 @@ fn read_file_with(
             rel,
             FileKind::Unknown,
             mtime,
-            format!(
-                "tệp quá lớn ({} MB, giới hạn {} MB).",
-                size / 1_048_576,
-                MAX_FILE_BYTES / 1_048_576
-            ),
+            Rejection::TooLarge {
+                mb: size / 1_048_576,
+                limit_mb: MAX_FILE_BYTES / 1_048_576,
+            },
         )
     } else {
         match std::fs::read(path) {
@@ -808,7 +885,7 @@ fn read_file_with(
                 rel,
                 FileKind::Unknown,
                 mtime,
-                format!("không đọc được tệp ({}).", crate::text::io_error_vi(&e)),
+                Rejection::Unreadable(crate::text::io_error_vi(&e)),
             ),
         }
     };
@@ -856,11 +933,18 @@ fn read_content(
     let mtime = (mtime, SavedSource::FileSystem);
     let kind = match sniff::sniff(&bytes) {
         Ok(k) => k,
-        Err(reason) => return rejected(rel, sniff::FileKind::Unknown, mtime, reason),
+        Err(reason) => {
+            return rejected(
+                rel,
+                sniff::FileKind::Unknown,
+                mtime,
+                Rejection::Content(reason),
+            )
+        }
     };
     if kind == FileKind::Xls {
         if let Err(reason) = sniff::check_xls_extent(&bytes) {
-            return rejected(rel, kind, mtime, reason);
+            return rejected(rel, kind, mtime, Rejection::Content(reason));
         }
     }
     // Stray cells far outside the form: emptied before calamine builds the
@@ -869,14 +953,14 @@ fn read_content(
     let bytes = if kind == FileKind::Ods {
         match ods::trim_far_cells(bytes) {
             Ok((b, _)) => b,
-            Err(reason) => return rejected(rel, kind, mtime, reason),
+            Err(reason) => return rejected(rel, kind, mtime, Rejection::Content(reason)),
         }
     } else {
         bytes
     };
     let mut wb = match open(kind, bytes) {
         Ok(wb) => wb,
-        Err(reason) => return rejected(rel, kind, mtime, reason),
+        Err(reason) => return rejected(rel, kind, mtime, Rejection::Content(reason)),
     };
     let saved = wb
         .workbook_properties()
@@ -967,8 +1051,8 @@ fn read_content(
 
 /// Why a workbook was not read as a unit's return.
 enum ReadError {
-    /// Rejected, with the Vietnamese reason.
-    Reject(String),
+    /// Rejected, with the reason.
+    Reject(Rejection),
     /// The hidden sheet and a header cell name different units.
     UnitConflict(Box<Conflict>),
 }
@@ -981,9 +1065,10 @@ struct Conflict {
     cell: String,
 }
 
+/// A sheet the reader could not read (the Vietnamese reason).
 impl From<String> for ReadError {
     fn from(reason: String) -> ReadError {
-        ReadError::Reject(reason)
+        ReadError::Reject(Rejection::Content(reason))
     }
 }
 
@@ -1183,7 +1268,9 @@ impl FileReader<'_> {
             Some(n) => read_meta(&grid::read_sheet(wb, n, &mut budget)?),
             None => BTreeMap::new(),
         };
-        let trusted = self.check_meta(&meta)?;
+        let trusted = self
+            .check_meta(&meta)
+            .map_err(|e| ReadError::Reject(Rejection::OtherForm(e)))?;
         let mut sheets = Vec::new();
         for name in names.iter().filter(|n| !n.eq_ignore_ascii_case(META_SHEET)) {
             match grid::read_sheet(wb, name, &mut budget) {
@@ -1238,16 +1325,10 @@ impl FileReader<'_> {
             if mismatches.len() > SHOWN {
                 list.push(format!("và {} chỗ khác", mismatches.len() - SHOWN));
             }
-            return Err(ReadError::Reject(format!(
-                "không có trang ẩn \"{META_SHEET}\" và bảng không khớp biểu mẫu của đợt này (biểu mẫu của đợt hoặc danh mục khác?): {}.",
-                list.join("; ")
-            )));
+            return Err(ReadError::Reject(Rejection::OtherStructure(list)));
         }
         if !found_any {
-            return Err(ReadError::Reject(
-                "không tìm thấy bảng số liệu nào theo mẫu (không có cột \"Mã số\" với mã số của danh mục)."
-                    .to_string(),
-            ));
+            return Err(ReadError::Reject(Rejection::NoTable));
         }
         self.check_merges(wb, &sheets);
         self.missing_rows(&unit, &seen);
@@ -1472,15 +1553,15 @@ impl FileReader<'_> {
                 return checked(u, Identified::HiddenCode);
             }
             if code == self.round.settings.committee_code {
-                return Err(ReadError::Reject(format!(
-                    "đây là báo cáo tổng hợp của chính {} (mã {code}), không phải báo cáo của đơn vị trực thuộc.",
-                    self.round.settings.committee
-                )));
+                return Err(ReadError::Reject(Rejection::CommitteeOwn {
+                    committee: self.round.settings.committee.clone(),
+                    code: code.to_string(),
+                }));
             }
-            return Err(ReadError::Reject(format!(
-                "đơn vị mã \"{code}\" ({}) không có trong danh sách đơn vị của đợt.",
-                meta.get("unit_name").map(String::as_str).unwrap_or("")
-            )));
+            return Err(ReadError::Reject(Rejection::UnknownUnit {
+                code: code.to_string(),
+                name: meta.get("unit_name").cloned().unwrap_or_default(),
+            }));
         }
         if let Some(u) = meta.get("unit_name").and_then(|n| by_name(n)) {
             return checked(u, Identified::HiddenName);
@@ -1521,10 +1602,9 @@ impl FileReader<'_> {
                 }
             }
         }
-        Err(ReadError::Reject(format!(
-            "không xác định được đơn vị: không có trang ẩn \"{META_SHEET}\" và không ô tiêu đề nào trùng tên một đơn vị trong danh sách (thấy: {}).",
-            if seen_texts.is_empty() { "không có chữ nào".to_string() } else { seen_texts.join(", ") }
-        )))
+        Err(ReadError::Reject(Rejection::Unidentified {
+            seen: seen_texts,
+        }))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1986,6 +2066,59 @@ mod identified_tests {
         ];
         for (how, text) in cases {
             assert_eq!(how.to_string(), text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod rejection_tests {
+    use super::*;
+
+    /// One test per reason text (the structured kinds; the others carry
+    /// the text of the sniffer, reader or hidden-sheet check).
+    #[test]
+    fn rejection_texts() {
+        let cases = [
+            (
+                Rejection::TooLarge {
+                    mb: 60,
+                    limit_mb: 50,
+                },
+                "tệp quá lớn (60 MB, giới hạn 50 MB).",
+            ),
+            (
+                Rejection::Unreadable("không có quyền đọc".into()),
+                "không đọc được tệp (không có quyền đọc).",
+            ),
+            (
+                Rejection::CommitteeOwn {
+                    committee: "Đảng bộ thành phố Lai Châu".into(),
+                    code: "TP-LAICHAU".into(),
+                },
+                "đây là báo cáo tổng hợp của chính Đảng bộ thành phố Lai Châu (mã TP-LAICHAU), không phải báo cáo của đơn vị trực thuộc.",
+            ),
+            (
+                Rejection::UnknownUnit {
+                    code: "CB-KHOBAC".into(),
+                    name: "Chi bộ Kho bạc".into(),
+                },
+                "đơn vị mã \"CB-KHOBAC\" (Chi bộ Kho bạc) không có trong danh sách đơn vị của đợt.",
+            ),
+            (
+                Rejection::Unidentified { seen: Vec::new() },
+                "không xác định được đơn vị: không có trang ẩn \"_tonghop\" và không ô tiêu đề nào trùng tên một đơn vị trong danh sách (thấy: không có chữ nào).",
+            ),
+            (
+                Rejection::NoTable,
+                "không tìm thấy bảng số liệu nào theo mẫu (không có cột \"Mã số\" với mã số của danh mục).",
+            ),
+            (
+                Rejection::Internal("x".into()),
+                "lỗi nội bộ của chương trình khi đọc tệp này; hãy gửi tệp cho người phát triển (chi tiết kỹ thuật: x).",
+            ),
+        ];
+        for (reason, text) in cases {
+            assert_eq!(reason.to_string(), text);
         }
     }
 }
