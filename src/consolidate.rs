@@ -507,7 +507,7 @@ fn totals(round: &Round, out: &mut Consolidated) -> PolarsResult<()> {
             }
         }
         for (s, (a, z)) in pairs {
-            let is_ratio = out_ratio_slot(&plans, &out.slots, s);
+            let is_ratio = is_ratio_slot(&plans, &out.slots, s);
             let v = if z > 0.0 {
                 Some(if is_ratio {
                     round2(100.0 * a / z)
@@ -540,7 +540,7 @@ fn totals(round: &Round, out: &mut Consolidated) -> PolarsResult<()> {
 
 /// Whether slot `s` belongs to a percentage (a ratio) rather than a
 /// weighted mean.
-fn out_ratio_slot(plans: &[Option<Plan>], slots: &Slots, s: usize) -> bool {
+fn is_ratio_slot(plans: &[Option<Plan>], slots: &Slots, s: usize) -> bool {
     let i = slots.first.partition_point(|f| *f <= s) - 1;
     matches!(plans[i], Some(Plan::Ratio(..)))
 }

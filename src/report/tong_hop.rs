@@ -14,7 +14,7 @@ use crate::catalog::{GroupKind, Indicator, IndicatorKind};
 use crate::cell::CellRef;
 use crate::consolidate::{tainted_note, Consolidated, Marks};
 use crate::diagnostic::Finding;
-use crate::form::{print_setup, write_doc_footer, write_doc_header, Styles, FIRST_DATA_COL};
+use crate::form::{note, print_setup, write_doc_footer, write_doc_header, Styles, FIRST_DATA_COL};
 use crate::ingest::value::Value;
 use crate::ingest::{Fate, Ingest};
 use crate::report::Status;
@@ -83,8 +83,6 @@ fn cached(v: Option<f64>) -> String {
 const ERROR_FILL: u32 = crate::form::MARKED_FILL;
 /// Warning fill of marked values.
 const WARNING_FILL: u32 = 0xFCE4B6;
-
-use crate::form::note;
 
 /// "18/30" (or "18–20/30" when the columns differ) for the units behind
 /// the grand totals of one chỉ tiêu out of the units it applies to, and a
