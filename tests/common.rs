@@ -314,3 +314,50 @@ pub fn set_mtime(path: &Path, when: &str) {
     let f = std::fs::File::options().write(true).open(path).unwrap();
     f.set_modified(std::time::SystemTime::from(t)).unwrap();
 }
+
+/// Three units of two khối: two wards (xã, phường) and a chi bộ.
+pub const THREE_UNITS: [(&str, &str, &str, &str); 3] = [
+    (
+        "P-A",
+        "Đảng bộ phường A",
+        "Đảng bộ xã, phường",
+        "Khối xã, phường",
+    ),
+    (
+        "P-B",
+        "Đảng bộ phường B",
+        "Đảng bộ xã, phường",
+        "Khối xã, phường",
+    ),
+    ("CB-C", "Chi bộ C", "Chi bộ cơ sở", "Khối cơ quan"),
+];
+
+/// The level above the sample round (the province): its settings, the
+/// city as its one unit, and the city's `gui-cap-tren.xlsx` copied in as
+/// its one return.
+pub fn upper_round(city_return: &Path) -> tempfile::TempDir {
+    let upper = tempfile::tempdir().unwrap();
+    let returns = upper.path().join("bao-cao");
+    std::fs::create_dir_all(&returns).unwrap();
+    std::fs::copy(city_return, returns.join("gui-cap-tren.xlsx")).unwrap();
+    std::fs::write(
+        upper.path().join("tonghop.toml"),
+        std::fs::read_to_string(samples().join("tonghop.toml"))
+            .unwrap()
+            .replace(
+                "round_id = \"241-2021-TPLC\"",
+                "round_id = \"241-2021-TINH\"",
+            )
+            .replace(
+                "committee_code = \"TP-LAICHAU\"",
+                "committee_code = \"TINH-LAICHAU\"",
+            ),
+    )
+    .unwrap();
+    std::fs::write(
+        upper.path().join("don-vi.csv"),
+        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nTP-LAICHAU,Đảng bộ thành phố Lai Châu,Đảng bộ cấp trên cơ sở,Khối huyện,Đảng bộ tỉnh Lai Châu\n",
+    )
+    .unwrap();
+    upper
+}

@@ -12,21 +12,7 @@ use tonghop::form::{Fill, FillValue};
 use tonghop::round::Round;
 use tonghop::synthetic::{plausible_fill, Rng};
 
-const UNITS: [(&str, &str, &str, &str); 3] = [
-    (
-        "P-A",
-        "Đảng bộ phường A",
-        "Đảng bộ xã, phường",
-        "Khối xã, phường",
-    ),
-    (
-        "P-B",
-        "Đảng bộ phường B",
-        "Đảng bộ xã, phường",
-        "Khối xã, phường",
-    ),
-    ("CB-C", "Chi bộ C", "Chi bộ cơ sở", "Khối cơ quan"),
-];
+const UNITS: [(&str, &str, &str, &str); 3] = common::THREE_UNITS;
 
 fn sheet(path: &Path, name: &str) -> common::SheetCells {
     common::read_back(path)
@@ -107,28 +93,7 @@ fn while_loi_remain_the_return_is_a_draft_and_the_level_above_is_warned() {
         "{notes:?}"
     );
     // Consolidated at the level above: one draft return, a cảnh báo.
-    let upper = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(upper.path().join("bao-cao")).unwrap();
-    std::fs::copy(&path, upper.path().join("bao-cao/tp.xlsx")).unwrap();
-    std::fs::write(
-        upper.path().join("tonghop.toml"),
-        std::fs::read_to_string(common::samples().join("tonghop.toml"))
-            .unwrap()
-            .replace(
-                "round_id = \"241-2021-TPLC\"",
-                "round_id = \"241-2021-TINH\"",
-            )
-            .replace(
-                "committee_code = \"TP-LAICHAU\"",
-                "committee_code = \"TINH\"",
-            ),
-    )
-    .unwrap();
-    std::fs::write(
-        upper.path().join("don-vi.csv"),
-        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nTP-LAICHAU,Đảng bộ thành phố Lai Châu,Đảng bộ cấp trên cơ sở,Khối huyện,Đảng bộ tỉnh Lai Châu\n",
-    )
-    .unwrap();
+    let upper = common::upper_round(&path);
     let up = consolidate_round(upper.path(), Some(upper.path().join("kq")), None).unwrap();
     assert_eq!(up.summary.units_submitted, 1);
     assert!(
@@ -263,32 +228,7 @@ fn the_level_above_finds_no_loi_the_committee_did_not_report() {
             && f.sheet == "Biểu 05"),
         "{own:?}"
     );
-    let upper = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(upper.path().join("bao-cao")).unwrap();
-    std::fs::copy(
-        out.join("gui-cap-tren.xlsx"),
-        upper.path().join("bao-cao/tp.xlsx"),
-    )
-    .unwrap();
-    std::fs::write(
-        upper.path().join("tonghop.toml"),
-        std::fs::read_to_string(common::samples().join("tonghop.toml"))
-            .unwrap()
-            .replace(
-                "round_id = \"241-2021-TPLC\"",
-                "round_id = \"241-2021-TINH\"",
-            )
-            .replace(
-                "committee_code = \"TP-LAICHAU\"",
-                "committee_code = \"TINH\"",
-            ),
-    )
-    .unwrap();
-    std::fs::write(
-        upper.path().join("don-vi.csv"),
-        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nTP-LAICHAU,Đảng bộ thành phố Lai Châu,Đảng bộ cấp trên cơ sở,Khối huyện,Đảng bộ tỉnh Lai Châu\n",
-    )
-    .unwrap();
+    let upper = common::upper_round(&out.join("gui-cap-tren.xlsx"));
     let up = consolidate_round(upper.path(), Some(upper.path().join("kq")), None).unwrap();
     for f in up
         .findings

@@ -222,33 +222,7 @@ fn the_committees_own_return_reads_back_as_one_return_with_the_same_totals() {
     let round = Round::load(&common::samples(), None).unwrap();
     let lower = tempfile::tempdir().unwrap();
     consolidate_round(&common::samples(), Some(lower.path().to_path_buf()), None).unwrap();
-    let upper = tempfile::tempdir().unwrap();
-    let returns = upper.path().join("bao-cao");
-    std::fs::create_dir_all(&returns).unwrap();
-    std::fs::copy(
-        lower.path().join("gui-cap-tren.xlsx"),
-        returns.join("gui-cap-tren.xlsx"),
-    )
-    .unwrap();
-    std::fs::write(
-        upper.path().join("tonghop.toml"),
-        std::fs::read_to_string(common::samples().join("tonghop.toml"))
-            .unwrap()
-            .replace(
-                "round_id = \"241-2021-TPLC\"",
-                "round_id = \"241-2021-TINH\"",
-            )
-            .replace(
-                "committee_code = \"TP-LAICHAU\"",
-                "committee_code = \"TINH-LAICHAU\"",
-            ),
-    )
-    .unwrap();
-    std::fs::write(
-        upper.path().join("don-vi.csv"),
-        "Mã đơn vị,Tên đơn vị,Loại,Khối,Đơn vị cấp trên\nTP-LAICHAU,Đảng bộ thành phố Lai Châu,Đảng bộ cấp trên cơ sở,Khối huyện,Đảng bộ tỉnh Lai Châu\n",
-    )
-    .unwrap();
+    let upper = common::upper_round(&lower.path().join("gui-cap-tren.xlsx"));
     let out = upper.path().join("ket-qua");
     let outcome = consolidate_round(upper.path(), Some(out.clone()), None).unwrap();
     assert_eq!(outcome.summary.units_submitted, 1, "{:?}", outcome.findings);

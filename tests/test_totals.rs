@@ -10,21 +10,7 @@ use std::path::Path;
 use tonghop::commands::consolidate::consolidate_round;
 use tonghop::round::Round;
 
-const UNITS: [(&str, &str, &str, &str); 3] = [
-    (
-        "P-A",
-        "Đảng bộ phường A",
-        "Đảng bộ xã, phường",
-        "Khối xã, phường",
-    ),
-    (
-        "P-B",
-        "Đảng bộ phường B",
-        "Đảng bộ xã, phường",
-        "Khối xã, phường",
-    ),
-    ("CB-C", "Chi bộ C", "Chi bộ cơ sở", "Khối cơ quan"),
-];
+const UNITS: [(&str, &str, &str, &str); 3] = common::THREE_UNITS;
 
 /// Run `consolidate` on the round; the output folder.
 fn run(dir: &Path) -> (tonghop::commands::consolidate::Outcome, std::path::PathBuf) {

@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use crate::catalog::Indicator;
+use crate::catalog::Severity;
 use crate::consolidate::Consolidated;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{rules, Finding};
 use crate::ingest::value::Value;
 use crate::ingest::{FileReport, Ingest, Record};
 use crate::round::{OrgUnit, Round};
@@ -369,20 +370,14 @@ fn required_totals(round: &Round, cons: &Consolidated, k: usize) -> Vec<Finding>
         if g.kind == crate::catalog::GroupKind::Narrative {
             let answered = cons.texts.keys().any(|(code, _)| code == &ind.code);
             if k == 0 && !answered {
-                let mut f = Finding::file(
-                    crate::catalog::Severity::Loi,
-                    "",
-                    crate::diagnostic::rules::REQUIRED,
-                    format!(
-                        "Mã số {}: mục thuyết minh bắt buộc \"{}\" (mục {} đề cương) để trống vì chưa đơn vị nào trả lời.",
-                        ind.code, ind.label, ind.outline_ref
-                    ),
+                out.push(
+                    Finding::value(Severity::Loi, rules::REQUIRED, ind)
+                        .values("(trống)".into(), "nội dung".into())
+                        .saying(&format!(
+                            "mục thuyết minh bắt buộc \"{}\" (mục {} đề cương) để trống vì chưa đơn vị nào trả lời.",
+                            ind.label, ind.outline_ref
+                        )),
                 );
-                f.code = ind.code.clone();
-                f.indicator = ind.label.clone();
-                f.found = "(trống)".to_string();
-                f.expected = "nội dung".to_string();
-                out.push(f);
             }
             continue;
         }
@@ -398,20 +393,14 @@ fn required_totals(round: &Round, cons: &Consolidated, k: usize) -> Vec<Finding>
         if column.is_computed() || cons.total_value(&ind.code, &column.key).is_some() {
             continue;
         }
-        let mut f = Finding::file(
-            crate::catalog::Severity::Loi,
-            "",
-            crate::diagnostic::rules::REQUIRED,
-            format!(
-                "Mã số {}: chỉ tiêu bắt buộc \"{}\" để trống (cột {}) vì chưa đơn vị nào ghi số liệu.",
-                ind.code, ind.label, column.label
-            ),
+        out.push(
+            Finding::value(Severity::Loi, rules::REQUIRED, ind)
+                .values("(trống)".into(), "một số".into())
+                .saying(&format!(
+                    "chỉ tiêu bắt buộc \"{}\" để trống (cột {}) vì chưa đơn vị nào ghi số liệu.",
+                    ind.label, column.label
+                )),
         );
-        f.code = ind.code.clone();
-        f.indicator = ind.label.clone();
-        f.found = "(trống)".to_string();
-        f.expected = "một số".to_string();
-        out.push(f);
     }
     out
 }
