@@ -178,7 +178,7 @@ fn a_reformatted_catalogue_keeps_its_hash_and_a_corrected_label_its_layout() {
         "# danh mục, định dạng lại\n\n{}",
         EMBEDDED_TOML.replace("\n[[", "\n\n# ---\n[[")
     );
-    let r = Catalog::from_toml(&reformatted, "reformatted").unwrap();
+    let r = Catalog::from_text(&reformatted, "reformatted").unwrap();
     assert_ne!(r.text_hash, c.text_hash);
     assert_eq!(r.hash, c.hash);
     let relabelled = EMBEDDED_TOML.replacen(
@@ -186,7 +186,7 @@ fn a_reformatted_catalogue_keeps_its_hash_and_a_corrected_label_its_layout() {
         "label = \"Tổng số đảng viên\"",
         1,
     );
-    let l = Catalog::from_toml(&relabelled, "relabelled").unwrap();
+    let l = Catalog::from_text(&relabelled, "relabelled").unwrap();
     assert_ne!(l.hash, c.hash);
     assert_eq!(l.layout_hash(), c.layout_hash());
     assert!(l.layout_changes(&c.layout_text()).is_empty());
@@ -271,4 +271,99 @@ fn returns_survive_a_label_fix_but_not_a_change_that_moves_cells() {
         ),
         other => panic!("{other:?}"),
     }
+}
+
+/// The embedded catalogue's hash is what forms already sent carry: it must
+/// not change with the program (only with the catalogue's content).
+#[test]
+fn the_embedded_catalogue_keeps_its_hash_across_program_versions() {
+    assert_eq!(
+        Catalog::embedded().hash,
+        "d4739fd6d5adc80cdc11c65795fc96673fb13e6fe841c7185caa747d63c6c7b9"
+    );
+}
+
+/// Run `catalog --check` on the embedded catalogue with one edit: exit
+/// status and output (stdout and stderr).
+fn check_edited(from: &str, to: &str) -> (i32, String) {
+    assert!(
+        EMBEDDED_TOML.contains(from),
+        "fixture anchor {from} missing"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sua.toml");
+    std::fs::write(&path, EMBEDDED_TOML.replacen(from, to, 1)).unwrap();
+    tonghop(&["catalog", "--check", path.to_str().unwrap()])
+}
+
+/// The line of `needle` in the embedded catalogue (1-based).
+fn line_of(needle: &str) -> usize {
+    EMBEDDED_TOML[..EMBEDDED_TOML.find(needle).unwrap()]
+        .matches('\n')
+        .count()
+        + 1
+}
+
+fn assert_no_english(out: &str) {
+    for english in [
+        "missing field",
+        "unknown field",
+        "expected",
+        "invalid",
+        "TOML parse",
+    ] {
+        assert!(!out.contains(english), "English in:\n{out}");
+    }
+}
+
+#[test]
+fn a_sum_rule_without_its_total_is_an_error_at_its_line() {
+    let rule = "[[rules]]\nid = \"R01\"\nkind = \"sum\"\ntotal = \"02.04\"\n";
+    let (code, out) = check_edited(rule, "[[rules]]\nid = \"R01\"\nkind = \"sum\"\n");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "dòng {}, cột 1: quy tắc R01: thiếu trường `total`: quy tắc cộng",
+            line_of(rule)
+        )),
+        "{out}"
+    );
+    assert_no_english(&out);
+}
+
+#[test]
+fn a_rule_with_a_field_of_another_kind_is_an_error_at_its_line() {
+    // R05 is the fifth rule: the position is its own, not the first rule's.
+    let rule = "id = \"R05\"\nkind = \"at_most\"\nleft = \"03.07\"\n";
+    let (code, out) = check_edited(rule, &format!("{rule}total = \"03.05\"\n"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "dòng {}, cột 1: quy tắc R05: trường `total` không dùng ở đây; các trường được dùng: id, kind, left, right, severity, label.",
+            line_of(rule) - 1
+        )),
+        "{out}"
+    );
+    assert_no_english(&out);
+    let (code, out) = check_edited("kind = \"at_most\"", "kind = \"at_mast\"");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("quy tắc R02: giá trị \"at_mast\" không hợp lệ; cần một trong: sum, sum_at_most, at_most."),
+        "{out}"
+    );
+    assert_no_english(&out);
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_named_in_vietnamese_with_its_line() {
+    let (code, out) = check_edited("percent_tolerance = 0.5", "percent_tolerance = \"0,5\"");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "dòng {}, cột 21: giá trị sai kiểu: ghi văn bản \"0,5\", cần một số.",
+            line_of("percent_tolerance")
+        )),
+        "{out}"
+    );
+    assert_no_english(&out);
 }

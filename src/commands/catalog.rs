@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use anyhow::Context;
 
-use crate::catalog::{validate, Catalog, CatalogError, DerivedRule, GroupKind, RuleKind};
+use crate::catalog::{validate, Catalog, CatalogError, DerivedRule, GroupKind, Rule};
 use crate::cli::{CatalogArgs, CatalogFormat};
 
 pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
@@ -134,29 +134,17 @@ pub fn tree(c: &Catalog) -> String {
     }
     let _ = writeln!(out, "\nQuy tắc kiểm tra:");
     for r in &c.rules {
-        let what = match r.kind {
-            RuleKind::Sum => format!(
-                "{} = {}",
-                r.total.as_deref().unwrap_or("?"),
-                r.parts.join(" + ")
-            ),
-            RuleKind::SumAtMost => format!(
-                "{} ≥ {}",
-                r.total.as_deref().unwrap_or("?"),
-                r.parts.join(" + ")
-            ),
-            RuleKind::AtMost => format!(
-                "{} ≤ {}",
-                r.left.as_deref().unwrap_or("?"),
-                r.right.as_deref().unwrap_or("?")
-            ),
+        let what = match r {
+            Rule::Sum { total, parts, .. } => format!("{total} = {}", parts.join(" + ")),
+            Rule::SumAtMost { total, parts, .. } => format!("{total} ≥ {}", parts.join(" + ")),
+            Rule::AtMost { left, right, .. } => format!("{left} ≤ {right}"),
         };
         let _ = writeln!(
             out,
             "  {} [{}] {}: {}",
-            r.id,
-            r.severity.label(),
-            r.label,
+            r.id(),
+            r.severity().label(),
+            r.label(),
             what
         );
     }

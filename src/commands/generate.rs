@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::{Duration, NaiveDate};
 
-use crate::catalog::{Catalog, ColumnKind, GroupKind, IndicatorKind, Nature, RuleKind};
+use crate::catalog::{Catalog, ColumnKind, GroupKind, IndicatorKind, Nature, Rule};
 use crate::cli::GenerateArgs;
 use crate::form::{build_form, Fill, FillValue, FormSpec, FormUnit};
 use crate::round::{OrgUnit, Round, SETTINGS_FILE};
@@ -286,16 +286,15 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
             };
             let mut fixed: Vec<String> = Vec::new();
             for r in &catalog.rules {
-                let Some(total) = r.total.as_ref().or(r.right.as_ref()) else {
-                    continue;
-                };
-                match r.kind {
-                    RuleKind::Sum => {
+                let total = &r.sides().0.to_string();
+                match r {
+                    Rule::Sum {
+                        parts: rule_parts, ..
+                    } => {
                         let Some(t) = get(total, &values) else {
                             continue;
                         };
-                        let parts: Vec<&String> = r
-                            .parts
+                        let parts: Vec<&String> = rule_parts
                             .iter()
                             .filter(|p| get(p, &values).is_some())
                             .collect();
@@ -320,11 +319,11 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
                             }
                         }
                     }
-                    RuleKind::SumAtMost => {
-                        let s: f64 = r.parts.iter().filter_map(|p| get(p, &values)).sum();
+                    Rule::SumAtMost { parts, .. } => {
+                        let s: f64 = parts.iter().filter_map(|p| get(p, &values)).sum();
                         if let Some(t) = get(total, &values) {
                             if s > t {
-                                for p in &r.parts {
+                                for p in parts {
                                     if let Some(v) = get(p, &values) {
                                         values
                                             .insert((p.clone(), key.clone()), (v * t / s).floor());
@@ -333,8 +332,7 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
                             }
                         }
                     }
-                    RuleKind::AtMost => {
-                        let Some(l) = &r.left else { continue };
+                    Rule::AtMost { left: l, .. } => {
                         if let (Some(a), Some(b)) = (get(l, &values), get(total, &values)) {
                             if a > b {
                                 values.insert((l.clone(), key.clone()), (b * 0.6).floor());
@@ -407,8 +405,10 @@ pub fn inject(catalog: &Catalog, unit: &OrgUnit, fill: &mut Fill, kind: ErrorKin
     };
     match kind {
         ErrorKind::SumMismatch => {
-            if let Some(r) = catalog.rules.iter().find(|r| r.kind == RuleKind::Sum) {
-                let total = r.total.clone().expect("sum rule has total");
+            if let Some(Rule::Sum { total, .. }) =
+                catalog.rules.iter().find(|r| matches!(r, Rule::Sum { .. }))
+            {
+                let total = total.clone();
                 if let Some(key) = first_key(&total, fill) {
                     let v = number(fill, &total, &key).unwrap_or(0.0);
                     fill.cells.insert((total, key), FillValue::Number(v + 7.0));
@@ -441,12 +441,7 @@ pub fn inject(catalog: &Catalog, unit: &OrgUnit, fill: &mut Fill, kind: ErrorKin
                 matches!(v, FillValue::Number(n) if *n > 0.0)
                     && catalog.indicator(c).is_some_and(|i| {
                         i.kind == IndicatorKind::Count
-                            && !catalog.rules.iter().any(|r| {
-                                r.total.as_ref() == Some(c)
-                                    || r.parts.contains(c)
-                                    || r.left.as_ref() == Some(c)
-                                    || r.right.as_ref() == Some(c)
-                            })
+                            && !catalog.rules.iter().any(|r| r.codes().any(|k| k == c))
                             && i.numerator.is_none()
                     })
                     && !catalog.indicators.iter().any(|i| {
