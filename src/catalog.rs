@@ -328,6 +328,25 @@ impl Indicator {
 /// indicator applies.
 pub const UPPER_LEVEL_TYPE: &str = "cap_tren";
 
+/// Ids of items of the embedded Đề án 241 catalogue
+/// (`catalog/de-an-241.toml`) that code names, for behaviour about that
+/// catalogue only (the synthetic rounds of `tonghop generate`); every
+/// other use reads the catalogue. A test checks each is in it.
+pub mod de_an_241 {
+    /// `[[unit_types]] id = "xa_phuong"`: Đảng bộ xã, phường, the only
+    /// units with households and khẩu (01.04, 01.05).
+    pub const XA_PHUONG: &str = "xa_phuong";
+    /// `[[unit_types]] id = "chi_bo_co_so"`: Chi bộ cơ sở.
+    pub const CHI_BO_CO_SO: &str = "chi_bo_co_so";
+    /// Column `gd2011_2015` of the column sets `nam_so_sanh` and
+    /// `giai_doan`: "2011 - 2015 (trước Đề án)", five years before the
+    /// Đề án.
+    pub const BEFORE_PERIOD: &str = "gd2011_2015";
+    /// Column `t2015` of the column set `thoi_diem_so_sanh`: "Tại
+    /// 31/12/2015 (trước Đề án)".
+    pub const BEFORE_DATE: &str = "t2015";
+}
+
 /// A loại đơn vị báo cáo (unit type), e.g. `xa_phuong`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -338,6 +357,16 @@ pub struct UnitType {
     /// Other spellings accepted in the units list.
     #[serde(default)]
     pub aliases: Vec<String>,
+}
+
+impl UnitType {
+    /// Whether units of this type are chi bộ (its label starts "Chi bộ":
+    /// "Chi bộ cơ sở", "Chi bộ trực thuộc"): a chi bộ is led by its chi
+    /// ủy, which signs the unit's forms ("T/M CHI ỦY"); a đảng bộ's đảng
+    /// ủy signs the others.
+    pub fn is_chi_bo(&self) -> bool {
+        crate::text::fold_ascii(&self.label).starts_with("chi bo")
+    }
 }
 
 /// A declared rule between indicators of one group, checked in every
@@ -1162,5 +1191,26 @@ mod tests {
             );
         }
         assert_eq!(c.hash.len(), 64);
+    }
+
+    #[test]
+    fn the_ids_code_names_are_in_the_embedded_catalogue() {
+        let c = Catalog::embedded();
+        let types: Vec<&str> = c.unit_types.iter().map(|t| t.id.as_str()).collect();
+        assert!(types.contains(&de_an_241::XA_PHUONG));
+        assert!(types.contains(&de_an_241::CHI_BO_CO_SO));
+        assert!(types.contains(&UPPER_LEVEL_TYPE));
+        let key_in =
+            |set: &str, key: &str| c.column_sets[set].columns.iter().any(|col| col.key == key);
+        assert!(key_in("nam_so_sanh", de_an_241::BEFORE_PERIOD));
+        assert!(key_in("giai_doan", de_an_241::BEFORE_PERIOD));
+        assert!(key_in("thoi_diem_so_sanh", de_an_241::BEFORE_DATE));
+        let chi_bo: Vec<&str> = c
+            .unit_types
+            .iter()
+            .filter(|t| t.is_chi_bo())
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(chi_bo, [de_an_241::CHI_BO_CO_SO]);
     }
 }

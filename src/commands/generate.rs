@@ -152,7 +152,7 @@ units = "don-vi.csv"
 
 /// Typical size of an indicator's yearly value by measure and unit type.
 fn scale(measure: &str, unit: &OrgUnit) -> u64 {
-    let big = unit.unit_type == "xa_phuong";
+    let big = unit.unit_type == crate::catalog::de_an_241::XA_PHUONG;
     match measure {
         "hộ" => {
             if big {
@@ -253,9 +253,12 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
                             _ => {
                                 let s = scale(&ind.measure, unit).max(1);
                                 let base = rng.range(s / 2, s + s / 2) as f64;
-                                let factor = if col.key.starts_with("gd2011") {
+                                let factor = if col.key == crate::catalog::de_an_241::BEFORE_PERIOD
+                                {
                                     3.0
-                                } else if ind.nature == Nature::Stock && col.key == "t2015" {
+                                } else if ind.nature == Nature::Stock
+                                    && col.key == crate::catalog::de_an_241::BEFORE_DATE
+                                {
                                     0.8
                                 } else {
                                     1.0
