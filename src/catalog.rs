@@ -16,6 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use syntax::SyntaxError;
 pub use validate::{validate, CatalogProblem};
 
 /// TOML text of the embedded Đề án 241 catalogue.
@@ -32,17 +33,8 @@ pub enum CatalogError {
     },
     /// A file that is not a catalogue: TOML or JSON syntax, a missing or
     /// unknown field, a value of the wrong type.
-    #[error("{}", syntax::describe(.path, *.line, *.column, .message, .excerpt))]
-    Syntax {
-        path: String,
-        /// 1-based line and column of the problem (0 when unknown).
-        line: usize,
-        column: usize,
-        /// What is wrong, in Vietnamese.
-        message: String,
-        /// The text of that line, to quote.
-        excerpt: String,
-    },
+    #[error("tệp danh mục {path}, {error}")]
+    Syntax { path: String, error: SyntaxError },
     #[error("danh mục {path} có {} lỗi:\n{}", .problems.len(), .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
         path: String,
@@ -829,15 +821,18 @@ impl Catalog {
     ///
     /// # Errors
     /// [`CatalogError::Syntax`] with the line, column and a Vietnamese
-    /// message (a rule without its `total`, an unknown field, a value of
+    /// message ([`SyntaxError`]) (a rule without its `total`, an unknown field, a value of
     /// the wrong type, a TOML or JSON syntax error).
     pub fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
         let parsed = if syntax::is_json(text) {
-            serde_json::from_str::<Catalog>(text).map_err(|e| syntax::from_json(&e, text, origin))
+            serde_json::from_str::<Catalog>(text).map_err(|e| SyntaxError::from_json(&e, text))
         } else {
-            toml::from_str::<Catalog>(text).map_err(|e| syntax::from_toml(&e, text, origin))
+            toml::from_str::<Catalog>(text).map_err(|e| SyntaxError::from_toml(&e, text))
         };
-        let mut catalog = parsed?;
+        let mut catalog = parsed.map_err(|error| CatalogError::Syntax {
+            path: origin.to_string(),
+            error,
+        })?;
         catalog.text_hash = hex(&Sha256::digest(text.as_bytes()));
         for (i, ind) in catalog.indicators.iter().enumerate() {
             catalog.index.entry(ind.code.clone()).or_insert(i);

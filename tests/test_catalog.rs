@@ -448,3 +448,34 @@ fn a_value_of_the_wrong_type_is_named_in_vietnamese_with_its_line() {
     );
     assert_no_english(&out);
 }
+
+/// Syntax errors of both formats: the variant with its position, the
+/// message in Vietnamese.
+#[test]
+fn toml_and_json_syntax_errors_carry_their_line() {
+    use tonghop::catalog::{CatalogError, SyntaxError};
+    let broken = EMBEDDED_TOML.replacen("[[rules]]\nid = \"R02\"", "[[rules]\nid = \"R02\"", 1);
+    match Catalog::from_text(&broken, "a.toml") {
+        Err(CatalogError::Syntax {
+            error: SyntaxError { line, message, .. },
+            ..
+        }) => {
+            assert_eq!(line, line_of("id = \"R02\"") - 1);
+            assert_eq!(message, "quy tắc R02: thiếu \"]]\" đóng tên bảng [[…]].");
+        }
+        other => panic!("{other:?}"),
+    }
+    let json = serde_json::to_string_pretty(&Catalog::embedded()).unwrap();
+    let broken = json.replacen("\"version\": \"2021.1\",", "\"version\": \"2021.1\"", 1);
+    match Catalog::from_text(&broken, "a.json") {
+        Err(e @ CatalogError::Syntax { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.starts_with("tệp danh mục a.json, dòng 4, cột 3: thiếu dấu phẩy hoặc dấu }."),
+                "{text}"
+            );
+            assert_no_english(&text);
+        }
+        other => panic!("{other:?}"),
+    }
+}

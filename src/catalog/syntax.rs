@@ -2,9 +2,10 @@
 //! unknown field, a value of the wrong type, a rule without the fields its
 //! `kind` needs): the line and column, the text of that line and one
 //! Vietnamese sentence. The parsers' own messages are English, so they are
-//! translated here and never shown.
+//! translated here and never shown. Any TOML file the tool reads (the
+//! round settings too) can use [`SyntaxError::from_toml`].
 
-use super::CatalogError;
+use std::fmt;
 
 /// Whether a catalogue text is JSON (what `tonghop catalog --format json`
 /// writes): it opens with `{`, which a TOML document never does.
@@ -14,58 +15,71 @@ pub(super) fn is_json(text: &str) -> bool {
         .starts_with('{')
 }
 
-/// A TOML parse or deserialisation error of the catalogue `text`.
-pub(super) fn from_toml(e: &toml::de::Error, text: &str, origin: &str) -> CatalogError {
-    let span = e.span();
-    let (line, column) = span.as_ref().map_or((0, 0), |s| line_column(text, s.start));
-    let mut message = translate(e.message(), Format::Toml);
-    if let Some(item) = span.and_then(|s| item_of(table_around(text, s.start))) {
-        message = format!("{item}: {message}");
+/// Where a TOML or JSON text does not read, and why, in Vietnamese.
+/// Displayed as "dòng 12, cột 5: <message>" and the line's text under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// 1-based line and column (in characters) of the problem; 0 when
+    /// the parser gave none.
+    pub line: usize,
+    pub column: usize,
+    /// What is wrong, one Vietnamese sentence, led by the catalogue item
+    /// it is in when known ("quy tắc R05: …").
+    pub message: String,
+    /// The text of that line, quoted under the message.
+    pub excerpt: String,
+}
+
+impl SyntaxError {
+    /// A TOML parse or deserialisation error of `text`.
+    pub fn from_toml(e: &toml::de::Error, text: &str) -> SyntaxError {
+        let span = e.span();
+        let (line, column) = span.as_ref().map_or((0, 0), |s| line_column(text, s.start));
+        let mut message = translate(e.message(), Format::Toml);
+        if let Some(item) = span.and_then(|s| item_of(table_around(text, s.start))) {
+            message = format!("{item}: {message}");
+        }
+        SyntaxError {
+            line,
+            column,
+            message,
+            excerpt: line_text(text, line),
+        }
     }
-    CatalogError::Syntax {
-        path: origin.to_string(),
-        line,
-        column,
-        message,
-        excerpt: line_text(text, line),
+
+    /// A JSON parse or deserialisation error of `text`.
+    pub fn from_json(e: &serde_json::Error, text: &str) -> SyntaxError {
+        let full = e.to_string();
+        // serde_json appends " at line L column C" to its message.
+        let message = match full.rfind(" at line ") {
+            Some(i) => &full[..i],
+            None => full.as_str(),
+        };
+        SyntaxError {
+            line: e.line(),
+            column: e.column(),
+            message: translate(message, Format::Json),
+            excerpt: line_text(text, e.line()),
+        }
     }
 }
 
-/// A JSON parse or deserialisation error of the catalogue `text`.
-pub(super) fn from_json(e: &serde_json::Error, text: &str, origin: &str) -> CatalogError {
-    let full = e.to_string();
-    // serde_json appends " at line L column C" to its message.
-    let message = match full.rfind(" at line ") {
-        Some(i) => &full[..i],
-        None => full.as_str(),
-    };
-    CatalogError::Syntax {
-        path: origin.to_string(),
-        line: e.line(),
-        column: e.column(),
-        message: translate(message, Format::Json),
-        excerpt: line_text(text, e.line()),
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return f.write_str(&self.message);
+        }
+        write!(
+            f,
+            "dòng {}, cột {}: {}",
+            self.line, self.column, self.message
+        )?;
+        if !self.excerpt.trim().is_empty() {
+            let shown: String = self.excerpt.trim_end().chars().take(120).collect();
+            write!(f, "\n    {} | {shown}", self.line)?;
+        }
+        Ok(())
     }
-}
-
-/// The text of [`CatalogError::Syntax`].
-pub(super) fn describe(
-    path: &str,
-    line: usize,
-    column: usize,
-    message: &str,
-    excerpt: &str,
-) -> String {
-    let mut out = if line == 0 {
-        format!("tệp danh mục {path}: {message}")
-    } else {
-        format!("tệp danh mục {path}, dòng {line}, cột {column}: {message}")
-    };
-    if line > 0 && !excerpt.trim().is_empty() {
-        let shown: String = excerpt.trim_end().chars().take(120).collect();
-        out.push_str(&format!("\n    {line} | {shown}"));
-    }
-    out
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -209,6 +223,18 @@ fn translate(message: &str, format: Format) -> String {
 fn toml_syntax(message: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
         ("unclosed array table", "thiếu \"]]\" đóng tên bảng [[…]]"),
+        (
+            "invalid date-time",
+            "ngày giờ viết sai (dạng 2021-06-20; ngày kiểu 20/6/2021 phải đặt trong ngoặc kép)",
+        ),
+        (
+            "unexpected leading zero",
+            "số không được bắt đầu bằng chữ số 0",
+        ),
+        (
+            "invalid comment character",
+            "chú thích chứa ký tự không được phép",
+        ),
         ("unclosed table", "thiếu \"]\" đóng tên bảng […]"),
         ("unclosed array", "thiếu \"]\" đóng danh sách"),
         ("unclosed inline table", "thiếu \"}\" đóng bảng { … }"),
