@@ -7,6 +7,7 @@
 //! (`catalog/de-an-241.toml`, from the đề cương of Kế hoạch 24-KH/ThU) is
 //! embedded as the default.
 
+mod syntax;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use syntax::SyntaxError;
 pub use validate::{validate, CatalogProblem};
 
 /// TOML text of the embedded Đề án 241 catalogue.
@@ -29,8 +31,10 @@ pub enum CatalogError {
         path: String,
         source: std::io::Error,
     },
-    #[error("tệp danh mục {path} sai cú pháp TOML: {message}")]
-    Syntax { path: String, message: String },
+    /// A file that is not a catalogue: TOML or JSON syntax, a missing or
+    /// unknown field, a value of the wrong type.
+    #[error("tệp danh mục {path}, {error}")]
+    Syntax { path: String, error: SyntaxError },
     #[error("danh mục {path} có {} lỗi:\n{}", .problems.len(), .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
         path: String,
@@ -316,6 +320,25 @@ impl Indicator {
 /// indicator applies.
 pub const UPPER_LEVEL_TYPE: &str = "cap_tren";
 
+/// Ids of items of the embedded Đề án 241 catalogue
+/// (`catalog/de-an-241.toml`) that code names, for behaviour about that
+/// catalogue only (the synthetic rounds of `tonghop generate`); every
+/// other use reads the catalogue. A test checks each is in it.
+pub mod de_an_241 {
+    /// `[[unit_types]] id = "xa_phuong"`: Đảng bộ xã, phường, the only
+    /// units with households and khẩu (01.04, 01.05).
+    pub const XA_PHUONG: &str = "xa_phuong";
+    /// `[[unit_types]] id = "chi_bo_co_so"`: Chi bộ cơ sở.
+    pub const CHI_BO_CO_SO: &str = "chi_bo_co_so";
+    /// Column `gd2011_2015` of the column sets `nam_so_sanh` and
+    /// `giai_doan`: "2011 - 2015 (trước Đề án)", five years before the
+    /// Đề án.
+    pub const BEFORE_PERIOD: &str = "gd2011_2015";
+    /// Column `t2015` of the column set `thoi_diem_so_sanh`: "Tại
+    /// 31/12/2015 (trước Đề án)".
+    pub const BEFORE_DATE: &str = "t2015";
+}
+
 /// A loại đơn vị báo cáo (unit type), e.g. `xa_phuong`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -328,39 +351,291 @@ pub struct UnitType {
     pub aliases: Vec<String>,
 }
 
-/// Kind of a declared rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleKind {
-    /// Σ parts = total, in every column.
-    Sum,
-    /// Σ parts ≤ total ("trong đó" breakdowns that need not be exhaustive).
-    SumAtMost,
-    /// left ≤ right, in every column.
-    AtMost,
+impl UnitType {
+    /// Whether units of this type are chi bộ (its label starts "Chi bộ":
+    /// "Chi bộ cơ sở", "Chi bộ trực thuộc"): a chi bộ is led by its chi
+    /// ủy, which signs the unit's forms ("T/M CHI ỦY"); a đảng bộ's đảng
+    /// ủy signs the others.
+    pub fn is_chi_bo(&self) -> bool {
+        crate::text::fold_ascii(&self.label).starts_with("chi bo")
+    }
 }
 
-/// A declared rule between indicators of one group. Ratio rules
-/// (percentage = 100 × tử số / mẫu số; tử số ≤ mẫu số) and bounds rules come
-/// from the indicators themselves (see [`Catalog::derived_rules`]).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub kind: RuleKind,
-    /// For `sum`/`sum_at_most`: the total; for `at_most`: the right side.
-    #[serde(default)]
-    pub total: Option<String>,
-    #[serde(default)]
-    pub parts: Vec<String>,
-    /// For `at_most`: the left side.
-    #[serde(default)]
-    pub left: Option<String>,
-    #[serde(default)]
-    pub right: Option<String>,
-    pub severity: Severity,
+/// A declared rule between indicators of one group, checked in every
+/// column: one variant per `kind` of the `[[rules]]` table, each with
+/// exactly the fields it needs, so a rule missing one (or carrying one of
+/// another kind) is a parse error naming its line. Ratio rules
+/// (percentage = 100 × tử số / mẫu số; tử số ≤ mẫu số) and bounds rules
+/// come from the indicators themselves (see [`Catalog::derived_rules`]).
+///
+/// ```toml
+/// [[rules]]
+/// id = "R01"
+/// kind = "sum"                       # or "sum_at_most"
+/// total = "02.04"
+/// parts = ["02.05", "02.06", "02.07"]
+/// severity = "loi"
+/// label = "…"
+///
+/// [[rules]]
+/// id = "R02"
+/// kind = "at_most"
+/// left = "02.03"
+/// right = "02.02"
+/// severity = "loi"
+/// label = "…"
+/// ```
+///
+/// Serialised with `#[serde(tag = "kind")]`; read by hand (the same
+/// shape), because serde's derived reading of a tagged enum buffers the
+/// table first and so loses its position: a TOML error would point at the
+/// first `[[rules]]` whatever the rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rule {
+    /// `sum`: Σ parts = total. A total given with none of its parts is a
+    /// cảnh báo naming the parts (the committee's breakdown rows could not
+    /// add up to its total).
+    Sum {
+        id: String,
+        /// Mã số of the total.
+        total: String,
+        /// Mã số of the parts.
+        parts: Vec<String>,
+        severity: Severity,
+        /// Short Vietnamese description shown in reports.
+        label: String,
+    },
+    /// `sum_at_most`: Σ parts ≤ total ("trong đó" breakdowns that need
+    /// not be exhaustive).
+    SumAtMost {
+        id: String,
+        /// Mã số of the total.
+        total: String,
+        /// Mã số of the parts.
+        parts: Vec<String>,
+        severity: Severity,
+        /// Short Vietnamese description shown in reports.
+        label: String,
+    },
+    /// `at_most`: left ≤ right.
+    AtMost {
+        id: String,
+        /// Mã số of the smaller side (the figure a finding is about).
+        left: String,
+        /// Mã số of the larger side.
+        right: String,
+        severity: Severity,
+        /// Short Vietnamese description shown in reports.
+        label: String,
+    },
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        match self {
+            Rule::Sum { id, .. } | Rule::SumAtMost { id, .. } | Rule::AtMost { id, .. } => id,
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        match self {
+            Rule::Sum { severity, .. }
+            | Rule::SumAtMost { severity, .. }
+            | Rule::AtMost { severity, .. } => *severity,
+        }
+    }
+
     /// Short Vietnamese description shown in reports.
-    pub label: String,
+    pub fn label(&self) -> &str {
+        match self {
+            Rule::Sum { label, .. }
+            | Rule::SumAtMost { label, .. }
+            | Rule::AtMost { label, .. } => label,
+        }
+    }
+
+    /// The `kind` as written in the catalogue file.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Rule::Sum { .. } => "sum",
+            Rule::SumAtMost { .. } => "sum_at_most",
+            Rule::AtMost { .. } => "at_most",
+        }
+    }
+
+    /// The larger side and the smaller one(s): `(total, parts)` of a sum,
+    /// `(right, [left])` of `at_most`.
+    pub fn sides(&self) -> (&str, &[String]) {
+        match self {
+            Rule::Sum { total, parts, .. } | Rule::SumAtMost { total, parts, .. } => (total, parts),
+            Rule::AtMost { left, right, .. } => (right, std::slice::from_ref(left)),
+        }
+    }
+
+    /// Every mã số the rule names, the larger side first.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        let (larger, smaller) = self.sides();
+        std::iter::once(larger).chain(smaller.iter().map(String::as_str))
+    }
+
+    /// The rule in the shape of the first canonical form (every field of
+    /// every kind, absent ones null or empty), so that the catalogue's
+    /// [`Catalog::content_hash`] is the same as before rules were typed.
+    fn canonical_v1(&self) -> CanonicalRuleV1<'_> {
+        let (total, parts, left, right) = match self {
+            Rule::Sum { total, parts, .. } | Rule::SumAtMost { total, parts, .. } => {
+                (Some(total.as_str()), parts.as_slice(), None, None)
+            }
+            Rule::AtMost { left, right, .. } => {
+                (None, &[][..], Some(left.as_str()), Some(right.as_str()))
+            }
+        };
+        CanonicalRuleV1 {
+            id: self.id(),
+            kind: self.kind_name(),
+            total,
+            parts,
+            left,
+            right,
+            severity: self.severity(),
+            label: self.label(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rule, D::Error> {
+        d.deserialize_map(RuleVisitor)
+    }
+}
+
+/// Reads a rule inside the parser's visit of its table, so that every
+/// error (a missing `total`, a `left` in a sum) carries the table's
+/// position.
+struct RuleVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RuleVisitor {
+    type Value = Rule;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("struct Rule")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Rule, A::Error> {
+        use serde::de::Error;
+        /// Every field any kind has; which ones a kind takes is checked below.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            id: String,
+            kind: Kind,
+            total: Option<String>,
+            parts: Option<Vec<String>>,
+            left: Option<String>,
+            right: Option<String>,
+            severity: Severity,
+            label: String,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Sum,
+            SumAtMost,
+            AtMost,
+        }
+        const SUM: &[&str] = &["id", "kind", "total", "parts", "severity", "label"];
+        const AT_MOST: &[&str] = &["id", "kind", "left", "right", "severity", "label"];
+        let raw = Raw::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        let foreign = |fields: &[(&'static str, bool)], allowed: &'static [&'static str]| {
+            fields
+                .iter()
+                .find(|(_, present)| *present)
+                .map_or(Ok(()), |(name, _)| {
+                    Err(A::Error::unknown_field(name, allowed))
+                })
+        };
+        let Raw {
+            id,
+            severity,
+            label,
+            ..
+        } = raw;
+        match raw.kind {
+            Kind::Sum | Kind::SumAtMost => {
+                foreign(
+                    &[("left", raw.left.is_some()), ("right", raw.right.is_some())],
+                    SUM,
+                )?;
+                let total = raw.total.ok_or_else(|| A::Error::missing_field("total"))?;
+                let parts = raw.parts.ok_or_else(|| A::Error::missing_field("parts"))?;
+                Ok(if matches!(raw.kind, Kind::Sum) {
+                    Rule::Sum {
+                        id,
+                        total,
+                        parts,
+                        severity,
+                        label,
+                    }
+                } else {
+                    Rule::SumAtMost {
+                        id,
+                        total,
+                        parts,
+                        severity,
+                        label,
+                    }
+                })
+            }
+            Kind::AtMost => {
+                foreign(
+                    &[
+                        ("total", raw.total.is_some()),
+                        ("parts", raw.parts.is_some()),
+                    ],
+                    AT_MOST,
+                )?;
+                Ok(Rule::AtMost {
+                    id,
+                    left: raw.left.ok_or_else(|| A::Error::missing_field("left"))?,
+                    right: raw.right.ok_or_else(|| A::Error::missing_field("right"))?,
+                    severity,
+                    label,
+                })
+            }
+        }
+    }
+}
+
+/// A rule in the first canonical form (see [`Rule::canonical_v1`]).
+#[derive(Serialize)]
+struct CanonicalRuleV1<'a> {
+    id: &'a str,
+    kind: &'a str,
+    total: Option<&'a str>,
+    parts: &'a [String],
+    left: Option<&'a str>,
+    right: Option<&'a str>,
+    severity: Severity,
+    label: &'a str,
+}
+
+/// The catalogue as its hash is computed: the fields of [`Catalog`] in
+/// order, rules in their first canonical form and an empty `hash` (what
+/// the first canonical hash serialised).
+#[derive(Serialize)]
+struct CanonicalV1<'a> {
+    id: &'a str,
+    version: &'a str,
+    title: &'a str,
+    percent_tolerance: f64,
+    unit_types: &'a [UnitType],
+    column_sets: &'a BTreeMap<String, ColumnSet>,
+    groups: &'a [Group],
+    indicators: &'a [Indicator],
+    rules: Vec<CanonicalRuleV1<'a>>,
+    plausible: &'a Plausible,
+    hash: &'a str,
 }
 
 /// The whole catalogue.
@@ -384,11 +659,14 @@ pub struct Catalog {
     /// Plausible bounds (`[plausible]`; defaults when absent).
     #[serde(default)]
     pub plausible: Plausible,
-    /// SHA-256 (hex) of the catalogue's content in a canonical form (its
-    /// JSON serialisation, so not of the TOML text: comments, spacing and
-    /// key order do not change it), filled on load. Written in every form
-    /// (`catalog_hash`).
-    #[serde(skip_deserializing, default)]
+    /// SHA-256 (hex) of the catalogue's content in a canonical form (see
+    /// [`Catalog::content_hash`]; not of the TOML text: comments, spacing
+    /// and key order do not change it), computed on load. Written in every
+    /// form (`catalog_hash`) and in the exports (`tonghop catalog --format
+    /// toml|json`); a `hash` read from a file is informative only and
+    /// replaced by the one computed, so an exported catalogue reads back
+    /// and an edited one gets its new hash.
+    #[serde(default)]
     pub hash: String,
     /// SHA-256 (hex) of the TOML text the catalogue was read from: what
     /// `catalog_hash` held in forms written before the canonical hash,
@@ -511,20 +789,22 @@ impl Catalog {
     /// # Panics
     /// Never in a released binary: a test loads it.
     pub fn embedded() -> Catalog {
-        Catalog::from_toml(EMBEDDED_TOML, "<danh mục Đề án 241 nhúng sẵn>")
+        Catalog::from_text(EMBEDDED_TOML, "<danh mục Đề án 241 nhúng sẵn>")
             .expect("embedded catalogue is valid")
     }
 
-    /// Load and validate a catalogue file.
+    /// Load and validate a catalogue file, TOML or JSON (see
+    /// [`Catalog::parse`]).
     ///
     /// # Errors
-    /// I/O, TOML syntax, or every structural problem found by [`validate`].
+    /// I/O, syntax (with its line), or every structural problem found by
+    /// [`validate`].
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
         let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        Catalog::from_toml(&text, &path.display().to_string())
+        Catalog::from_text(&text, &path.display().to_string())
     }
 
     /// The given file, or the embedded catalogue when `path` is `None`.
@@ -535,11 +815,23 @@ impl Catalog {
         }
     }
 
-    /// Parse TOML without validating (used by `catalog --check`).
+    /// Parse a catalogue without validating (used by `catalog --check`):
+    /// JSON when the text opens with `{` (what `tonghop catalog --format
+    /// json` writes; a TOML file never does), TOML otherwise.
+    ///
+    /// # Errors
+    /// [`CatalogError::Syntax`] with the line, column and a Vietnamese
+    /// message ([`SyntaxError`]) (a rule without its `total`, an unknown field, a value of
+    /// the wrong type, a TOML or JSON syntax error).
     pub fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
-        let mut catalog: Catalog = toml::from_str(text).map_err(|e| CatalogError::Syntax {
+        let parsed = if syntax::is_json(text) {
+            serde_json::from_str::<Catalog>(text).map_err(|e| SyntaxError::from_json(&e, text))
+        } else {
+            toml::from_str::<Catalog>(text).map_err(|e| SyntaxError::from_toml(&e, text))
+        };
+        let mut catalog = parsed.map_err(|error| CatalogError::Syntax {
             path: origin.to_string(),
-            message: e.to_string(),
+            error,
         })?;
         catalog.text_hash = hex(&Sha256::digest(text.as_bytes()));
         for (i, ind) in catalog.indicators.iter().enumerate() {
@@ -549,8 +841,8 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Parse and validate.
-    pub fn from_toml(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
+    /// Parse (TOML or JSON, see [`Catalog::parse`]) and validate.
+    pub fn from_text(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
         let catalog = Catalog::parse(text, origin)?;
         let problems = validate(&catalog);
         if problems.is_empty() {
@@ -569,12 +861,43 @@ impl Catalog {
     }
 
     /// SHA-256 (hex) of the canonical content: the catalogue serialised as
-    /// JSON (fields in declaration order, column sets by name), without
-    /// its own hashes.
+    /// compact JSON, fields in declaration order, column sets by name,
+    /// each rule with all of `id`, `kind`, `total`, `parts`, `left`,
+    /// `right`, `severity`, `label` (absent ones `null` or `[]`) and the
+    /// `hash` field empty. This is the JSON of the first canonical form,
+    /// kept so that a catalogue keeps its hash across program versions
+    /// (forms already sent carry it).
     pub fn content_hash(&self) -> String {
-        let mut c = self.clone();
-        c.hash.clear();
-        let json = serde_json::to_vec(&c).expect("a catalogue serialises");
+        // Destructured, so that a new field cannot be left out of the hash.
+        let Catalog {
+            id,
+            version,
+            title,
+            percent_tolerance,
+            unit_types,
+            column_sets,
+            groups,
+            indicators,
+            rules,
+            plausible,
+            hash: _,
+            text_hash: _,
+            index: _,
+        } = self;
+        let canonical = CanonicalV1 {
+            id,
+            version,
+            title,
+            percent_tolerance: *percent_tolerance,
+            unit_types,
+            column_sets,
+            groups,
+            indicators,
+            rules: rules.iter().map(Rule::canonical_v1).collect(),
+            plausible,
+            hash: "",
+        };
+        let json = serde_json::to_vec(&canonical).expect("a catalogue serialises");
         hex(&Sha256::digest(&json))
     }
 
@@ -863,5 +1186,26 @@ mod tests {
             );
         }
         assert_eq!(c.hash.len(), 64);
+    }
+
+    #[test]
+    fn the_ids_code_names_are_in_the_embedded_catalogue() {
+        let c = Catalog::embedded();
+        let types: Vec<&str> = c.unit_types.iter().map(|t| t.id.as_str()).collect();
+        assert!(types.contains(&de_an_241::XA_PHUONG));
+        assert!(types.contains(&de_an_241::CHI_BO_CO_SO));
+        assert!(types.contains(&UPPER_LEVEL_TYPE));
+        let key_in =
+            |set: &str, key: &str| c.column_sets[set].columns.iter().any(|col| col.key == key);
+        assert!(key_in("nam_so_sanh", de_an_241::BEFORE_PERIOD));
+        assert!(key_in("giai_doan", de_an_241::BEFORE_PERIOD));
+        assert!(key_in("thoi_diem_so_sanh", de_an_241::BEFORE_DATE));
+        let chi_bo: Vec<&str> = c
+            .unit_types
+            .iter()
+            .filter(|t| t.is_chi_bo())
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(chi_bo, [de_an_241::CHI_BO_CO_SO]);
     }
 }

@@ -60,13 +60,13 @@ pub enum CatalogFormat {
 #[derive(Debug, clap::Args)]
 #[command(help_template = HELP, next_help_heading = "Tùy chọn")]
 pub struct CatalogArgs {
-    /// Tệp danh mục (TOML); mặc định dùng danh mục Đề án 241 có sẵn.
+    /// Tệp danh mục (TOML, hoặc JSON như --format json xuất ra); mặc định dùng danh mục Đề án 241 có sẵn.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
     /// Kiểm tra một tệp danh mục và liệt kê mọi lỗi (mã thoát 1 nếu có lỗi).
     #[arg(long, value_name = "FILE", conflicts_with = "catalog")]
     pub check: Option<PathBuf>,
-    /// Định dạng in ra: tree (cây đề cương, mặc định), json hoặc toml.
+    /// Định dạng in ra: tree (cây đề cương, mặc định), json hoặc toml (hai định dạng sau đọc lại được bằng --catalog).
     #[arg(
         long,
         value_enum,

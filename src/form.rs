@@ -530,7 +530,14 @@ fn applies(spec: &FormSpec, ind: &Indicator) -> bool {
 fn signer(spec: &FormSpec) -> &'static str {
     match spec.unit {
         FormUnit::Unit(u) if u.unit_type == crate::catalog::UPPER_LEVEL_TYPE => "T/M BAN THƯỜNG VỤ",
-        FormUnit::Unit(u) if u.unit_type.starts_with("chi_bo") => "T/M CHI ỦY",
+        FormUnit::Unit(u)
+            if spec
+                .catalog
+                .unit_type_for(&u.unit_type)
+                .is_some_and(crate::catalog::UnitType::is_chi_bo) =>
+        {
+            "T/M CHI ỦY"
+        }
         FormUnit::Unit(_) => "T/M ĐẢNG ỦY",
         FormUnit::Generic(_) => "T/M CHI ỦY (ĐẢNG ỦY)",
     }

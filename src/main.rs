@@ -8,19 +8,35 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return command_line_error(&e),
     };
+    // `consolidate --json`: a failed run prints a JSON object too, so a
+    // script reading stdout always gets one.
+    let json = matches!(&cli.command, tonghop::cli::Command::Consolidate(a) if a.json);
     match tonghop::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let top = e.to_string();
             eprintln!("Lỗi: {top}");
-            let mut shown = top;
+            let mut shown = top.clone();
+            let mut causes = Vec::new();
             for cause in e.chain().skip(1) {
                 let text = cause.to_string();
                 // Messages often quote their cause already.
                 if !shown.contains(&text) {
                     eprintln!("  do: {text}");
                     shown.push_str(&text);
+                    causes.push(text);
                 }
+            }
+            if json {
+                let failure = serde_json::json!({
+                    "exit_code": 2,
+                    "error": top,
+                    "causes": causes,
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&failure).unwrap_or_default()
+                );
             }
             ExitCode::from(2)
         }

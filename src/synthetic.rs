@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::catalog::{Catalog, ColumnKind, GroupKind, IndicatorKind, Nature, RuleKind};
+use crate::catalog::{Catalog, ColumnKind, GroupKind, IndicatorKind, Nature, Rule};
 use crate::form::{Fill, FillValue};
 use crate::round::OrgUnit;
 
@@ -61,7 +61,7 @@ impl Rng {
 
 /// Typical size of an indicator's yearly value by measure and unit type.
 fn scale(measure: &str, unit: &OrgUnit) -> u64 {
-    let big = unit.unit_type == "xa_phuong";
+    let big = unit.unit_type == crate::catalog::de_an_241::XA_PHUONG;
     match measure {
         "hộ" => {
             if big {
@@ -162,9 +162,12 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
                             _ => {
                                 let s = scale(&ind.measure, unit).max(1);
                                 let base = rng.range(s / 2, s + s / 2) as f64;
-                                let factor = if col.key.starts_with("gd2011") {
+                                let factor = if col.key == crate::catalog::de_an_241::BEFORE_PERIOD
+                                {
                                     3.0
-                                } else if ind.nature == Nature::Stock && col.key == "t2015" {
+                                } else if ind.nature == Nature::Stock
+                                    && col.key == crate::catalog::de_an_241::BEFORE_DATE
+                                {
                                     0.8
                                 } else {
                                     1.0
@@ -195,16 +198,15 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
             };
             let mut fixed: Vec<String> = Vec::new();
             for r in &catalog.rules {
-                let Some(total) = r.total.as_ref().or(r.right.as_ref()) else {
-                    continue;
-                };
-                match r.kind {
-                    RuleKind::Sum => {
+                let total = &r.sides().0.to_string();
+                match r {
+                    Rule::Sum {
+                        parts: rule_parts, ..
+                    } => {
                         let Some(t) = get(total, &values) else {
                             continue;
                         };
-                        let parts: Vec<&String> = r
-                            .parts
+                        let parts: Vec<&String> = rule_parts
                             .iter()
                             .filter(|p| get(p, &values).is_some())
                             .collect();
@@ -229,11 +231,11 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
                             }
                         }
                     }
-                    RuleKind::SumAtMost => {
-                        let s: f64 = r.parts.iter().filter_map(|p| get(p, &values)).sum();
+                    Rule::SumAtMost { parts, .. } => {
+                        let s: f64 = parts.iter().filter_map(|p| get(p, &values)).sum();
                         if let Some(t) = get(total, &values) {
                             if s > t {
-                                for p in &r.parts {
+                                for p in parts {
                                     if let Some(v) = get(p, &values) {
                                         values
                                             .insert((p.clone(), key.clone()), (v * t / s).floor());
@@ -242,8 +244,7 @@ pub fn plausible_fill(catalog: &Catalog, unit: &OrgUnit, rng: &mut Rng) -> Fill 
                             }
                         }
                     }
-                    RuleKind::AtMost => {
-                        let Some(l) = &r.left else { continue };
+                    Rule::AtMost { left: l, .. } => {
                         if let (Some(a), Some(b)) = (get(l, &values), get(total, &values)) {
                             if a > b {
                                 values.insert((l.clone(), key.clone()), (b * 0.6).floor());
@@ -316,8 +317,10 @@ pub fn inject(catalog: &Catalog, unit: &OrgUnit, fill: &mut Fill, kind: ErrorKin
     };
     match kind {
         ErrorKind::SumMismatch => {
-            if let Some(r) = catalog.rules.iter().find(|r| r.kind == RuleKind::Sum) {
-                let total = r.total.clone().expect("sum rule has total");
+            if let Some(Rule::Sum { total, .. }) =
+                catalog.rules.iter().find(|r| matches!(r, Rule::Sum { .. }))
+            {
+                let total = total.clone();
                 if let Some(key) = first_key(&total, fill) {
                     let v = number(fill, &total, &key).unwrap_or(0.0);
                     fill.cells.insert((total, key), FillValue::Number(v + 7.0));
@@ -350,12 +353,7 @@ pub fn inject(catalog: &Catalog, unit: &OrgUnit, fill: &mut Fill, kind: ErrorKin
                 matches!(v, FillValue::Number(n) if *n > 0.0)
                     && catalog.indicator(c).is_some_and(|i| {
                         i.kind == IndicatorKind::Count
-                            && !catalog.rules.iter().any(|r| {
-                                r.total.as_ref() == Some(c)
-                                    || r.parts.contains(c)
-                                    || r.left.as_ref() == Some(c)
-                                    || r.right.as_ref() == Some(c)
-                            })
+                            && !catalog.rules.iter().any(|r| r.codes().any(|k| k == c))
                             && i.numerator.is_none()
                     })
                     && !catalog.indicators.iter().any(|i| {

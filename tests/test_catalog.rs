@@ -1,5 +1,6 @@
-//! `tonghop catalog`: the embedded catalogue, its JSON export, and
-//! `--check` finding seeded mistakes.
+//! `tonghop catalog`: the embedded catalogue, its TOML and JSON exports
+//! reading back, and `--check` finding seeded mistakes and syntax errors
+//! (in Vietnamese, with their line).
 
 mod common;
 
@@ -70,16 +71,96 @@ fn tree_shows_every_outline_item_of_the_issue() {
     }
 }
 
+/// The first path where two JSON values differ, e.g.
+/// `rules[3].left: "03.07" ≠ "03.06"`; `None` when equal.
+fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys()) {
+                let (va, vb) = (&x.get(key), &y.get(key));
+                let here = format!("{path}.{key}");
+                match (va, vb) {
+                    (Some(va), Some(vb)) => {
+                        if let Some(d) = first_difference(va, vb, &here) {
+                            return Some(d);
+                        }
+                    }
+                    _ => return Some(format!("{here}: {va:?} ≠ {vb:?}")),
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (va, vb))| first_difference(va, vb, &format!("{path}[{i}]"))),
+        _ if a == b => None,
+        _ => Some(format!("{path}: {a} ≠ {b}")),
+    }
+}
+
+/// Every export format reads back as the same catalogue: `catalog
+/// --check` accepts it, `--catalog` reads it, and the catalogue read is
+/// the original field by field, with the same hash and layout.
 #[test]
-fn json_export_parses_and_round_trips() {
-    let (code, out) = tonghop(&["catalog", "--format", "json"]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
-    assert_eq!(v["id"], "de-an-241");
-    assert_eq!(
-        v["indicators"].as_array().unwrap().len(),
-        Catalog::embedded().indicators.len()
-    );
+fn every_export_reads_back_as_the_same_catalogue() {
+    let original = Catalog::embedded();
+    let want = serde_json::to_value(&original).unwrap();
+    let (_, tree) = tonghop(&["catalog"]);
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["toml", "json"] {
+        let (code, text) = tonghop(&["catalog", "--format", format]);
+        assert_eq!(code, 0, "{text}");
+        let path = dir.path().join(format!("danh-muc.{format}"));
+        std::fs::write(&path, &text).unwrap();
+        let p = path.to_str().unwrap();
+        let (code, out) = tonghop(&["catalog", "--check", p]);
+        assert_eq!(code, 0, "{format}: {out}");
+        assert!(
+            out.contains("hợp lệ: 15 biểu, 227 chỉ tiêu, 35 quy tắc"),
+            "{out}"
+        );
+        // Read back through --catalog: the same tree, the same export.
+        assert_eq!(tonghop(&["catalog", "--catalog", p]), (0, tree.clone()));
+        assert_eq!(
+            tonghop(&["catalog", "--catalog", p, "--format", format]),
+            (0, text.clone())
+        );
+        let back = Catalog::load(&path).unwrap();
+        let got = serde_json::to_value(&back).unwrap();
+        assert_eq!(first_difference(&want, &got, format), None);
+        assert_eq!(back.hash, original.hash, "{format}");
+        assert_eq!(back.layout_hash(), original.layout_hash(), "{format}");
+        assert_eq!(back.rules, original.rules, "{format}");
+        // The hash a file carries is informative: an edited export gets the
+        // hash of its new content.
+        let edited = text.replacen("Số đảng viên", "Tổng số đảng viên", 1);
+        let e = Catalog::from_text(&edited, "sửa").unwrap();
+        assert_ne!(e.hash, original.hash, "{format}");
+        assert_eq!(e.hash, e.content_hash());
+    }
+}
+
+/// `catalog --format json | head`: a reader that stops early is no error.
+#[test]
+fn an_export_into_a_closed_pipe_does_not_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tonghop"))
+        .args(["catalog", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout dropped: the rest of the export goes to a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
@@ -178,7 +259,7 @@ fn a_reformatted_catalogue_keeps_its_hash_and_a_corrected_label_its_layout() {
         "# danh mục, định dạng lại\n\n{}",
         EMBEDDED_TOML.replace("\n[[", "\n\n# ---\n[[")
     );
-    let r = Catalog::from_toml(&reformatted, "reformatted").unwrap();
+    let r = Catalog::from_text(&reformatted, "reformatted").unwrap();
     assert_ne!(r.text_hash, c.text_hash);
     assert_eq!(r.hash, c.hash);
     let relabelled = EMBEDDED_TOML.replacen(
@@ -186,7 +267,7 @@ fn a_reformatted_catalogue_keeps_its_hash_and_a_corrected_label_its_layout() {
         "label = \"Tổng số đảng viên\"",
         1,
     );
-    let l = Catalog::from_toml(&relabelled, "relabelled").unwrap();
+    let l = Catalog::from_text(&relabelled, "relabelled").unwrap();
     assert_ne!(l.hash, c.hash);
     assert_eq!(l.layout_hash(), c.layout_hash());
     assert!(l.layout_changes(&c.layout_text()).is_empty());
@@ -275,6 +356,132 @@ fn returns_survive_a_label_fix_but_not_a_change_that_moves_cells() {
             ) && !reason.contains("Biểu số 01"),
             "{reason}"
         ),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The embedded catalogue's hash is what forms already sent carry: it must
+/// not change with the program (only with the catalogue's content).
+#[test]
+fn the_embedded_catalogue_keeps_its_hash_across_program_versions() {
+    assert_eq!(
+        Catalog::embedded().hash,
+        "d4739fd6d5adc80cdc11c65795fc96673fb13e6fe841c7185caa747d63c6c7b9"
+    );
+}
+
+/// Run `catalog --check` on the embedded catalogue with one edit: exit
+/// status and output (stdout and stderr).
+fn check_edited(from: &str, to: &str) -> (i32, String) {
+    assert!(
+        EMBEDDED_TOML.contains(from),
+        "fixture anchor {from} missing"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sua.toml");
+    std::fs::write(&path, EMBEDDED_TOML.replacen(from, to, 1)).unwrap();
+    tonghop(&["catalog", "--check", path.to_str().unwrap()])
+}
+
+/// The line of `needle` in the embedded catalogue (1-based).
+fn line_of(needle: &str) -> usize {
+    EMBEDDED_TOML[..EMBEDDED_TOML.find(needle).unwrap()]
+        .matches('\n')
+        .count()
+        + 1
+}
+
+fn assert_no_english(out: &str) {
+    for english in [
+        "missing field",
+        "unknown field",
+        "expected",
+        "invalid",
+        "TOML parse",
+    ] {
+        assert!(!out.contains(english), "English in:\n{out}");
+    }
+}
+
+#[test]
+fn a_sum_rule_without_its_total_is_an_error_at_its_line() {
+    let rule = "[[rules]]\nid = \"R01\"\nkind = \"sum\"\ntotal = \"02.04\"\n";
+    let (code, out) = check_edited(rule, "[[rules]]\nid = \"R01\"\nkind = \"sum\"\n");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "dòng {}, cột 1: quy tắc R01: thiếu trường `total`: quy tắc cộng",
+            line_of(rule)
+        )),
+        "{out}"
+    );
+    assert_no_english(&out);
+}
+
+#[test]
+fn a_rule_with_a_field_of_another_kind_is_an_error_at_its_line() {
+    // R05 is the fifth rule: the position is its own, not the first rule's.
+    let rule = "id = \"R05\"\nkind = \"at_most\"\nleft = \"03.07\"\n";
+    let (code, out) = check_edited(rule, &format!("{rule}total = \"03.05\"\n"));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "dòng {}, cột 1: quy tắc R05: trường `total` không dùng ở đây; các trường được dùng: id, kind, left, right, severity, label.",
+            line_of(rule) - 1
+        )),
+        "{out}"
+    );
+    assert_no_english(&out);
+    let (code, out) = check_edited("kind = \"at_most\"", "kind = \"at_mast\"");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("quy tắc R02: giá trị \"at_mast\" không hợp lệ; cần một trong: sum, sum_at_most, at_most."),
+        "{out}"
+    );
+    assert_no_english(&out);
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_named_in_vietnamese_with_its_line() {
+    let (code, out) = check_edited("percent_tolerance = 0.5", "percent_tolerance = \"0,5\"");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "dòng {}, cột 21: giá trị sai kiểu: ghi văn bản \"0,5\", cần một số.",
+            line_of("percent_tolerance")
+        )),
+        "{out}"
+    );
+    assert_no_english(&out);
+}
+
+/// Syntax errors of both formats: the variant with its position, the
+/// message in Vietnamese.
+#[test]
+fn toml_and_json_syntax_errors_carry_their_line() {
+    use tonghop::catalog::{CatalogError, SyntaxError};
+    let broken = EMBEDDED_TOML.replacen("[[rules]]\nid = \"R02\"", "[[rules]\nid = \"R02\"", 1);
+    match Catalog::from_text(&broken, "a.toml") {
+        Err(CatalogError::Syntax {
+            error: SyntaxError { line, message, .. },
+            ..
+        }) => {
+            assert_eq!(line, line_of("id = \"R02\"") - 1);
+            assert_eq!(message, "quy tắc R02: thiếu \"]]\" đóng tên bảng [[…]].");
+        }
+        other => panic!("{other:?}"),
+    }
+    let json = serde_json::to_string_pretty(&Catalog::embedded()).unwrap();
+    let broken = json.replacen("\"version\": \"2021.1\",", "\"version\": \"2021.1\"", 1);
+    match Catalog::from_text(&broken, "a.json") {
+        Err(e @ CatalogError::Syntax { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.starts_with("tệp danh mục a.json, dòng 4, cột 3: thiếu dấu phẩy hoặc dấu }."),
+                "{text}"
+            );
+            assert_no_english(&text);
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::{Catalog, ColumnKind, GroupKind, IndicatorKind, RuleKind};
+use super::{Catalog, ColumnKind, GroupKind, IndicatorKind, Rule};
 
 /// One problem in a catalogue file, located by the item it is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,27 +323,26 @@ impl Validator<'_> {
     fn rules(&mut self) {
         let mut ids = BTreeSet::new();
         for r in &self.c.rules {
-            let loc = format!("quy tắc {}", r.id);
-            if !ids.insert(r.id.as_str()) {
-                self.problem(&loc, format!("mã quy tắc \"{}\" bị trùng.", r.id));
+            let loc = format!("quy tắc {}", r.id());
+            if !ids.insert(r.id()) {
+                self.problem(&loc, format!("mã quy tắc \"{}\" bị trùng.", r.id()));
             }
-            let codes: Vec<&String> = match r.kind {
-                RuleKind::Sum | RuleKind::SumAtMost => {
-                    if r.total.is_none() || r.parts.is_empty() {
-                        self.problem(&loc, "quy tắc cộng cần total và parts.");
-                    }
-                    if r.total.as_ref().is_some_and(|t| r.parts.contains(t)) {
-                        self.problem(&loc, "tổng không được nằm trong các thành phần.");
-                    }
-                    r.total.iter().chain(r.parts.iter()).collect()
-                }
-                RuleKind::AtMost => {
-                    if r.left.is_none() || r.right.is_none() {
-                        self.problem(&loc, "quy tắc so sánh cần left và right.");
-                    }
-                    r.left.iter().chain(r.right.iter()).collect()
-                }
-            };
+            let (larger, smaller) = r.sides();
+            let is_sum = matches!(r, Rule::Sum { .. } | Rule::SumAtMost { .. });
+            if is_sum && smaller.is_empty() {
+                self.problem(&loc, "quy tắc cộng cần ít nhất một thành phần (parts).");
+            }
+            if smaller.iter().any(|p| p == larger) {
+                self.problem(
+                    &loc,
+                    if is_sum {
+                        "tổng không được nằm trong các thành phần."
+                    } else {
+                        "hai vế của phép so sánh là cùng một mã số."
+                    },
+                );
+            }
+            let codes: Vec<&str> = r.codes().collect();
             let mut groups = BTreeSet::new();
             let mut measures = BTreeSet::new();
             for code in &codes {
@@ -370,7 +369,7 @@ impl Validator<'_> {
                     ),
                 );
             }
-            if matches!(r.kind, RuleKind::Sum | RuleKind::SumAtMost) && measures.len() > 1 {
+            if is_sum && measures.len() > 1 {
                 self.problem(
                     &loc,
                     format!(

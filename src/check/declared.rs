@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use super::{finding_at, floats, ids, values_by_rule, Cells};
-use crate::catalog::{Catalog, RuleKind};
+use crate::catalog::{Catalog, Rule};
 use crate::diagnostic::Finding;
 use crate::text::number_vi;
 
@@ -17,16 +17,11 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     // Roles: the total / right side is 0, parts / left side 1.
     let (mut rule, mut code, mut role) = (Vec::new(), Vec::new(), Vec::new());
     for (i, r) in catalog.rules.iter().enumerate() {
-        let (total, parts): (Option<&String>, Vec<&String>) = match r.kind {
-            RuleKind::Sum | RuleKind::SumAtMost => (r.total.as_ref(), r.parts.iter().collect()),
-            RuleKind::AtMost => (r.right.as_ref(), r.left.iter().collect()),
-        };
-        let index = |c: &String| catalog.indicator_index(c).expect("validated") as u32;
-        if let Some(t) = total {
-            rule.push(i as u32);
-            code.push(index(t));
-            role.push(0u32);
-        }
+        let (total, parts) = r.sides();
+        let index = |c: &str| catalog.indicator_index(c).expect("validated") as u32;
+        rule.push(i as u32);
+        code.push(index(total));
+        role.push(0u32);
         for p in parts {
             rule.push(i as u32);
             code.push(index(p));
@@ -35,7 +30,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
     }
     let exact: Vec<bool> = rule
         .iter()
-        .map(|i| catalog.rules[*i as usize].kind == RuleKind::Sum)
+        .map(|i| matches!(catalog.rules[*i as usize], Rule::Sum { .. }))
         .collect();
     let roles = DataFrame::new_infer_height(vec![
         Column::new("rule".into(), rule),
@@ -78,15 +73,13 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
         let r = &catalog.rules[rules[i].expect("rule index") as usize];
         let (unit, col_id) = (units[i], columns[i]);
         let (total, sum) = (totals[i].unwrap_or(0.0), parts[i].unwrap_or(0.0));
-        let (anchor_code, part_codes): (&String, Vec<&String>) = match r.kind {
-            RuleKind::Sum | RuleKind::SumAtMost => (
-                r.total.as_ref().expect("validated"),
-                r.parts.iter().collect(),
-            ),
-            RuleKind::AtMost => (
-                r.left.as_ref().expect("validated"),
-                r.right.iter().collect(),
-            ),
+        // The figure the finding is about: the total of a sum, the left
+        // side of `at_most`; then the others.
+        let (anchor_code, part_codes): (&str, Vec<&str>) = match r {
+            Rule::Sum { total, parts, .. } | Rule::SumAtMost { total, parts, .. } => {
+                (total, parts.iter().map(String::as_str).collect())
+            }
+            Rule::AtMost { left, right, .. } => (left, vec![right.as_str()]),
         };
         let anchor = catalog.indicator(anchor_code).expect("validated");
         let mut recs = vec![cells.get_by_code(unit, anchor_code, col_id)];
@@ -96,71 +89,76 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                 .map(|c| cells.get_by_code(unit, c, col_id)),
         );
         let col_label = cells.column_label(anchor, col_id);
+        let (_, parts_of) = r.sides();
         if counts[i] == 0 {
-            // A total without its breakdown.
+            // A total without its breakdown (only `sum` rules get here).
             out.push(finding_at(
                 cells,
                 crate::catalog::Severity::CanhBao,
                 unit,
                 anchor,
                 &recs,
-                &r.id,
+                r.id(),
                 number_vi(total),
-                format!("các dòng {}", r.parts.join(", ")),
+                format!("các dòng {}", parts_of.join(", ")),
                 format!(
                     "có {} {} nhưng không ghi chi tiết ở các dòng {} (cột {col_label}): số chi tiết của cấp ủy sẽ không cộng đủ bằng tổng; hãy ghi các dòng đó ({}).",
                     anchor.label.to_lowercase(),
                     number_vi(total),
-                    r.parts.join(", "),
-                    r.label
+                    parts_of.join(", "),
+                    r.label()
                 ),
             ));
             continue;
         }
-        let (found, expected, message) = match r.kind {
-            RuleKind::Sum => (
+        let (found, expected, message) = match r {
+            Rule::Sum { parts, label, .. } => (
                 number_vi(total),
                 number_vi(sum),
                 format!(
-                    "{} {} khác tổng các dòng {} = {} (cột {col_label}; {}).",
+                    "{} {} khác tổng các dòng {} = {} (cột {col_label}; {label}).",
                     anchor.label,
                     number_vi(total),
-                    r.parts.join(" + "),
+                    parts.join(" + "),
                     number_vi(sum),
-                    r.label
                 ),
             ),
-            RuleKind::SumAtMost => (
+            Rule::SumAtMost { parts, label, .. } => (
                 number_vi(total),
                 format!("≥ {}", number_vi(sum)),
                 format!(
-                    "{} {} nhỏ hơn tổng các dòng \"trong đó\" {} = {} (cột {col_label}; {}).",
+                    "{} {} nhỏ hơn tổng các dòng \"trong đó\" {} = {} (cột {col_label}; {label}).",
                     anchor.label,
                     number_vi(total),
-                    r.parts.join(" + "),
+                    parts.join(" + "),
                     number_vi(sum),
-                    r.label
                 ),
             ),
-            RuleKind::AtMost => (
+            Rule::AtMost { right, label, .. } => (
                 number_vi(sum),
                 format!("≤ {}", number_vi(total)),
                 format!(
-                    "{} {} lớn hơn {} = {} của mã số {} (cột {col_label}; {}).",
+                    "{} {} lớn hơn {} = {} của mã số {right} (cột {col_label}; {label}).",
                     anchor.label,
                     number_vi(sum),
                     catalog
-                        .indicator(r.right.as_deref().unwrap_or(""))
+                        .indicator(right)
                         .map_or("", |i| i.label.as_str())
                         .to_lowercase(),
                     number_vi(total),
-                    r.right.as_deref().unwrap_or(""),
-                    r.label
                 ),
             ),
         };
         out.push(finding_at(
-            cells, r.severity, unit, anchor, &recs, &r.id, found, expected, message,
+            cells,
+            r.severity(),
+            unit,
+            anchor,
+            &recs,
+            r.id(),
+            found,
+            expected,
+            message,
         ));
     }
     Ok(out)

@@ -292,12 +292,9 @@ pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<Committ
             let also = catalog
                 .rules
                 .iter()
-                .find(|r| r.id == f.rule)
+                .find(|r| r.id() == f.rule)
                 .map(|r| {
-                    r.parts
-                        .iter()
-                        .chain(r.right.iter())
-                        .chain(r.total.iter())
+                    r.codes()
                         .filter_map(|c| catalog.indicator_index(c))
                         .filter(|j| *j != i)
                         .collect()
@@ -319,14 +316,12 @@ pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<Committ
 /// rows do not add up to its total.
 fn lacking_breakdown(round: &Round, cons: &Consolidated, rule: &str, k: usize) -> Vec<String> {
     let catalog = &round.catalog;
-    let Some(r) = catalog
-        .rules
-        .iter()
-        .find(|r| r.id == rule && r.kind == crate::catalog::RuleKind::Sum)
-    else {
-        return Vec::new();
-    };
-    let Some(total) = r.total.as_deref() else {
+    let Some((total, parts)) = catalog.rules.iter().find_map(|r| match r {
+        crate::catalog::Rule::Sum {
+            id, total, parts, ..
+        } if id == rule => Some((total.as_str(), parts)),
+        _ => None,
+    }) else {
         return Vec::new();
     };
     let Some(key) = catalog
@@ -341,7 +336,7 @@ fn lacking_breakdown(round: &Round, cons: &Consolidated, rule: &str, k: usize) -
         .iter()
         .filter(|u| {
             cons.unit_value(&u.code, total, key).is_some()
-                && r.parts
+                && parts
                     .iter()
                     .all(|p| cons.unit_value(&u.code, p, key).is_none())
         })

@@ -1,11 +1,12 @@
 //! `tonghop catalog`: show the catalogue as an outline tree, export it as
-//! JSON or TOML, or check a catalogue file.
+//! JSON or TOML (both read back as catalogue files), or check a catalogue
+//! file.
 
 use std::fmt::Write as _;
 
 use anyhow::Context;
 
-use crate::catalog::{validate, Catalog, CatalogError, DerivedRule, GroupKind, RuleKind};
+use crate::catalog::{validate, Catalog, CatalogError, DerivedRule, GroupKind, Rule};
 use crate::cli::{CatalogArgs, CatalogFormat};
 
 pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
@@ -38,12 +39,28 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
         return Ok(1);
     }
     let catalog = Catalog::load_or_embedded(args.catalog.as_deref())?;
-    match args.format {
-        CatalogFormat::Tree => print!("{}", tree(&catalog)),
-        CatalogFormat::Json => println!("{}", serde_json::to_string_pretty(&catalog)?),
-        CatalogFormat::Toml => print!("{}", toml::to_string_pretty(&catalog)?),
-    }
+    // Every export reads back as a catalogue (`--catalog`, `--check`): the
+    // `hash` it carries is informative and recomputed on reading.
+    let text = match args.format {
+        CatalogFormat::Tree => tree(&catalog),
+        CatalogFormat::Json => serde_json::to_string_pretty(&catalog)? + "\n",
+        CatalogFormat::Toml => toml::to_string_pretty(&catalog)?,
+    };
+    print_all(&text)?;
     Ok(0)
+}
+
+/// Write `text` to stdout; a reader that stops early (`| head`) is not an
+/// error.
+fn print_all(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("không ghi được ra màn hình (stdout)")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The catalogue as an indented outline tree (forms, indicators, rules).
@@ -134,29 +151,17 @@ pub fn tree(c: &Catalog) -> String {
     }
     let _ = writeln!(out, "\nQuy tắc kiểm tra:");
     for r in &c.rules {
-        let what = match r.kind {
-            RuleKind::Sum => format!(
-                "{} = {}",
-                r.total.as_deref().unwrap_or("?"),
-                r.parts.join(" + ")
-            ),
-            RuleKind::SumAtMost => format!(
-                "{} ≥ {}",
-                r.total.as_deref().unwrap_or("?"),
-                r.parts.join(" + ")
-            ),
-            RuleKind::AtMost => format!(
-                "{} ≤ {}",
-                r.left.as_deref().unwrap_or("?"),
-                r.right.as_deref().unwrap_or("?")
-            ),
+        let what = match r {
+            Rule::Sum { total, parts, .. } => format!("{total} = {}", parts.join(" + ")),
+            Rule::SumAtMost { total, parts, .. } => format!("{total} ≥ {}", parts.join(" + ")),
+            Rule::AtMost { left, right, .. } => format!("{left} ≤ {right}"),
         };
         let _ = writeln!(
             out,
             "  {} [{}] {}: {}",
-            r.id,
-            r.severity.label(),
-            r.label,
+            r.id(),
+            r.severity().label(),
+            r.label(),
             what
         );
     }
