@@ -618,7 +618,14 @@ impl Marks {
                 .units
                 .entry(f.unit.clone().unwrap_or_default())
                 .or_default();
-            for r in &f.records {
+            // Only values that were read can be in a total: a blank the
+            // finding is about (a required figure left empty) is missing
+            // from it, which the coverage count says.
+            for r in f
+                .records
+                .iter()
+                .filter(|r| !matches!(r.value, Value::Blank | Value::NotApplicable))
+            {
                 if let Some(found) = by_cell.get(&(f.file.as_str(), f.sheet_of(r), r.cell)) {
                     for x in found {
                         unit.entry((r.ind, r.col))
@@ -689,22 +696,26 @@ impl Marks {
     }
 }
 
-/// The (chỉ tiêu, column) values a consolidated figure is made from.
+/// The (chỉ tiêu, column) values a consolidated figure is made from: the
+/// value itself and the parts of a computed column; for a percentage with
+/// a tử số and mẫu số, those (a typed percentage never enters the
+/// committee's Σ tử số / Σ mẫu số).
 fn dependencies(catalog: &Catalog, ind: usize, col: usize) -> Vec<(usize, usize)> {
+    let i = &catalog.indicators[ind];
+    if i.kind == IndicatorKind::Percent && i.numerator.is_some() && i.denominator.is_some() {
+        return [&i.numerator, &i.denominator]
+            .into_iter()
+            .flatten()
+            .filter_map(|side| catalog.indicator_index(side))
+            .flat_map(|j| dependencies(catalog, j, col))
+            .collect();
+    }
     let mut out = vec![(ind, col)];
     let columns = catalog.columns_of_indicator(ind);
     if let Some(c) = columns.get(col) {
         for key in &c.sum_of {
             if let Some(p) = columns.iter().position(|x| &x.key == key) {
                 out.push((ind, p));
-            }
-        }
-    }
-    let i = &catalog.indicators[ind];
-    if i.kind == IndicatorKind::Percent {
-        for side in [&i.numerator, &i.denominator].into_iter().flatten() {
-            if let Some(j) = catalog.indicator_index(side) {
-                out.extend(dependencies(catalog, j, col));
             }
         }
     }
@@ -715,7 +726,7 @@ fn dependencies(catalog: &Catalog, ind: usize, col: usize) -> Vec<(usize, usize)
 /// (at most a few, then how many more).
 pub fn tainted_note(tainted: &[Tainted]) -> String {
     const SHOWN: usize = 4;
-    let mut s = String::from("Số này gồm giá trị có lỗi, chưa được sửa:");
+    let mut s = String::from("Số này có cộng giá trị bị lỗi, chưa được sửa:");
     for t in tainted.iter().take(SHOWN) {
         s.push_str(&format!("\n- {}: {}", t.unit.name, t.messages.join(" ")));
     }

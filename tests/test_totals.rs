@@ -143,10 +143,23 @@ fn a_total_that_includes_a_value_with_a_loi_is_marked_on_the_summary() {
         &[
             ("07.01", "gd2016_2020", 100.0),
             ("07.02", "gd2016_2020", 50.0),
-            ("07.03", "gd2016_2020", 50.0),
+            // Typed wrong: a lỗi, but the committee's rate never uses it.
+            ("07.03", "gd2016_2020", 90.0),
+            ("01.01", "t2020", 20.0),
         ],
     );
+    // P-B leaves its required 01.01 blank: a lỗi, but nothing of it is in
+    // the 01.01 total.
+    common::write_return(dir.path(), "P-B", "b.xlsx", &[("02.01", "n2016", 1.0)]);
     let (outcome, out) = run(dir.path());
+    assert!(outcome
+        .findings
+        .iter()
+        .any(|f| f.unit == "P-A" && f.code == "07.03"));
+    assert!(outcome
+        .findings
+        .iter()
+        .any(|f| f.unit == "P-B" && f.code == "01.01"));
     assert!(outcome
         .findings
         .iter()
@@ -170,6 +183,12 @@ fn a_total_that_includes_a_value_with_a_loi_is_marked_on_the_summary() {
     assert!(notes[&format!("G{}", r + 1)].contains("Chi bộ C"));
     let r = common::row_of(&cells, 2, "07.03").unwrap();
     assert!(!notes.contains_key(&format!("F{}", r + 1)));
+    let r = common::row_of(&cells, 2, "01.01").unwrap();
+    assert!(
+        !notes.contains_key(&format!("F{}", r + 1)),
+        "a blank is not in the total: {:?}",
+        notes.get(&format!("F{}", r + 1))
+    );
 }
 
 #[test]
