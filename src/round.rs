@@ -162,7 +162,7 @@ fn deserialize_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate,
     let text = String::deserialize(d)?;
     parse_date(&text).ok_or_else(|| {
         serde::de::Error::custom(format!(
-            "ngày \"{text}\" không hợp lệ: ghi dạng \"2021-06-20\" hoặc \"20/6/2021\""
+            "ngày \"{text}\" không có thật hoặc viết sai: ghi một ngày có thật, dạng \"2021-06-20\" hoặc \"20/6/2021\""
         ))
     })
 }
@@ -301,7 +301,7 @@ impl Round {
         })?;
         let settings: Settings = toml::from_str(&text).map_err(|e| RoundError::Syntax {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message: crate::catalog::SyntaxError::from_toml(&e, &text).to_string(),
         })?;
         let catalog_path = catalog_override
             .map(Path::to_path_buf)

@@ -88,3 +88,37 @@ fn a_bad_units_file_names_every_bad_row() {
         .to_string();
     assert!(err.contains("thiếu cột \"Loại\""), "{err}");
 }
+
+/// A mistake in tonghop.toml is told in Vietnamese with its line, never
+/// in the TOML reader's English.
+#[test]
+fn settings_mistakes_are_told_in_vietnamese_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["tonghop.toml", "don-vi.csv"] {
+        std::fs::copy(common::samples().join(f), dir.path().join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(dir.path().join("tonghop.toml")).unwrap();
+    for (from, to, want) in [
+        (
+            "deadline = ",
+            "deadine = ",
+            "trường `deadine` không dùng ở đây",
+        ),
+        (
+            "deadline = \"2021-06-20\"",
+            "deadline = \"31/6/2021\"",
+            "ngày \"31/6/2021\" không có thật",
+        ),
+    ] {
+        std::fs::write(dir.path().join("tonghop.toml"), text.replacen(from, to, 1)).unwrap();
+        let err = tonghop::round::Round::load(dir.path(), None)
+            .err()
+            .expect("a settings mistake")
+            .to_string();
+        assert!(err.contains(want), "{err}");
+        assert!(err.contains("dòng 11"), "{err}");
+        for english in ["TOML parse error", "unknown field", "expected", "invalid"] {
+            assert!(!err.contains(english), "{err}");
+        }
+    }
+}

@@ -157,6 +157,13 @@ fn item_of(table: &str) -> Option<String> {
 /// The parser's English message in Vietnamese.
 fn translate(message: &str, format: Format) -> String {
     let message = message.trim();
+    // Our own deserializers (dates, …) already speak Vietnamese.
+    if message
+        .chars()
+        .any(|c| matches!(c, 'ă' | 'â' | 'đ' | 'ê' | 'ô' | 'ơ' | 'ư' | 'ạ'..='ỹ'))
+    {
+        return message.to_string();
+    }
     if let Some(rest) = message.strip_prefix("missing field ") {
         let field = first_quoted(rest);
         return match field.as_str() {
