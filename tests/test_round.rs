@@ -111,10 +111,10 @@ fn settings_mistakes_are_told_in_vietnamese_with_their_line() {
         ),
     ] {
         std::fs::write(dir.path().join("tonghop.toml"), text.replacen(from, to, 1)).unwrap();
-        let err = tonghop::round::Round::load(dir.path(), None)
-            .err()
-            .expect("a settings mistake")
-            .to_string();
+        let Err(err) = tonghop::round::Round::load(dir.path(), None) else {
+            panic!("a settings mistake is an error");
+        };
+        let err = err.to_string();
         assert!(err.contains(want), "{err}");
         assert!(err.contains("dòng 11"), "{err}");
         for english in ["TOML parse error", "unknown field", "expected", "invalid"] {
