@@ -157,8 +157,14 @@ fn item_of(table: &str) -> Option<String> {
 /// The parser's English message in Vietnamese.
 fn translate(message: &str, format: Format) -> String {
     let message = message.trim();
-    // Our own deserializers (dates, …) already speak Vietnamese.
-    if message
+    // Our own deserializers (dates, …) already speak Vietnamese: letters
+    // of Vietnamese outside the quoted values.
+    let unquoted: String = message
+        .split('"')
+        .step_by(2)
+        .flat_map(|part| part.split('`').step_by(2))
+        .collect();
+    if unquoted
         .chars()
         .any(|c| matches!(c, 'ă' | 'â' | 'đ' | 'ê' | 'ô' | 'ơ' | 'ư' | 'ạ'..='ỹ'))
     {
