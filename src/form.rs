@@ -356,7 +356,9 @@ fn unit_parent(spec: &FormSpec) -> String {
 const GUIDE_UNIT_CELL: (u32, u16) = (4, 2);
 
 /// Party-document header, title, plan line and period (rows 0–5), over
-/// `width` columns.
+/// `width` columns whose widths add up to `text_width` (Excel width units),
+/// with each wrapped row as tall as its text.
+#[allow(clippy::too_many_arguments)]
 pub fn write_doc_header(
     ws: &mut Worksheet,
     styles: &Styles,
@@ -365,6 +367,7 @@ pub fn write_doc_header(
     title: &str,
     lines: &[String],
     width: u16,
+    text_width: f64,
 ) -> Result<(), XlsxError> {
     let left_end = 2.min(width - 1);
     let right_start = (width / 2).max(left_end + 1);
@@ -405,16 +408,19 @@ pub fn write_doc_header(
     }
     ws.merge_range(2, 0, 2, left_end, "*", &styles.bold_center)?;
     ws.merge_range(3, 0, 3, last, title, &styles.title)?;
-    ws.set_row_height(3, 36)?;
+    // Wrapped lines get the height of their text (merged cells do not grow
+    // by themselves): the title in bold 14 pt, the lines in italic 12 pt,
+    // over `text_width` units of column width.
+    let rows = |text: &str, chars_per_unit: f64| {
+        let per_line = (text_width * chars_per_unit).max(10.0) as usize;
+        text.chars().count().div_ceil(per_line).max(1) as f64
+    };
+    let title_rows: f64 = title.lines().map(|l| rows(l, 0.8)).sum();
+    ws.set_row_height(3, (20.0 * title_rows).max(36.0))?;
     for (i, line) in lines.iter().enumerate() {
-        ws.merge_range(
-            4 + i as u32,
-            0,
-            4 + i as u32,
-            last,
-            line,
-            &styles.italic_center,
-        )?;
+        let r = 4 + i as u32;
+        ws.merge_range(r, 0, r, last, line, &styles.italic_center)?;
+        ws.set_row_height(r, 16.5 * rows(line, 0.95))?;
     }
     Ok(())
 }
@@ -696,7 +702,7 @@ fn sheet_header(
     let name = unit_name(spec);
     let title = match spec.fill.and_then(|f| f.status) {
         Some(status @ ReturnStatus::Draft { .. }) => {
-            format!("{} ({status})", group_title(group))
+            format!("{}\n({status})", group_title(group))
         }
         _ => group_title(group),
     };
@@ -708,9 +714,32 @@ fn sheet_header(
         &title,
         &sheet_lines(spec, group),
         width,
+        sheet_text_width(spec, group),
     )?;
-    ws.set_row_height(4, 32)?;
     Ok(())
+}
+
+/// The total column width of a form sheet (as its writer sets the
+/// columns), for sizing the header's wrapped lines.
+fn sheet_text_width(spec: &FormSpec, group: &Group) -> f64 {
+    let columns = spec.catalog.columns_of(group);
+    let n = columns.len() as f64;
+    match group.kind {
+        GroupKind::Table => 75.5 + n * if columns.len() > 4 { 10.5 } else { 15.0 },
+        GroupKind::List => {
+            let data: f64 = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match c.kind {
+                    ColumnKind::Date => 14.0,
+                    _ if i + 1 == columns.len() => 90.0,
+                    _ => 18.0,
+                })
+                .sum();
+            13.0 + data
+        }
+        GroupKind::Narrative => 153.5,
+    }
 }
 
 /// Footer (place, date, signatures) from `row`, frozen header, print setup

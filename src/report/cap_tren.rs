@@ -80,8 +80,6 @@ pub fn notes_sheet(
     let ws = wb.add_worksheet();
     ws.set_name(NOTES_SHEET)?;
     let width = 6u16;
-    // Columns A–F are about 150 characters wide.
-    let line_height = |text: &str| 15.75 * text.chars().count().div_ceil(140).max(1) as f64;
     let status = match fill.status {
         Some(st @ ReturnStatus::Draft { .. }) => format!(
             "{st}: các số có lỗi được đánh dấu đỏ; báo cáo chính thức sẽ gửi khi các đơn vị đã sửa."
@@ -105,10 +103,8 @@ pub fn notes_sheet(
         "LƯU Ý KÈM THEO BÁO CÁO TỔNG HỢP",
         &lines,
         width,
+        151.0,
     )?;
-    for (i, line) in lines.iter().enumerate() {
-        ws.set_row_height(4 + i as u32, line_height(line))?;
-    }
     for (col, w) in [
         (0u16, 9.0),
         (1, 8.0),

@@ -200,8 +200,8 @@ fn summary_sheet(
             ),
         ],
         width,
+        5.0 + 52.0 + 7.5 + 11.0 + 10.0 + 7.0 * 11.0,
     )?;
-    ws.set_row_height(5, 32)?;
     for (col, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0), (4, 10.0)] {
         ws.set_column_width(col, w)?;
     }
@@ -364,6 +364,7 @@ fn form_sheet(
             format!("Kỳ báo cáo: {}", set.period),
         ],
         width.max(6),
+        66.0 + columns.len() as f64 * if columns.len() > 4 { 11.0 } else { 16.0 },
     )?;
     ws.set_column_width(0, 6)?;
     ws.set_column_width(1, 46)?;
