@@ -444,3 +444,26 @@ fn khoi_names_differing_in_case_or_spacing_are_one_khoi() {
     let sub = common::row_of(&th, 0, "Cộng: Khối Chính quyền").unwrap();
     assert_eq!(th[&(sub, 3)], "621");
 }
+
+/// The per-unit counts of bao-cao-loi.xlsx add up to the run's counts,
+/// the committee's own findings and unknown files included.
+#[test]
+fn the_error_report_counts_add_up_to_the_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let outcome =
+        consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+    let per_unit = common::read_back(&dir.path().join("bao-cao-loi.xlsx"))
+        .into_iter()
+        .find(|(n, _)| n == "Theo đơn vị")
+        .unwrap()
+        .1;
+    let sum = |col: u32| -> usize {
+        per_unit
+            .iter()
+            .filter(|((r, c), _)| *r > 0 && *c == col)
+            .map(|(_, v)| v.parse::<f64>().unwrap() as usize)
+            .sum()
+    };
+    assert_eq!(sum(4), outcome.summary.errors);
+    assert_eq!(sum(5), outcome.summary.warnings);
+}

@@ -135,13 +135,44 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
         ws.write_number_with_format(row, 4, st.errors as f64, &plain)?;
         ws.write_number_with_format(row, 5, st.warnings as f64, &plain)?;
     }
-    let unassigned = findings.iter().filter(|f| f.unit.is_empty()).count();
-    if unassigned > 0 {
-        let row = status.len() as u32 + 1;
-        ws.write_string_with_format(row, 1, "(tệp không xác định được đơn vị)", &plain)?;
-        ws.write_number_with_format(row, 4, unassigned as f64, &plain)?;
+    // Findings of no unit of the list: the committee's own figures (its
+    // return to the level above) and files of no known unit, so that the
+    // counts add up to the run's.
+    let listed: std::collections::HashSet<&str> =
+        status.iter().map(|st| st.unit.code.as_str()).collect();
+    let mut others: std::collections::BTreeMap<(String, String), (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| !listed.contains(f.unit.as_str()))
+    {
+        let key = if f.unit.is_empty() {
+            (
+                String::new(),
+                "(tệp không xác định được đơn vị)".to_string(),
+            )
+        } else {
+            (
+                f.unit.clone(),
+                format!("{} (số tổng hợp, báo cáo gửi cấp trên)", f.unit_name),
+            )
+        };
+        let e = others.entry(key).or_default();
+        if f.severity == Severity::Loi {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
     }
-    ws.autofilter(0, 0, status.len().max(1) as u32, 5)?;
+    let mut last = status.len() as u32;
+    for ((code, name), (errors, warnings)) in &others {
+        last += 1;
+        ws.write_string_with_format(last, 0, code, &plain)?;
+        ws.write_string_with_format(last, 1, name, &plain)?;
+        ws.write_number_with_format(last, 4, *errors as f64, &plain)?;
+        ws.write_number_with_format(last, 5, *warnings as f64, &plain)?;
+    }
+    ws.autofilter(0, 0, last.max(1), 5)?;
     ws.set_freeze_panes(1, 0)?;
     Ok(wb)
 }
