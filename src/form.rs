@@ -245,6 +245,7 @@ pub struct Styles {
     pub input_text: Format,
     pub input_date: Format,
     pub computed_int: Format,
+    pub computed_dec: Format,
     pub computed_pct: Format,
     pub not_applicable: Format,
     pub wrap: Format,
@@ -259,6 +260,32 @@ pub const NA_FILL: u32 = 0xD9D9D9;
 pub const COMPUTED_FILL: u32 = 0xDDEBF7;
 
 impl Styles {
+    /// Number format of percentages: two decimals ("83,33", "90,00" as
+    /// a Vietnamese reader's locale shows them).
+    pub fn percent_format() -> &'static str {
+        "0.00"
+    }
+
+    /// The format of a computed figure of a chỉ tiêu of `kind`: whole
+    /// numbers for counts ("2.467", never "2.467,"), two decimals for
+    /// quantities and percentages.
+    pub fn computed_for(&self, kind: IndicatorKind) -> &Format {
+        match kind {
+            IndicatorKind::Percent => &self.computed_pct,
+            IndicatorKind::Quantity => &self.computed_dec,
+            _ => &self.computed_int,
+        }
+    }
+
+    /// The format of a typed figure of a chỉ tiêu of `kind`.
+    pub fn input_for(&self, kind: IndicatorKind) -> &Format {
+        match kind {
+            IndicatorKind::Percent => &self.input_pct,
+            IndicatorKind::Quantity => &self.input_dec,
+            _ => &self.input_int,
+        }
+    }
+
     pub fn new() -> Styles {
         let base = || Format::new().set_font_name(FONT).set_font_size(12);
         let cell = || {
@@ -314,14 +341,15 @@ impl Styles {
                 .set_font_color(Color::RGB(0x404040)),
             measure: cell().set_align(FormatAlign::Center).set_text_wrap(),
             input_int: input().set_num_format("#,##0"),
-            input_dec: input().set_num_format("#,##0.##"),
-            input_pct: input().set_num_format("0.0#"),
+            input_dec: input().set_num_format("#,##0.00"),
+            input_pct: input().set_num_format(Styles::percent_format()),
             input_text: input().set_text_wrap().set_align(FormatAlign::Top),
             input_date: input()
                 .set_num_format("dd/mm/yyyy")
                 .set_align(FormatAlign::Center),
-            computed_int: computed().set_num_format("#,##0.##"),
-            computed_pct: computed().set_num_format("0.0#"),
+            computed_int: computed().set_num_format("#,##0"),
+            computed_dec: computed().set_num_format("#,##0.00"),
+            computed_pct: computed().set_num_format(Styles::percent_format()),
             not_applicable: cell()
                 .set_background_color(Color::RGB(NA_FILL))
                 .set_align(FormatAlign::Center)
@@ -848,11 +876,7 @@ fn write_table_sheet(
             }
             if let Some(formula) = computed_formula(ind, columns, i, &rows, row) {
                 let value = computed_value(spec, ind, columns, i);
-                let fmt = if ind.kind == IndicatorKind::Percent {
-                    &styles.computed_pct
-                } else {
-                    &styles.computed_int
-                };
+                let fmt = styles.computed_for(ind.kind);
                 let key = (ind.code.clone(), col.key.clone());
                 let marked_fmt;
                 let fmt = if spec.fill.is_some_and(|f| f.marked.contains(&key)) {

@@ -59,6 +59,7 @@ pub fn build(
     Ok(wb)
 }
 
+/// A number, blank for none (a NaN or infinity is never written).
 fn num_or_blank(
     ws: &mut Worksheet,
     row: u32,
@@ -66,7 +67,6 @@ fn num_or_blank(
     v: Option<f64>,
     f: &Format,
 ) -> Result<(), XlsxError> {
-    // A NaN or infinity is never written: blank instead.
     match v.and_then(crate::text::finite) {
         Some(v) => ws.write_number_with_format(row, col, v, f)?,
         None => ws.write_blank(row, col, f)?,
@@ -286,11 +286,7 @@ fn summary_sheet(
             }
             for (i, col) in columns.iter().enumerate() {
                 let v = cons.total_value(&ind.code, &col.key);
-                let f = if ind.kind == IndicatorKind::Percent {
-                    &s.computed_pct
-                } else {
-                    &s.computed_int
-                };
+                let f = s.computed_for(ind.kind);
                 let cc = data_col + i as u16;
                 match total_mark(round, marks, ind_id, i, &all_units) {
                     Some(text) => {
@@ -430,13 +426,9 @@ fn form_sheet(
         );
         ws.merge_range(start - 1, 0, start - 1, width - 1, &title, &bold)?;
         let pct = ind.kind == IndicatorKind::Percent;
-        let vfmt = if pct { &s.input_pct } else { &s.input_int };
+        let vfmt = s.input_for(ind.kind);
         let vfmt = &vfmt.clone().set_locked().set_background_color(Color::White);
-        let sub_fmt = if pct {
-            &s.computed_pct
-        } else {
-            &s.computed_int
-        };
+        let sub_fmt = s.computed_for(ind.kind);
         let pairs = |k: usize, col: u16| -> Option<crate::formula::Pairs> {
             let n = &layout[ind.numerator.as_ref()?].khoi[k];
             let d = &layout[ind.denominator.as_ref()?].khoi[k];
