@@ -238,11 +238,13 @@ pub fn explain(what: &str, detail: &str) -> String {
         format!("{what} bị hỏng, không đọc được")
     };
     // The technical detail (English, from the reader libraries) is for
-    // support, not for the operator: only with TONGHOP_DEBUG.
+    // support, not for the operator: only with TONGHOP_DEBUG, in the
+    // reason itself (domain code never prints).
     if std::env::var_os("TONGHOP_DEBUG").is_some() {
-        eprintln!("{what}: {detail}");
+        format!("{reason} (chi tiết kỹ thuật: {detail}).")
+    } else {
+        format!("{reason}.")
     }
-    format!("{reason}.")
 }
 
 #[cfg(test)]
