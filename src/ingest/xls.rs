@@ -470,16 +470,23 @@ fn plan(stream: &[u8], sheets: &[(usize, usize)]) -> Vec<(usize, usize, Edit)> {
     }
     edits.sort_by_key(|e| (e.0, e.1));
     edits.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-    // Overlapping edits, or a sheet position or BOUNDSHEET record inside a
-    // removed record: not a file any client wrote; left to the check.
+    // Overlapping edits, a sheet position inside a removed record, or an
+    // edit over the sheet position of a BOUNDSHEET record (its first 8
+    // bytes): not a file any client wrote; left to the check.
     let overlap = edits.windows(2).any(|w| w[1].0 < w[0].1);
-    let inside = |x: usize| {
-        edits
-            .iter()
-            .any(|(s, e, ed)| matches!(ed, Edit::Drop) && *s <= x && x < *e)
-    };
-    let hit = sheets.iter().any(|&(rec, pos)| inside(rec) || inside(pos));
-    if overlap || hit {
+    if overlap {
+        return Vec::new();
+    }
+    // Sorted and disjoint: the first edit ending after `a` is the only one
+    // that can hold it.
+    let first_after = |a: usize| edits.get(edits.partition_point(|(_, e, _)| *e <= a));
+    let inside =
+        |x: usize| first_after(x).is_some_and(|(s, _, ed)| matches!(ed, Edit::Drop) && *s <= x);
+    let over = |a: usize, b: usize| first_after(a).is_some_and(|(s, _, _)| *s < b);
+    let hit = sheets
+        .iter()
+        .any(|&(rec, pos)| over(rec, rec + 8) || inside(pos));
+    if hit {
         return Vec::new();
     }
     edits
