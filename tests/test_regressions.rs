@@ -70,3 +70,17 @@ fn grid_range_start_after_end_xls_is_never_an_internal_error() {
         }
     }
 }
+
+/// A mutated .xls (grown by the fuzzer from a corpus file) whose shared
+/// string table declares a string's run count or extended data past the
+/// end of the record: calamine read past the slice (a panic in
+/// `read_rich_extended_string`). Rejected as a damaged file before
+/// calamine reads it.
+#[test]
+fn sst_string_flags_past_record_end_xls_is_rejected_not_a_panic() {
+    let r = read("sst-string-flags-past-record-end.xls");
+    match r.fate {
+        Fate::Rejected { reason } => assert!(reason.contains("bị hỏng"), "{reason}"),
+        other => panic!("expected rejection, got {other:?}"),
+    }
+}

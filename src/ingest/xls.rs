@@ -48,6 +48,7 @@ const BLANK: u16 = 0x0201;
 const MULBLANK: u16 = 0x00BE;
 const MULRK: u16 = 0x00BD;
 const MERGECELLS: u16 = 0x00E5;
+const SST: u16 = 0x00FC;
 
 fn broken() -> String {
     "tệp .xls bị hỏng (cấu trúc tệp Office không hợp lệ): hãy mở bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi.".to_string()
@@ -414,11 +415,106 @@ fn sheet_positions(stream: &[u8]) -> Result<Vec<(usize, usize)>, String> {
                 }
                 sheets.push((r.start, pos));
             }
+            SST if !sst_is_readable(&segments(stream, &r)) => return Err(broken()),
             EOF => break,
             _ => {}
         }
     }
     Ok(sheets)
+}
+
+/// The data of a record and of its CONTINUE records.
+fn segments<'a>(stream: &'a [u8], r: &Record<'a>) -> Vec<&'a [u8]> {
+    let mut out = vec![r.body];
+    let mut at = r.start + 4 + r.body.len();
+    while at < r.end {
+        let len = u16_at(stream, at + 2) as usize;
+        out.push(&stream[at + 4..at + 4 + len]);
+        at += 4 + len;
+    }
+    out
+}
+
+/// Whether calamine reads a shared string table (SST record) without a
+/// panic: it reads the optional run count and extended-data size of a
+/// string without checking that they are there, and the flags byte of a
+/// continued string from a CONTINUE record that may be empty (found by
+/// fuzzing). The same walk as calamine's `parse_sst`; a table that calamine
+/// rejects with an error counts as readable (the error gives the reason).
+fn sst_is_readable(segments: &[&[u8]]) -> bool {
+    let mut parts = segments.iter().copied();
+    let mut data = parts.next().unwrap_or_default();
+    if data.len() < 8 {
+        return true;
+    }
+    data = &data[8..];
+    loop {
+        if data.is_empty() {
+            match parts.next() {
+                Some(next) => data = next,
+                None => return true,
+            }
+            // calamine: an empty string where a string should start.
+            if data.is_empty() {
+                continue;
+            }
+        }
+        if data.len() < 3 {
+            return true;
+        }
+        let mut cch = u16_at(data, 0) as usize;
+        let flags = data[2];
+        data = &data[3..];
+        let mut high_byte = flags & 0x1 != 0;
+        let mut skip = 0usize;
+        if flags & 0x8 != 0 {
+            if data.len() < 2 {
+                return false;
+            }
+            skip += u16_at(data, 0) as usize * 4;
+            data = &data[2..];
+        }
+        if flags & 0x4 != 0 {
+            if data.len() < 4 {
+                return false;
+            }
+            skip = skip
+                .saturating_add(i32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize);
+            data = &data[4..];
+        }
+        while cch > 0 {
+            let (l, at) = if high_byte {
+                let l = (data.len() / 2).min(cch);
+                (l, 2 * l)
+            } else {
+                let l = data.len().min(cch);
+                (l, l)
+            };
+            data = &data[at..];
+            cch -= l;
+            if cch > 0 {
+                match parts.next() {
+                    Some([]) => return false,
+                    Some(next) => {
+                        high_byte = next[0] & 0x1 != 0;
+                        data = &next[1..];
+                    }
+                    None => return true,
+                }
+            }
+        }
+        while skip > 0 {
+            if data.is_empty() {
+                match parts.next() {
+                    Some(next) => data = next,
+                    None => return true,
+                }
+            }
+            let l = skip.min(data.len());
+            data = &data[l..];
+            skip -= l;
+        }
+    }
 }
 
 /// The records to remove or rewrite, sorted by offset: (start, end, edit).
