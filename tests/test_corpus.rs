@@ -230,4 +230,10 @@ fn stray_far_cells_of_an_xls_are_removed_before_reading() {
         let (again, none) = trim_far_cells(trimmed.clone()).unwrap();
         assert_eq!((none, again == trimmed), (0, true), "{name}");
     }
+    // An .xls without far cells is read as it is, byte for byte.
+    for name in ["excel97.xls", "excel95-biff5.xls"] {
+        let bytes = std::fs::read(fixtures().join("corpus").join(name)).unwrap();
+        let (same, removed) = trim_far_cells(bytes.clone()).unwrap();
+        assert_eq!((removed, same == bytes), (0, true), "{name}");
+    }
 }
