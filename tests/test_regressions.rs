@@ -84,3 +84,18 @@ fn sst_string_flags_past_record_end_xls_is_rejected_not_a_panic() {
         other => panic!("expected rejection, got {other:?}"),
     }
 }
+
+/// A mutated .xls whose FORMULA record declares more formula tokens than
+/// it holds: calamine sliced past the record (a panic in `parse_formula`).
+/// Formula tokens of an .xls are emptied before calamine reads it (tonghop
+/// recomputes computed cells), so the file is read or rejected for a
+/// reason in the data.
+#[test]
+fn formula_tokens_past_record_end_xls_is_never_a_panic() {
+    let r = read("formula-tokens-past-record-end.xls");
+    match &r.fate {
+        Fate::Accepted => assert!(r.unit.is_some(), "accepted without a unit"),
+        Fate::Rejected { reason } => assert!(!reason.contains("lỗi nội bộ"), "{reason}"),
+        other => panic!("unexpected fate {other:?}"),
+    }
+}

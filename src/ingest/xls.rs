@@ -15,8 +15,15 @@
 //! the cells kept, and the BOUNDSHEET positions of the sheets after it are
 //! moved by the bytes removed; the stream is written back into the
 //! container (in memory: the unit's file is never modified). A lying
-//! DIMENSIONS record alone is corrected the same way. A file without such
-//! cells is read unchanged. Memory is bounded by the stream (at most
+//! DIMENSIONS record alone is corrected the same way.
+//!
+//! calamine also parses the formula of every FORMULA record and defined
+//! name with unchecked slicing (a panic on a damaged token list, found by
+//! fuzzing), and tonghop never uses an .xls formula's text (computed cells
+//! are recomputed from their inputs): their token counts are set to zero,
+//! in place, so calamine reads an empty formula; the cached values stay.
+//! A file with no formula, no defined name and no far cell is read
+//! unchanged. Memory is bounded by the stream (at most
 //! [`MAX_STREAM_BYTES`]) and one row table per sheet, never by a declared
 //! extent.
 //!
@@ -49,6 +56,7 @@ const MULBLANK: u16 = 0x00BE;
 const MULRK: u16 = 0x00BD;
 const MERGECELLS: u16 = 0x00E5;
 const SST: u16 = 0x00FC;
+const LBL: u16 = 0x0018;
 
 fn broken() -> String {
     "tệp .xls bị hỏng (cấu trúc tệp Office không hợp lệ): hãy mở bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi.".to_string()
@@ -332,11 +340,13 @@ pub fn trim_far_cells(bytes: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
         return Ok((bytes, 0));
     };
     let sheets = sheet_positions(&stream)?;
-    let edits = if complete {
-        plan(&stream, &sheets)
-    } else {
-        Vec::new()
-    };
+    if !complete {
+        return Err(format!(
+            "tệp .xls quá lớn (phần dữ liệu hơn {} MB), không phải biểu mẫu: từ chối đọc.",
+            MAX_STREAM_BYTES / 1_048_576
+        ));
+    }
+    let edits = plan(&stream, &sheets)?;
     if edits.is_empty() {
         check_extent(&stream, &sheets)?;
         return Ok((bytes, 0));
@@ -416,6 +426,9 @@ fn sheet_positions(stream: &[u8]) -> Result<Vec<(usize, usize)>, String> {
                 sheets.push((r.start, pos));
             }
             SST if !sst_is_readable(&segments(stream, &r)) => return Err(broken()),
+            // calamine reads a defined name's length fields and text at
+            // fixed offsets without checking the record is that long.
+            LBL if r.body.len() < 14 => return Err(broken()),
             EOF => break,
             _ => {}
         }
@@ -520,8 +533,20 @@ fn sst_is_readable(segments: &[&[u8]]) -> bool {
 /// The records to remove or rewrite, sorted by offset: (start, end, edit).
 /// Nothing when the sheets' records overlap in a way that a rewrite could
 /// not keep (a damaged file: then the extent check decides).
-fn plan(stream: &[u8], sheets: &[(usize, usize)]) -> Vec<(usize, usize, Edit)> {
+fn plan(stream: &[u8], sheets: &[(usize, usize)]) -> Result<Vec<(usize, usize, Edit)>, String> {
     let mut edits: Vec<(usize, usize, Edit)> = Vec::new();
+    // Defined names (print titles, ...): their formula emptied, as below.
+    for r in (Records { stream, pos: 0 }) {
+        match r.typ {
+            LBL if r.body.len() >= 6 && u16_at(r.body, 4) != 0 => {
+                let mut b = r.body.to_vec();
+                b[4..6].fill(0);
+                edits.push((r.start, r.start + 4 + r.body.len(), Edit::Body(b)));
+            }
+            EOF => break,
+            _ => {}
+        }
+    }
     let mut table = RowTable::new();
     let mut done = HashSet::new();
     for &(_, pos) in sheets {
@@ -540,9 +565,7 @@ fn plan(stream: &[u8], sheets: &[(usize, usize)]) -> Vec<(usize, usize, Edit)> {
             }
         }
         let (cut, extent) = table.cut();
-        if cut.is_none() && !too_large_dims {
-            continue;
-        }
+        let trim = cut.is_some() || too_large_dims;
         let far = |row: u16| cut.is_some_and(|c| row >= c);
         let mut formula = None;
         for r in sheet_records(stream, pos) {
@@ -551,8 +574,14 @@ fn plan(stream: &[u8], sheets: &[(usize, usize)]) -> Vec<(usize, usize, Edit)> {
                 Some((row, _, _)) if r.typ != FORMULA && far(row) => Edit::Drop,
                 // A FORMULA's position: its own, even when too short.
                 _ if r.typ == FORMULA && r.body.len() >= 4 && far(u16_at(r.body, 0)) => Edit::Drop,
-                _ if r.typ == DIMENSIONS && declared_cells(r.body).is_some() => {
+                _ if trim && r.typ == DIMENSIONS && declared_cells(r.body).is_some() => {
                     Edit::Body(dimensions(r.body, extent))
+                }
+                // The formula's tokens emptied (its cached value stays).
+                _ if r.typ == FORMULA && r.body.len() >= 22 && u16_at(r.body, 20) != 0 => {
+                    let mut b = r.body.to_vec();
+                    b[20..22].fill(0);
+                    Edit::Body(b)
                 }
                 _ => continue,
             };
@@ -571,7 +600,7 @@ fn plan(stream: &[u8], sheets: &[(usize, usize)]) -> Vec<(usize, usize, Edit)> {
     // bytes): not a file any client wrote; left to the check.
     let overlap = edits.windows(2).any(|w| w[1].0 < w[0].1);
     if overlap {
-        return Vec::new();
+        return Err(broken());
     }
     // Sorted and disjoint: the first edit ending after `a` is the only one
     // that can hold it.
@@ -583,9 +612,9 @@ fn plan(stream: &[u8], sheets: &[(usize, usize)]) -> Vec<(usize, usize, Edit)> {
         .iter()
         .any(|&(rec, pos)| over(rec, rec + 8) || inside(pos));
     if hit {
-        return Vec::new();
+        return Err(broken());
     }
-    edits
+    Ok(edits)
 }
 
 /// The stream with `edits` applied and the BOUNDSHEET positions moved.
@@ -654,6 +683,9 @@ fn check_extent(stream: &[u8], sheets: &[(usize, usize)]) -> Result<(), String> 
             let bad = match r.typ {
                 MERGECELLS => r.body.len() < 2 || 2 + 8 * u16_at(r.body, 0) as usize > r.body.len(),
                 MULRK => r.body.len() >= 6 && u16_at(r.body, r.body.len() - 2) < u16_at(r.body, 2),
+                // calamine reads a formula's token count after the 20 bytes
+                // it checks for.
+                FORMULA => (20..22).contains(&r.body.len()),
                 _ => false,
             };
             if bad {
@@ -769,7 +801,7 @@ mod tests {
         ]);
         let sheets = sheet_positions(&s).unwrap();
         assert!(check_extent(&s, &sheets).unwrap_err().contains("rất xa"));
-        let edits = plan(&s, &sheets);
+        let edits = plan(&s, &sheets).unwrap();
         assert_eq!(
             edits.iter().filter(|e| matches!(e.2, Edit::Drop)).count(),
             1
@@ -795,7 +827,7 @@ mod tests {
     fn lying_dimensions_alone_is_corrected() {
         let s = stream(&[vec![dims(0, 0xFFFF_FFFF, 0, 256), number(2, 2)]]);
         let sheets = sheet_positions(&s).unwrap();
-        let edits = plan(&s, &sheets);
+        let edits = plan(&s, &sheets).unwrap();
         assert_eq!(edits.len(), 1);
         let new = apply(&s, &sheets, &edits);
         assert_eq!(new.len(), s.len());
