@@ -211,3 +211,30 @@ fn output_folder_inside_the_returns_folder_is_never_ingested() {
         assert_eq!(outcome.summary.units_submitted, 2);
     }
 }
+
+/// The .xls fixtures with a stray value at IV65536 really hold it (the
+/// LibreOffice re-save kept it), and it is removed from the Workbook
+/// stream before calamine reads the file: once, with nothing left to
+/// remove after.
+#[test]
+fn stray_far_cells_of_an_xls_are_removed_before_reading() {
+    use tonghop::ingest::xls::trim_far_cells;
+    for (name, far) in [
+        ("stray-value-iv65536.xls", 1),
+        ("stray-space-iv65536-sample.xls", 2),
+    ] {
+        let bytes = std::fs::read(fixtures().join("corpus").join(name)).unwrap();
+        let (trimmed, removed) = trim_far_cells(bytes.clone()).unwrap();
+        assert_eq!(removed, far, "{name}");
+        assert_ne!(trimmed, bytes, "{name}");
+        let (again, none) = trim_far_cells(trimmed.clone()).unwrap();
+        assert_eq!((none, again == trimmed), (0, true), "{name}");
+    }
+    // An .xls without far cells loses no record (its formulas' tokens
+    // are emptied, nothing else).
+    for name in ["excel97.xls", "excel95-biff5.xls"] {
+        let bytes = std::fs::read(fixtures().join("corpus").join(name)).unwrap();
+        let (_, removed) = trim_far_cells(bytes).unwrap();
+        assert_eq!(removed, 0, "{name}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod grid;
 pub mod ods;
 pub mod sniff;
 pub mod value;
+pub mod xls;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
@@ -942,21 +943,17 @@ fn read_content(
             )
         }
     };
-    if kind == FileKind::Xls {
-        if let Err(reason) = sniff::check_xls_extent(&bytes) {
-            return rejected(rel, kind, mtime, Rejection::Content(reason));
-        }
-    }
-    // Stray cells far outside the form: emptied before calamine builds the
-    // .ods sheets as dense ranges (read like an .xlsx, where they are
-    // harmless).
-    let bytes = if kind == FileKind::Ods {
-        match ods::trim_far_cells(bytes) {
-            Ok((b, _)) => b,
-            Err(reason) => return rejected(rel, kind, mtime, Rejection::Content(reason)),
-        }
-    } else {
-        bytes
+    // Stray cells far outside the form: removed before calamine builds the
+    // .xls and .ods sheets as dense ranges (read like an .xlsx, where they
+    // are harmless).
+    let trimmed = match kind {
+        FileKind::Xls => xls::trim_far_cells(bytes),
+        FileKind::Ods => ods::trim_far_cells(bytes),
+        _ => Ok((bytes, 0)),
+    };
+    let bytes = match trimmed {
+        Ok((b, _)) => b,
+        Err(reason) => return rejected(rel, kind, mtime, Rejection::Content(reason)),
     };
     let mut wb = match open(kind, bytes) {
         Ok(wb) => wb,
