@@ -110,3 +110,17 @@ fn formula_tokens_past_record_end_xls_is_never_a_panic() {
         other => panic!("unexpected fate {other:?}"),
     }
 }
+
+/// A mutated .xls whose BOUNDSHEET record is shorter than the sheet
+/// position, visibility and type calamine reads from it (a panic in
+/// `parse_sheet_metadata`): rejected as a damaged file first.
+#[test]
+fn short_boundsheet_record_xls_is_rejected_not_a_panic() {
+    let r = read("short-boundsheet-record.xls");
+    match r.fate {
+        Fate::Rejected {
+            reason: Rejection::Content(reason),
+        } => assert!(reason.contains("bị hỏng"), "{reason}"),
+        other => panic!("expected rejection, got {other:?}"),
+    }
+}

@@ -57,6 +57,9 @@ const MULRK: u16 = 0x00BD;
 const MERGECELLS: u16 = 0x00E5;
 const SST: u16 = 0x00FC;
 const LBL: u16 = 0x0018;
+const EXTERNSHEET: u16 = 0x0017;
+const DATEMODE: u16 = 0x0022;
+const CODEPAGE: u16 = 0x0042;
 
 fn broken() -> String {
     "tệp .xls bị hỏng (cấu trúc tệp Office không hợp lệ): hãy mở bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi.".to_string()
@@ -418,6 +421,12 @@ fn sheet_positions(stream: &[u8]) -> Result<Vec<(usize, usize)>, String> {
     for r in (Records { stream, pos: 0 }) {
         match r.typ {
             FILEPASS => return Err("tệp có mật khẩu: hãy gỡ mật khẩu rồi gửi lại.".into()),
+            // calamine reads these fields of the workbook globals without
+            // checking the record is that long (a panic, found by fuzzing
+            // for BOUNDSHEET): BOF, EXTERNSHEET, DATEMODE and CODEPAGE need
+            // 2 bytes, BOUNDSHEET 6.
+            BOF | EXTERNSHEET | DATEMODE | CODEPAGE if r.body.len() < 2 => return Err(broken()),
+            BOUNDSHEET if r.body.len() < 6 => return Err(broken()),
             BOUNDSHEET if r.body.len() >= 4 => {
                 let pos = u32_at(r.body, 0) as usize;
                 if pos > stream.len() {
