@@ -677,6 +677,20 @@ fn write_fill_value(
 /// Fill of a cell holding a figure known to be wrong.
 pub const MARKED_FILL: u32 = 0xF4B6B6;
 
+/// `fmt`, filled red when the fill marks the cell (a figure known to be
+/// wrong).
+fn marked_format<'f>(
+    spec: &FormSpec,
+    key: &(String, String),
+    fmt: &'f Format,
+) -> std::borrow::Cow<'f, Format> {
+    if spec.fill.is_some_and(|f| f.marked.contains(key)) {
+        std::borrow::Cow::Owned(fmt.clone().set_background_color(Color::RGB(MARKED_FILL)))
+    } else {
+        std::borrow::Cow::Borrowed(fmt)
+    }
+}
+
 /// The fill's note on a cell, if any.
 fn write_fill_note(
     ws: &mut Worksheet,
@@ -878,18 +892,12 @@ fn write_table_sheet(
                 let value = computed_value(spec, ind, columns, i);
                 let fmt = styles.computed_for(ind.kind);
                 let key = (ind.code.clone(), col.key.clone());
-                let marked_fmt;
-                let fmt = if spec.fill.is_some_and(|f| f.marked.contains(&key)) {
-                    marked_fmt = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
-                    &marked_fmt
-                } else {
-                    fmt
-                };
+                let fmt = marked_format(spec, &key, fmt);
                 ws.write_formula_with_format(
                     row,
                     c,
                     Formula::new(formula).set_result(cached(value)),
-                    fmt,
+                    &fmt,
                 )?;
                 write_fill_note(ws, spec, &key, row, c)?;
                 continue;
@@ -906,17 +914,11 @@ fn write_table_sheet(
                 _ => &styles.input_text,
             };
             let key = (ind.code.clone(), col.key.clone());
-            let marked_fmt;
-            let fmt = if spec.fill.is_some_and(|f| f.marked.contains(&key)) {
-                marked_fmt = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
-                &marked_fmt
-            } else {
-                fmt
-            };
+            let fmt = marked_format(spec, &key, fmt);
             match spec.fill.and_then(|f| f.cells.get(&key)) {
-                Some(v) => write_fill_value(ws, row, c, v, fmt)?,
+                Some(v) => write_fill_value(ws, row, c, v, &fmt)?,
                 None => {
-                    ws.write_blank(row, c, fmt)?;
+                    ws.write_blank(row, c, &fmt)?;
                 }
             }
             write_fill_note(ws, spec, &key, row, c)?;
