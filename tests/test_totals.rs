@@ -358,7 +358,7 @@ fn a_khoi_with_no_returns_has_blank_subtotals() {
         .find(|(n, _)| n == "TH Biểu 02")
         .unwrap()
         .1;
-    let sub = common::row_of(&th, 0, "Cộng: Khối cơ quan").unwrap();
+    let sub = common::row_of(&th, 0, "Cộng: Khối cơ quan (0/1 đơn vị có số liệu)").unwrap();
     for c in 3..9 {
         assert!(
             th.get(&(sub, c)).is_none_or(|v| v.is_empty()),
@@ -366,7 +366,7 @@ fn a_khoi_with_no_returns_has_blank_subtotals() {
             th.get(&(sub, c))
         );
     }
-    let sub = common::row_of(&th, 0, "Cộng: Khối xã, phường").unwrap();
+    let sub = common::row_of(&th, 0, "Cộng: Khối xã, phường (0–1/2 đơn vị có số liệu)").unwrap();
     assert_eq!(th[&(sub, 3)], "4");
 }
 
@@ -441,7 +441,7 @@ fn khoi_names_differing_in_case_or_spacing_are_one_khoi() {
         .find(|(n, _)| n == "TH Biểu 02")
         .unwrap()
         .1;
-    let sub = common::row_of(&th, 0, "Cộng: Khối Chính quyền").unwrap();
+    let sub = common::row_of(&th, 0, "Cộng: Khối Chính quyền (0–3/3 đơn vị có số liệu)").unwrap();
     assert_eq!(th[&(sub, 3)], "621");
 }
 

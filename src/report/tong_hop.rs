@@ -481,7 +481,30 @@ fn form_sheet(
                     }
                 }
             }
-            ws.merge_range(sub, 0, sub, 2, &format!("Cộng: {name}"), &bold)?;
+            // How many of the khối's units the subtotals are made from.
+            let of = units
+                .iter()
+                .filter(|u| ind.applies_to_type(&u.unit_type))
+                .count();
+            let counts: Vec<u32> = columns
+                .iter()
+                .map(|col| cons.block_count(name, &ind.code, &col.key))
+                .collect();
+            let (lo, hi) = (
+                counts.iter().copied().min().unwrap_or(0),
+                counts.iter().copied().max().unwrap_or(0),
+            );
+            let covered = if lo == hi {
+                format!("{lo}/{of}")
+            } else {
+                format!("{lo}–{hi}/{of}")
+            };
+            let label = if of == 0 {
+                format!("Cộng: {name}")
+            } else {
+                format!("Cộng: {name} ({covered} đơn vị {})", coverage_words(ind))
+            };
+            ws.merge_range(sub, 0, sub, 2, &label, &bold)?;
             let block_applies = units.iter().any(|u| ind.applies_to_type(&u.unit_type));
             for (i, col) in columns.iter().enumerate() {
                 let cc = first + i as u16;
