@@ -811,19 +811,34 @@ fn rejected(
         format!("tệp {file}: {reason}"),
     );
     FileReport {
-        file: file.to_string(),
-        kind,
-        unit: None,
-        identified_by: None,
-        saved_at: saved.0,
-        saved_source: saved.1,
-        file_time: None,
-        sha256: None,
-        choice: None,
-        fate: Fate::Rejected { reason },
-        records: Vec::new(),
-        sheets: Vec::new(),
         findings: vec![finding],
+        ..FileReport::new(file, kind, saved, Fate::Rejected { reason })
+    }
+}
+
+impl FileReport {
+    /// A report of `file` with its fate and save time, nothing read yet.
+    fn new(
+        file: &str,
+        kind: FileKind,
+        saved: (Option<NaiveDateTime>, SavedSource),
+        fate: Fate,
+    ) -> FileReport {
+        FileReport {
+            file: file.to_string(),
+            kind,
+            unit: None,
+            identified_by: None,
+            saved_at: saved.0,
+            saved_source: saved.1,
+            file_time: None,
+            sha256: None,
+            choice: None,
+            fate,
+            records: Vec::new(),
+            sheets: Vec::new(),
+            findings: Vec::new(),
+        }
     }
 }
 
@@ -984,19 +999,10 @@ fn read_content(
         .any(|r| !r.computed && !matches!(r.value, Value::Blank | Value::NotApplicable))
         || reader.findings.iter().any(|f| f.position().is_some());
     let mut report = FileReport {
-        file: rel.to_string(),
-        kind,
-        unit: None,
-        identified_by: None,
-        saved_at: saved.0,
-        saved_source: saved.1,
-        file_time: None,
-        sha256: None,
-        choice: None,
-        fate: Fate::Accepted,
         records: reader.records,
         sheets: reader.sheets,
         findings: reader.findings,
+        ..FileReport::new(rel, kind, saved, Fate::Accepted)
     };
     match read {
         Ok((unit, identified_by)) if filled => {
