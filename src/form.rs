@@ -19,6 +19,7 @@ use rust_xlsxwriter::{
 
 use crate::catalog::{Catalog, Column, ColumnKind, Group, GroupKind, Indicator, IndicatorKind};
 use crate::cell::CellRef;
+use crate::print::{self, Layout, Orientation};
 use crate::round::{OrgUnit, Settings};
 
 /// Name of the hidden metadata sheet.
@@ -232,6 +233,8 @@ pub struct Styles {
     pub bold_center: Format,
     pub motto: Format,
     pub italic_center: Format,
+    /// Italic, centred, never wrapped: the place/date line.
+    pub date_line: Format,
     pub title: Format,
     pub header: Format,
     pub number_row: Format,
@@ -277,6 +280,38 @@ impl Styles {
         }
     }
 
+    /// Number format of a figure of a chỉ tiêu of `kind`: whole numbers
+    /// with a thousands separator ("2.467"), two decimals for quantities
+    /// and percentages ("83,33", "90,00"), separators as the reader's
+    /// locale shows them.
+    pub fn number_format(kind: IndicatorKind) -> &'static str {
+        match kind {
+            IndicatorKind::Percent => Styles::percent_format(),
+            IndicatorKind::Quantity => "#,##0.00",
+            _ => "#,##0",
+        }
+    }
+
+    /// The kind whose number format shows `value` of a chỉ tiêu of `kind`:
+    /// a quantity that is a whole number shows as one ("24.468", not
+    /// "24.468,00"); percentages always with two decimals.
+    pub fn shown_as(kind: IndicatorKind, value: Option<f64>) -> IndicatorKind {
+        match (kind, value) {
+            (IndicatorKind::Quantity, Some(v)) if v.fract() == 0.0 => IndicatorKind::Count,
+            _ => kind,
+        }
+    }
+
+    /// The format of a computed figure known to be wrong (a total that
+    /// includes a value with a lỗi): red, and "(!)" after the number so a
+    /// black-and-white print shows it too (a footnote says why).
+    pub fn flagged_for(&self, kind: IndicatorKind) -> Format {
+        self.computed_for(kind)
+            .clone()
+            .set_background_color(Color::RGB(MARKED_FILL))
+            .set_num_format(format!("{}\" (!)\"", Styles::number_format(kind)))
+    }
+
     /// The format of a typed figure of a chỉ tiêu of `kind`.
     pub fn input_for(&self, kind: IndicatorKind) -> &Format {
         match kind {
@@ -314,6 +349,7 @@ impl Styles {
                 .set_italic()
                 .set_align(FormatAlign::Center)
                 .set_text_wrap(),
+            date_line: base().set_italic().set_align(FormatAlign::Center),
             title: base()
                 .set_bold()
                 .set_font_size(14)
@@ -366,66 +402,132 @@ impl Default for Styles {
     }
 }
 
-fn unit_name(spec: &FormSpec) -> String {
-    match spec.unit {
-        FormUnit::Unit(u) => u.name.clone(),
-        FormUnit::Generic(_) => String::new(),
-    }
-}
-
 fn unit_parent(spec: &FormSpec) -> String {
     match spec.unit {
+        FormUnit::Unit(u) if u.unit_type == crate::catalog::UPPER_LEVEL_TYPE => {
+            spec.settings.parent.clone()
+        }
         FormUnit::Unit(u) if !u.parent.is_empty() => u.parent.clone(),
         _ => spec.settings.committee.clone(),
     }
 }
 
-/// Cell on the guide sheet where the generic form's unit is chosen.
-const GUIDE_UNIT_CELL: (u32, u16) = (4, 2);
+/// The issuing body printed under the parent: the unit's executive
+/// committee ("Đảng ủy phường …", "Chi bộ …"), the committee's own name
+/// on its return; `None` on the generic form (a formula shows the unit
+/// chosen on the guide sheet).
+fn unit_body(spec: &FormSpec) -> Option<String> {
+    match spec.unit {
+        FormUnit::Unit(u) if u.unit_type == crate::catalog::UPPER_LEVEL_TYPE => {
+            Some(spec.settings.committee_body())
+        }
+        FormUnit::Unit(u) => Some(crate::round::issuing_body(&u.name)),
+        FormUnit::Generic(_) => None,
+    }
+}
 
-/// Party-document header, title, plan line and period (rows 0–5), over
-/// `width` columns whose widths add up to `text_width` (Excel width units),
-/// with each wrapped row as tall as its text.
+/// Cell on the guide sheet where the generic form's unit is chosen.
+pub const GUIDE_UNIT_CELL: (u32, u16) = (4, 2);
+
+/// Merge `first..=last` of `row` with `text`, or write the one cell.
+pub fn merge(
+    ws: &mut Worksheet,
+    row: u32,
+    first: u16,
+    last: u16,
+    text: &str,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    if last > first {
+        ws.merge_range(row, first, row, last, text, format)?;
+    } else {
+        ws.write_string_with_format(row, first, text, format)?;
+    }
+    Ok(())
+}
+
+/// Width (Excel units) a single line of `text` needs at `pt` points.
+fn line_width(text: &str, pt: f64, bold: bool) -> f64 {
+    let per_char = 7.4 * pt / 12.0 * if bold { 1.09 } else { 1.0 };
+    text.chars().count() as f64 * per_char / 7.0 + 2.0
+}
+
+/// Last column of a left block starting at column 0 at least `need`
+/// units wide, and first column of a right block ending at `last` at
+/// least `right_need` wide, on a sheet laid out in `layout`; the blocks
+/// never overlap (on a narrow sheet each gets about half).
+fn blocks(layout: &Layout, last: u16, need: f64, right_need: f64) -> (u16, u16) {
+    if last == 0 {
+        return (0, 0);
+    }
+    let mut left_end = 0;
+    while left_end + 1 < last && layout.span(0, left_end) < need {
+        left_end += 1;
+    }
+    let mut right_start = last;
+    while right_start > left_end + 1 && layout.span(right_start, last) < right_need {
+        right_start -= 1;
+    }
+    if right_start <= left_end {
+        left_end = (last - 1) / 2;
+        right_start = left_end + 1;
+    }
+    (left_end, right_start)
+}
+
+/// Party-document header as in the seed's Kế hoạch (Hướng dẫn
+/// 36-HD/VPTW): left, the parent organisation ("ĐẢNG BỘ TỈNH LAI CHÂU")
+/// over the issuing body ("THÀNH ỦY LAI CHÂU") over "*"; right,
+/// "ĐẢNG CỘNG SẢN VIỆT NAM" (rows 0–2); then the title (row 3) and the
+/// plan and period lines (rows 4…). Spans columns `0..width`, whose widths
+/// must already be set through `layout`; every wrapped row gets the
+/// height of its text. `body` `None`: the generic form, whose body is a
+/// formula of the unit chosen on the guide sheet.
 #[allow(clippy::too_many_arguments)]
 pub fn write_doc_header(
     ws: &mut Worksheet,
+    layout: &mut Layout,
     styles: &Styles,
     parent: &str,
-    unit: Option<&str>,
+    body: Option<&str>,
     title: &str,
     lines: &[String],
     width: u16,
-    text_width: f64,
 ) -> Result<(), XlsxError> {
-    let left_end = 2.min(width - 1);
-    let right_start = (width / 2).max(left_end + 1);
     let last = width - 1;
-    ws.merge_range(
-        0,
-        0,
-        0,
-        left_end,
-        &parent.to_uppercase(),
-        &styles.bold_center,
-    )?;
-    ws.merge_range(
+    let parent = parent.to_uppercase();
+    let body = body.map(str::to_uppercase);
+    let need = line_width(&parent, 12.0, true)
+        .max(body.as_deref().map_or(40.0, |b| line_width(b, 12.0, true)))
+        .min(60.0);
+    let (left_end, right_start) = blocks(
+        layout,
+        last,
+        need,
+        line_width("ĐẢNG CỘNG SẢN VIỆT NAM", 12.0, true),
+    );
+    let left = layout.span(0, left_end);
+    merge(ws, 0, 0, left_end, &parent, &styles.bold_center)?;
+    merge(
+        ws,
         0,
         right_start,
-        0,
         last,
         "ĐẢNG CỘNG SẢN VIỆT NAM",
         &styles.motto,
     )?;
-    match unit {
+    layout.at_least(ws, 0, print::text_height(&parent, left, 12.0, true))?;
+    match &body {
         Some(name) => {
-            ws.merge_range(1, 0, 1, left_end, &name.to_uppercase(), &styles.bold_center)?;
+            merge(ws, 1, 0, left_end, name, &styles.bold_center)?;
+            layout.at_least(ws, 1, print::text_height(name, left, 12.0, true))?;
         }
         None => {
             let guide = format!(
-                "=UPPER('{GUIDE_SHEET}'!{})",
+                "=SUBSTITUTE(UPPER('{GUIDE_SHEET}'!{}),\"ĐẢNG BỘ \",\"ĐẢNG ỦY \")",
                 CellRef::new(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1)
             );
-            ws.merge_range(1, 0, 1, left_end, "", &styles.bold_center)?;
+            merge(ws, 1, 0, left_end, "", &styles.bold_center)?;
             ws.write_formula_with_format(
                 1,
                 0,
@@ -434,97 +536,110 @@ pub fn write_doc_header(
             )?;
         }
     }
-    ws.merge_range(2, 0, 2, left_end, "*", &styles.bold_center)?;
-    ws.merge_range(3, 0, 3, last, title, &styles.title)?;
-    // Wrapped lines get the height of their text (merged cells do not grow
-    // by themselves): the title in bold 14 pt, the lines in italic 12 pt,
-    // over `text_width` units of column width.
-    let rows = |text: &str, chars_per_unit: f64| {
-        let per_line = (text_width * chars_per_unit).max(10.0) as usize;
-        text.chars().count().div_ceil(per_line).max(1) as f64
-    };
-    let title_rows: f64 = title.lines().map(|l| rows(l, 0.8)).sum();
-    ws.set_row_height(3, (20.0 * title_rows).max(36.0))?;
+    merge(ws, 2, 0, left_end, "*", &styles.bold_center)?;
+    let full = layout.span(0, last);
+    merge(ws, 3, 0, last, title, &styles.title)?;
+    layout.height(
+        ws,
+        3,
+        (print::text_height(title, full, 14.0, true) + 8.0).max(36.0),
+    )?;
     for (i, line) in lines.iter().enumerate() {
         let r = 4 + i as u32;
-        ws.merge_range(r, 0, r, last, line, &styles.italic_center)?;
-        ws.set_row_height(r, 16.5 * rows(line, 0.95))?;
+        merge(ws, r, 0, last, line, &styles.italic_center)?;
+        layout.height(ws, r, print::text_height(line, full, 12.0, false) + 2.0)?;
     }
     Ok(())
 }
 
-/// Place/date line and signatures under a table, starting at `row`.
+/// Who signs under a table: an optional left signature (the person who
+/// made it) and the right one (who answers for it), each a title and the
+/// line under it ("(Ký, ghi rõ họ tên)").
+#[derive(Debug, Clone, Copy)]
+pub struct Signatures<'a> {
+    pub left: Option<(&'a str, &'a str)>,
+    pub right: (&'a str, &'a str),
+}
+
+impl<'a> Signatures<'a> {
+    /// A form or an official table: "NGƯỜI LẬP BIỂU" left, `signer`
+    /// ("T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ") right with the seal.
+    pub fn official(signer: &'a str) -> Signatures<'a> {
+        Signatures {
+            left: Some(("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")),
+            right: (signer, "(Ký, ghi rõ họ tên, đóng dấu)"),
+        }
+    }
+
+    /// A working table (per-unit detail, status, error report): signed by
+    /// the person who compiled it, no seal.
+    pub fn compiler() -> Signatures<'a> {
+        Signatures {
+            left: None,
+            right: ("NGƯỜI TỔNG HỢP", "(Ký, ghi rõ họ tên)"),
+        }
+    }
+}
+
+/// Rows of the signature block below its date line (room to sign).
+const SIGNING_ROWS: u32 = 4;
+
+/// Place/date line and signatures under a table whose last row is
+/// `row - 2` (one empty row between), across columns `0..width`; kept on
+/// the page of the table's last three rows. Returns the block's last row.
+#[allow(clippy::too_many_arguments)]
 pub fn write_doc_footer(
     ws: &mut Worksheet,
+    layout: &mut Layout,
     styles: &Styles,
     place: &str,
     year: i32,
     row: u32,
     width: u16,
-    signer: &str,
-) -> Result<(), XlsxError> {
+    signatures: &Signatures,
+) -> Result<u32, XlsxError> {
     let last = width - 1;
-    let right_start = (width / 2).max(3);
-    let left_end = 2.min(right_start - 1);
-    ws.merge_range(
-        row,
+    let date = format!("{place}, ngày ..... tháng ..... năm {year}");
+    let right_need = line_width(&date, 12.0, false).max(line_width(signatures.right.0, 12.0, true));
+    let left_need = signatures.left.map_or(20.0, |(t, n)| {
+        line_width(t, 12.0, true).max(line_width(n, 12.0, false))
+    });
+    let (left_end, right_start) = blocks(layout, last, left_need, right_need);
+    merge(ws, row, right_start, last, &date, &styles.date_line)?;
+    if let Some((title, under)) = signatures.left {
+        merge(ws, row + 1, 0, left_end, title, &styles.bold_center)?;
+        merge(ws, row + 2, 0, left_end, under, &styles.italic_center)?;
+    }
+    merge(
+        ws,
+        row + 1,
         right_start,
-        row,
         last,
-        &format!("{place}, ngày ..... tháng ..... năm {year}"),
-        &styles.italic_center,
-    )?;
-    ws.merge_range(
-        row + 1,
-        0,
-        row + 1,
-        left_end,
-        "NGƯỜI LẬP BIỂU",
+        signatures.right.0,
         &styles.bold_center,
     )?;
-    ws.merge_range(
-        row + 1,
-        right_start,
-        row + 1,
-        last,
-        signer,
-        &styles.bold_center,
-    )?;
-    ws.merge_range(
-        row + 2,
-        0,
-        row + 2,
-        left_end,
-        "(Ký, ghi rõ họ tên)",
-        &styles.italic_center,
-    )?;
-    ws.merge_range(
+    merge(
+        ws,
         row + 2,
         right_start,
-        row + 2,
         last,
-        "(Ký, ghi rõ họ tên, đóng dấu)",
-        &styles.italic_center,
+        signatures.right.1,
+        &styles.date_line,
     )?;
-    Ok(())
+    let end = row + 2 + SIGNING_ROWS;
+    layout.keep(row.saturating_sub(4), end);
+    Ok(end)
 }
 
-/// A4 landscape, fit to width, header rows repeated, centred.
-pub fn print_setup(ws: &mut Worksheet, repeat_to: u32) -> Result<(), XlsxError> {
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(HEADER_ROW, repeat_to)?;
-    ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
-    ws.set_print_center_horizontally(true);
-    ws.set_footer("&C&\"Times New Roman\"Trang &P/&N");
-    Ok(())
-}
-
+/// Protection of a form sheet: input cells unlocked; the unit may insert
+/// rows (a list longer than its rows), and format rows, columns and cells
+/// (widen a column, wrap a text) — what the guide sheet says.
 fn protection() -> ProtectionOptions {
     ProtectionOptions {
+        format_cells: true,
         format_columns: true,
         format_rows: true,
+        insert_rows: true,
         ..ProtectionOptions::default()
     }
 }
@@ -595,7 +710,7 @@ fn validation_for(ind: &Indicator, catalog: &Catalog) -> Result<DataValidation, 
                 .allow_whole_number(rule)
                 .set_input_title("Nhập số nguyên")?
                 .set_input_message(truncate(
-                    &format!("Nhập số nguyên ≥ {lo} ({}).{hint} Để trống nếu chưa có số liệu, ghi 0 nếu không có.", ind.measure),
+                    &format!("Nhập số nguyên ≥ {lo} ({}).{hint} {}", ind.measure, blank_advice(ind)),
                     250,
                 ))?
                 .set_error_title("Giá trị không hợp lệ")?
@@ -608,7 +723,7 @@ fn validation_for(ind: &Indicator, catalog: &Catalog) -> Result<DataValidation, 
             .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(min.unwrap_or(0.0)))
             .set_input_title("Nhập số")?
             .set_input_message(truncate(
-                &format!("Nhập số ≥ 0 ({}), dùng dấu phẩy thập phân theo máy.{hint}", ind.measure),
+                &format!("Nhập số ≥ 0 ({}), dùng dấu phẩy thập phân theo máy.{hint} {}", ind.measure, blank_advice(ind)),
                 250,
             ))?
             .set_error_title("Giá trị không hợp lệ")?
@@ -642,6 +757,16 @@ fn validation_for(ind: &Indicator, catalog: &Catalog) -> Result<DataValidation, 
             ))?,
     };
     Ok(dv)
+}
+
+/// What to do when there is no figure: a required chỉ tiêu is never left
+/// blank (its check is a lỗi), another may be.
+fn blank_advice(ind: &Indicator) -> &'static str {
+    if ind.required {
+        "Chỉ tiêu bắt buộc (*): phải ghi số liệu, ghi 0 nếu không có."
+    } else {
+        "Để trống nếu chưa có số liệu, ghi 0 nếu không có."
+    }
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {
@@ -733,15 +858,16 @@ fn cached(x: Option<f64>) -> String {
     }
 }
 
-/// Party-document header, title and plan lines of a form sheet.
+/// Party-document header, title and plan lines of a form sheet, whose
+/// columns are set in `layout`.
 fn sheet_header(
     ws: &mut Worksheet,
+    layout: &mut Layout,
     spec: &FormSpec,
     group: &Group,
     styles: &Styles,
     width: u16,
 ) -> Result<(), XlsxError> {
-    let name = unit_name(spec);
     let title = match spec.fill.and_then(|f| f.status) {
         Some(status @ ReturnStatus::Draft { .. }) => {
             format!("{}\n({status})", group_title(group))
@@ -750,61 +876,40 @@ fn sheet_header(
     };
     write_doc_header(
         ws,
+        layout,
         styles,
         &unit_parent(spec),
-        matches!(spec.unit, FormUnit::Unit(_)).then_some(name.as_str()),
+        unit_body(spec).as_deref(),
         &title,
         &sheet_lines(spec, group),
         width,
-        sheet_text_width(spec, group),
-    )?;
-    Ok(())
-}
-
-/// The total column width of a form sheet (as its writer sets the
-/// columns), for sizing the header's wrapped lines.
-fn sheet_text_width(spec: &FormSpec, group: &Group) -> f64 {
-    let columns = spec.catalog.columns_of(group);
-    let n = columns.len() as f64;
-    match group.kind {
-        GroupKind::Table => 75.5 + n * if columns.len() > 4 { 10.5 } else { 15.0 },
-        GroupKind::List => {
-            let data: f64 = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| match c.kind {
-                    ColumnKind::Date => 14.0,
-                    _ if i + 1 == columns.len() => 90.0,
-                    _ => 18.0,
-                })
-                .sum();
-            13.0 + data
-        }
-        GroupKind::Narrative => 153.5,
-    }
+    )
 }
 
 /// Footer (place, date, signatures) from `row`, frozen header, print setup
 /// and protection of a form sheet.
 fn sheet_finish(
     ws: &mut Worksheet,
+    mut layout: Layout,
     spec: &FormSpec,
     styles: &Styles,
     row: u32,
     width: u16,
 ) -> Result<(), XlsxError> {
     use chrono::Datelike;
-    write_doc_footer(
+    let end = write_doc_footer(
         ws,
+        &mut layout,
         styles,
         &spec.settings.place,
         spec.settings.deadline.year(),
         row,
         width,
-        signer(spec),
+        &Signatures::official(signer(spec)),
     )?;
     ws.set_freeze_panes(FIRST_BODY_ROW, 0)?;
-    print_setup(ws, NUMBER_ROW)?;
+    layout.repeat_rows(HEADER_ROW, NUMBER_ROW);
+    layout.apply(ws, width, end)?;
     ws.protect_with_options(&protection());
     Ok(())
 }
@@ -818,16 +923,15 @@ fn write_table_sheet(
     let catalog = spec.catalog;
     let columns = catalog.columns_of(group);
     let width = FIRST_DATA_COL + columns.len() as u16;
-    sheet_header(ws, spec, group, styles, width)?;
+    let mut layout = Layout::auto();
     for (c, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0)] {
-        ws.set_column_width(c, w)?;
+        layout.width(ws, c, w)?;
     }
+    let data_width = if columns.len() > 4 { 10.5 } else { 15.0 };
     for (i, _) in columns.iter().enumerate() {
-        ws.set_column_width(
-            FIRST_DATA_COL + i as u16,
-            if columns.len() > 4 { 10.5 } else { 15.0 },
-        )?;
+        layout.width(ws, FIRST_DATA_COL + i as u16, data_width)?;
     }
+    sheet_header(ws, &mut layout, spec, group, styles, width)?;
     for (c, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính"]
         .iter()
         .enumerate()
@@ -847,21 +951,27 @@ fn write_table_sheet(
             &styles.number_row,
         )?;
     }
-    ws.set_row_height(HEADER_ROW, 48)?;
-    ws.set_row_height(
-        NUMBER_ROW,
-        if columns.iter().any(Column::is_computed) {
-            30
-        } else {
-            16
-        },
-    )?;
+    let header_height = columns
+        .iter()
+        .map(|c| print::text_height(&c.label, data_width, 12.0, true))
+        .fold(32.0, f64::max);
+    layout.height(ws, HEADER_ROW, header_height)?;
+    let number_height = columns
+        .iter()
+        .enumerate()
+        .map(|(i, _)| print::text_height(&column_number_label(columns, i), data_width, 11.0, false))
+        .fold(16.0, f64::max);
+    layout.height(ws, NUMBER_ROW, number_height)?;
 
     let rows = indicator_rows(catalog, group);
     let mut stt = 0;
+    let mut block_start = FIRST_BODY_ROW;
     for ind in catalog.indicators_of(&group.id) {
         let row = rows[&ind.code];
         let stt_text = if ind.level == 0 {
+            // A chỉ tiêu and its sub-items print on one page.
+            layout.keep(block_start, row.saturating_sub(1));
+            block_start = row;
             stt += 1;
             stt.to_string()
         } else {
@@ -869,13 +979,16 @@ fn write_table_sheet(
         };
         ws.write_string_with_format(row, 0, &stt_text, &styles.stt)?;
         let level = (ind.level as usize).min(2);
-        ws.write_string_with_format(row, 1, &ind.label, &styles.label[level])?;
-        // Wrapped labels: give the row room for every line (≈ 60 characters
-        // a line at width 52), so no reader or printer cuts them.
-        let lines = ind.label.chars().count().div_ceil(58).max(1);
-        if lines > 1 {
-            ws.set_row_height(row, 15.75 * lines as f64)?;
-        }
+        let label = label_of(ind);
+        ws.write_string_with_format(row, 1, &label, &styles.label[level])?;
+        // Wrapped labels: the row has room for every line (indented
+        // levels have less width), so no reader or printer cuts them.
+        let label_width = 52.0 - 2.0 * level as f64;
+        layout.height(
+            ws,
+            row,
+            print::text_height(&label, label_width, 12.0, level == 0),
+        )?;
         ws.write_string_with_format(row, 2, &ind.code, &styles.code)?;
         ws.write_string_with_format(row, 3, &ind.measure, &styles.measure)?;
         let applicable = applies(spec, ind);
@@ -930,7 +1043,22 @@ fn write_table_sheet(
         }
     }
     let body_end = FIRST_BODY_ROW + rows.len() as u32;
-    sheet_finish(ws, spec, styles, body_end + 1, width)
+    layout.keep(block_start, body_end - 1);
+    sheet_finish(ws, layout, spec, styles, body_end + 1, width)
+}
+
+/// Suffix of a required chỉ tiêu's label on the forms (legend on the
+/// guide sheet).
+pub const REQUIRED_MARK: &str = " (*)";
+
+/// The label of a chỉ tiêu as a form prints it: "(*)" after a required
+/// one.
+pub fn label_of(ind: &Indicator) -> String {
+    if ind.required {
+        format!("{}{REQUIRED_MARK}", ind.label)
+    } else {
+        ind.label.clone()
+    }
 }
 
 /// Excel formula of a computed cell, or `None` for an input cell.
@@ -1014,18 +1142,24 @@ fn write_list_sheet(
     let first = 2u16;
     let units = spec.fill.and_then(|f| f.list_units.get(&ind.code));
     let unit_col = first + columns.len() as u16;
-    let width = unit_col + u16::from(units.is_some());
-    sheet_header(ws, spec, group, styles, width.max(5))?;
-    ws.set_column_width(0, 5)?;
-    ws.set_column_width(1, 8)?;
+    let width = (unit_col + u16::from(units.is_some())).max(5);
+    let mut layout = Layout::new(Orientation::Landscape);
+    layout.width(ws, 0, 5.0)?;
+    layout.width(ws, 1, 8.0)?;
+    let mut widths = Vec::new();
     for (i, col) in columns.iter().enumerate() {
         let w = match col.kind {
             ColumnKind::Date => 14.0,
             _ if i + 1 == columns.len() => 90.0,
             _ => 18.0,
         };
-        ws.set_column_width(first + i as u16, w)?;
+        widths.push(w);
+        layout.width(ws, first + i as u16, w)?;
     }
+    if units.is_some() {
+        layout.width(ws, unit_col, 28.0)?;
+    }
+    sheet_header(ws, &mut layout, spec, group, styles, width)?;
     ws.write_string_with_format(HEADER_ROW, 0, "STT", &styles.header)?;
     ws.write_string_with_format(HEADER_ROW, 1, "Mã số", &styles.header)?;
     ws.write_string_with_format(NUMBER_ROW, 0, "A", &styles.number_row)?;
@@ -1036,11 +1170,10 @@ fn write_list_sheet(
         ws.write_string_with_format(NUMBER_ROW, c, format!("({})", i + 1), &styles.number_row)?;
     }
     if units.is_some() {
-        ws.set_column_width(unit_col, 28)?;
         ws.write_string_with_format(HEADER_ROW, unit_col, "Đơn vị báo cáo", &styles.header)?;
         ws.write_string_with_format(NUMBER_ROW, unit_col, "", &styles.number_row)?;
     }
-    ws.set_row_height(HEADER_ROW, 32)?;
+    layout.height(ws, HEADER_ROW, 32.0)?;
     let applicable = applies(spec, ind);
     let filled = spec.fill.and_then(|f| f.lists.get(&ind.code));
     let n_rows = LIST_ROWS.max(filled.map_or(0, |r| r.len() as u32));
@@ -1072,7 +1205,12 @@ fn write_list_sheet(
                 .and_then(|v| v.get(i))
                 .and_then(Option::as_ref)
             {
-                Some(v) => write_fill_value(ws, row, c, v, fmt)?,
+                Some(v) => {
+                    write_fill_value(ws, row, c, v, fmt)?;
+                    if let FillValue::Text(t) = v {
+                        layout.at_least(ws, row, print::text_height(t, widths[i], 12.0, false))?;
+                    }
+                }
                 None => {
                     ws.write_blank(row, c, fmt)?;
                 }
@@ -1081,6 +1219,7 @@ fn write_list_sheet(
         if let Some(units) = units {
             let name = units.get(r as usize).map_or("", String::as_str);
             ws.write_string_with_format(row, unit_col, name, &styles.locked_text)?;
+            layout.at_least(ws, row, print::text_height(name, 28.0, 12.0, false))?;
         }
     }
     if applicable {
@@ -1090,7 +1229,7 @@ fn write_list_sheet(
         }
     }
     let end = FIRST_BODY_ROW + n_rows;
-    sheet_finish(ws, spec, styles, end + 1, width.max(5))
+    sheet_finish(ws, layout, spec, styles, end + 1, width)
 }
 
 fn write_narrative_sheet(
@@ -1101,12 +1240,13 @@ fn write_narrative_sheet(
 ) -> Result<(), XlsxError> {
     let catalog = spec.catalog;
     let columns = catalog.columns_of(group);
-    let width = FIRST_DATA_COL + columns.len() as u16;
-    sheet_header(ws, spec, group, styles, width.max(5))?;
+    let width = (FIRST_DATA_COL + columns.len() as u16).max(5);
+    let mut layout = Layout::new(Orientation::Landscape);
     for (c, w) in [(0u16, 5.0), (1, 40.0), (2, 7.5), (3, 6.0)] {
-        ws.set_column_width(c, w)?;
+        layout.width(ws, c, w)?;
     }
-    ws.set_column_width(FIRST_DATA_COL, 95)?;
+    layout.width(ws, FIRST_DATA_COL, 95.0)?;
+    sheet_header(ws, &mut layout, spec, group, styles, width)?;
     for (c, h) in ["STT", "Nội dung (mục đề cương)", "Mã số", "Mục"]
         .iter()
         .enumerate()
@@ -1125,10 +1265,24 @@ fn write_narrative_sheet(
     for (n, ind) in catalog.indicators_of(&group.id).enumerate() {
         let row = rows[&ind.code];
         ws.write_number_with_format(row, 0, (n + 1) as f64, &styles.stt)?;
-        ws.write_string_with_format(row, 1, &ind.label, &styles.locked_text)?;
+        let label = label_of(ind);
+        ws.write_string_with_format(row, 1, &label, &styles.locked_text)?;
         ws.write_string_with_format(row, 2, &ind.code, &styles.code)?;
         ws.write_string_with_format(row, 3, &ind.outline_ref, &styles.measure)?;
-        ws.set_row_height(row, 75)?;
+        // Room to write (five lines), more for a pre-filled answer.
+        let answer = spec
+            .fill
+            .zip(columns.first())
+            .and_then(|(f, c)| f.cells.get(&(ind.code.clone(), c.key.clone())))
+            .map(|v| match v {
+                FillValue::Text(t) => print::text_height(t, 95.0, 12.0, false),
+                _ => 0.0,
+            })
+            .unwrap_or(0.0);
+        let h = print::text_height(&label, 40.0, 12.0, false)
+            .max(answer)
+            .max(5.0 * print::line_height(12.0));
+        layout.height(ws, row, h)?;
         for (i, col) in columns.iter().enumerate() {
             let c = FIRST_DATA_COL + i as u16;
             if !applies(spec, ind) {
@@ -1148,16 +1302,17 @@ fn write_narrative_sheet(
         }
     }
     let end = FIRST_BODY_ROW + rows.len() as u32;
-    sheet_finish(ws, spec, styles, end + 1, width.max(5))
+    sheet_finish(ws, layout, spec, styles, end + 1, width)
 }
 
 fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<(), XlsxError> {
     let s = spec.settings;
     let ws = wb.add_worksheet();
     ws.set_name(GUIDE_SHEET)?;
-    ws.set_column_width(0, 4)?;
-    ws.set_column_width(1, 28)?;
-    ws.set_column_width(2, 90)?;
+    let mut layout = Layout::new(Orientation::Landscape).one_page();
+    layout.width(ws, 0, 4.0)?;
+    layout.width(ws, 1, 28.0)?;
+    layout.width(ws, 2, 90.0)?;
     ws.merge_range(
         0,
         0,
@@ -1166,7 +1321,7 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
         &format!("HƯỚNG DẪN ĐIỀN BIỂU MẪU – {}", s.title.to_uppercase()),
         &styles.title,
     )?;
-    ws.set_row_height(0, 40)?;
+    layout.height(ws, 0, 40.0)?;
     ws.merge_range(
         1,
         0,
@@ -1181,15 +1336,15 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     let bold = Format::new()
         .set_font_name(FONT)
         .set_font_size(12)
-        .set_bold();
+        .set_bold()
+        .set_align(FormatAlign::Top);
     let deadline = s.deadline.format("%d/%m/%Y").to_string();
     let mut row = 3u32;
     let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
         ws.write_string_with_format(row, 1, k, &bold)?;
         ws.write_string_with_format(row, 2, v, &styles.wrap)?;
-        // Column C is 90 characters wide: room for every wrapped line.
-        let lines = v.chars().count().div_ceil(88).max(1);
-        ws.set_row_height(row, 15.75 * lines as f64)?;
+        // Room for every wrapped line of column C.
+        layout.height(ws, row, print::text_height(v, 90.0, 12.0, false))?;
         row += 1;
         Ok(())
     };
@@ -1228,9 +1383,8 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     let mut line = |ws: &mut Worksheet, k: &str, v: &str| -> Result<(), XlsxError> {
         ws.write_string_with_format(row, 1, k, &bold)?;
         ws.write_string_with_format(row, 2, v, &styles.wrap)?;
-        // Column C is 90 characters wide: room for every wrapped line.
-        let lines = v.chars().count().div_ceil(88).max(1);
-        ws.set_row_height(row, 15.75 * lines as f64)?;
+        // Room for every wrapped line of column C.
+        layout.height(ws, row, print::text_height(v, 90.0, 12.0, false))?;
         row += 1;
         Ok(())
     };
@@ -1246,12 +1400,17 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     line(
         ws,
         "Cách điền:",
-        "Chỉ điền vào các ô nền vàng. Số liệu ghi bằng chữ số, không kèm đơn vị tính; tỷ lệ ghi số phần trăm (85 nghĩa là 85%). Để trống ô chưa có số liệu; ghi 0 khi thực tế không có.",
+        "Chỉ điền vào các ô nền vàng. Số liệu ghi bằng chữ số, không kèm đơn vị tính; tỷ lệ ghi số phần trăm (85 nghĩa là 85%). Ghi 0 khi thực tế không có; để trống ô chưa có số liệu, trừ các chỉ tiêu bắt buộc.",
     )?;
     line(
         ws,
         "Ô tính sẵn:",
         "Các ô nền xanh (tổng giai đoạn, tỷ lệ tính từ tử số và mẫu số) do biểu tự tính, không sửa.",
+    )?;
+    line(
+        ws,
+        "Chỉ tiêu bắt buộc (*):",
+        "Chỉ tiêu có dấu (*) sau tên là bắt buộc: phải ghi số liệu (ghi 0 nếu không có) hoặc nội dung; để trống là lỗi.",
     )?;
     line(
         ws,
@@ -1261,7 +1420,7 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     line(
         ws,
         "Lưu tệp:",
-        "Lưu tệp dạng .xlsx (Excel) hoặc .ods (LibreOffice); không đổi mã số, không xóa trang tính ẩn \"_tonghop\". Có thể đổi tên tệp, thêm dòng, đổi thứ tự trang.",
+        "Lưu tệp dạng .xlsx (Excel) hoặc .ods (LibreOffice); không đổi mã số, không xóa trang tính ẩn \"_tonghop\". Có thể đổi tên tệp, chèn thêm dòng (danh sách dài hơn số dòng có sẵn), nới rộng cột, đổi thứ tự trang.",
     )?;
     line(ws, "Các biểu:", "")?;
     for g in &spec.catalog.groups {
@@ -1288,9 +1447,7 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
         ws.write_string_with_format(row, 1, label, &f)?;
         row += 1;
     }
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    layout.apply(ws, 3, row)?;
     ws.protect_with_options(&protection());
     ws.set_active(true);
     Ok(())

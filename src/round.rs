@@ -47,6 +47,13 @@ pub struct Settings {
     /// The level above, printed as "ĐẢNG BỘ …" on the committee's own
     /// return, e.g. "Đảng bộ tỉnh Lai Châu".
     pub parent: String,
+    /// The committee's name as the issuing body of its documents, printed
+    /// under `parent` at the head of `tong-hop.xlsx`, `gui-cap-tren.xlsx`
+    /// and the reports, e.g. "Thành ủy Lai Châu" (Hướng dẫn 36-HD/VPTW:
+    /// the executive committee issues, not the đảng bộ). Empty: derived
+    /// from `committee` by [`issuing_body`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub issuing_body: String,
     /// The level above's round, printed on `gui-cap-tren.xlsx` (the
     /// committee's own return); absent: this round's own plan is used.
     #[serde(default)]
@@ -210,7 +217,44 @@ fn serialize_opt_date<S: serde::Serializer>(
     }
 }
 
+/// The issuing body of a Party organisation's documents, from its name
+/// (Hướng dẫn 36-HD/VPTW, tên cơ quan ban hành): "Đảng bộ tỉnh X" →
+/// "Tỉnh ủy X", "Đảng bộ thành phố X" → "Thành ủy X", "Đảng bộ huyện X"
+/// → "Huyện ủy X", "Đảng bộ quận X" → "Quận ủy X", "Đảng bộ thị xã X" →
+/// "Thị ủy X", any other "Đảng bộ X" → "Đảng ủy X"; a chi bộ issues as
+/// itself. Other names are returned unchanged.
+pub fn issuing_body(name: &str) -> String {
+    let name = name.trim();
+    let lower = name.to_lowercase();
+    const BODIES: [(&str, &str); 6] = [
+        ("đảng bộ tỉnh ", "Tỉnh ủy "),
+        ("đảng bộ thành phố ", "Thành ủy "),
+        ("đảng bộ huyện ", "Huyện ủy "),
+        ("đảng bộ quận ", "Quận ủy "),
+        ("đảng bộ thị xã ", "Thị ủy "),
+        ("đảng bộ ", "Đảng ủy "),
+    ];
+    for (prefix, body) in BODIES {
+        if lower.starts_with(prefix) {
+            // Same number of chars in the lower-cased prefix.
+            let rest: String = name.chars().skip(prefix.chars().count()).collect();
+            return format!("{body}{rest}");
+        }
+    }
+    name.to_string()
+}
+
 impl Settings {
+    /// The committee as the issuing body of its documents: `issuing_body`,
+    /// or derived from `committee` ([`issuing_body`]).
+    pub fn committee_body(&self) -> String {
+        if self.issuing_body.trim().is_empty() {
+            issuing_body(&self.committee)
+        } else {
+            self.issuing_body.trim().to_string()
+        }
+    }
+
     /// The settings a form for the level above is written with: its round
     /// id, plan, deadline and recipient (`[cap_tren]`), this round's title
     /// and period.
@@ -583,4 +627,32 @@ fn read_table(path: &Path) -> Result<Vec<Vec<String>>, RoundError> {
                 .collect()
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuing_body;
+
+    #[test]
+    fn issuing_bodies_follow_the_party_convention() {
+        assert_eq!(issuing_body("Đảng bộ tỉnh Lai Châu"), "Tỉnh ủy Lai Châu");
+        assert_eq!(
+            issuing_body("Đảng bộ thành phố Lai Châu"),
+            "Thành ủy Lai Châu"
+        );
+        assert_eq!(
+            issuing_body("Đảng bộ huyện Tam Đường"),
+            "Huyện ủy Tam Đường"
+        );
+        assert_eq!(
+            issuing_body("Đảng bộ phường Tân Phong"),
+            "Đảng ủy phường Tân Phong"
+        );
+        assert_eq!(
+            issuing_body("Đảng bộ Quân sự thành phố"),
+            "Đảng ủy Quân sự thành phố"
+        );
+        assert_eq!(issuing_body("Chi bộ phòng Nội vụ"), "Chi bộ phòng Nội vụ");
+        assert_eq!(issuing_body("ĐẢNG BỘ XÃ SAN THÀNG"), "Đảng ủy XÃ SAN THÀNG");
+    }
 }

@@ -53,9 +53,9 @@ fn a_superseded_files_findings_leave_the_report_and_the_unit_counts() {
     assert!(fate_of(&ingest, "cu.xlsx")
         .label()
         .starts_with("bản cũ, không tổng hợp"));
-    // The old file is still listed, apart, on "Tình hình nộp".
+    // The old file is still listed, apart, on "Tệp khác".
     let sheets = common::read_back(&outcome.out.join("tong-hop.xlsx"));
-    let status = &sheets.iter().find(|(n, _)| n == "Tình hình nộp").unwrap().1;
+    let status = &sheets.iter().find(|(n, _)| n == "Tệp khác").unwrap().1;
     assert!(status.values().any(|v| v == "cu.xlsx"));
     assert!(status
         .values()
@@ -301,7 +301,7 @@ fn lock_and_system_files_are_listed_as_ignored_and_never_change_the_exit_status(
         "{out}"
     );
     let sheets = common::read_back(&dir.path().join("ket-qua/tong-hop.xlsx"));
-    let status = &sheets.iter().find(|(n, _)| n == "Tình hình nộp").unwrap().1;
+    let status = &sheets.iter().find(|(n, _)| n == "Tệp khác").unwrap().1;
     for (name, kind) in junk {
         assert!(status.values().any(|v| v == name), "{name}");
         assert!(

@@ -109,15 +109,20 @@ pub fn consolidate_round_with(
     ]
     .map(|f| out.join(f));
     let audit_rows = report::tong_hop::audit_len(&ingest);
-    let mut wb = report::tong_hop::build(
-        &round, &ingest, &cons, &marks, &findings, &status, audit_rows,
-    )
-    .context("không tạo được bảng tổng hợp")?;
+    let mut wb = report::tong_hop::build(&round, &ingest, &cons, &marks, &status, audit_rows)
+        .context("không tạo được bảng tổng hợp")?;
     lap("dựng tong-hop.xlsx");
     save_workbook(&mut wb, &paths[0])?;
     lap("ghi tong-hop.xlsx");
     let mut outputs: Vec<PathBuf> = paths.to_vec();
-    if !report::tong_hop::audit_fits_sheet(audit_rows) {
+    if report::tong_hop::audit_fits_sheet(audit_rows) {
+        let path = out.join(report::tong_hop::AUDIT_XLSX);
+        let mut wb = report::tong_hop::audit_workbook(&round, &ingest, &findings)
+            .context("không tạo được bảng dữ liệu gốc")?;
+        save_workbook(&mut wb, &path)?;
+        outputs.insert(1, path);
+        lap("ghi du-lieu-goc.xlsx");
+    } else {
         let path = out.join(report::tong_hop::AUDIT_CSV);
         write_atomic_with(&path, |w| {
             report::tong_hop::write_audit_csv(&round, &ingest, &findings, w)
@@ -145,7 +150,8 @@ pub fn consolidate_round_with(
     report::cap_tren::notes_sheet(&mut wb, &round, &cons, &fill)
         .context("không tạo được trang Lưu ý của báo cáo gửi cấp trên")?;
     save_workbook(&mut wb, &paths[1])?;
-    let mut wb = report::loi::workbook(&findings, &status).context("không tạo được báo cáo lỗi")?;
+    let mut wb =
+        report::loi::workbook(&round, &findings, &status).context("không tạo được báo cáo lỗi")?;
     save_workbook(&mut wb, &paths[2])?;
     write_atomic(&paths[3], &report::loi::csv_bytes(&findings))
         .with_context(|| format!("không ghi được {}", paths[3].display()))?;

@@ -9,7 +9,9 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::catalog::GroupKind;
 use crate::consolidate::Consolidated;
-use crate::form::{write_doc_header, Fill, FillValue, ReturnStatus, Styles};
+use crate::form::{Fill, FillValue, ReturnStatus, Styles};
+use crate::print::{self, Layout, Orientation};
+use crate::report::committee_header;
 use crate::round::Round;
 
 /// Name of the sheet.
@@ -95,16 +97,7 @@ pub fn notes_sheet(
             missing_units(round, cons)
         ),
     ];
-    write_doc_header(
-        ws,
-        &s,
-        &set.parent,
-        Some(&set.committee),
-        "LƯU Ý KÈM THEO BÁO CÁO TỔNG HỢP",
-        &lines,
-        width,
-        151.0,
-    )?;
+    let mut page = Layout::new(Orientation::Landscape);
     for (col, w) in [
         (0u16, 9.0),
         (1, 8.0),
@@ -113,8 +106,17 @@ pub fn notes_sheet(
         (4, 12.0),
         (5, 60.0),
     ] {
-        ws.set_column_width(col, w)?;
+        page.width(ws, col, w)?;
     }
+    committee_header(
+        ws,
+        &mut page,
+        &s,
+        set,
+        "LƯU Ý KÈM THEO BÁO CÁO TỔNG HỢP",
+        &lines,
+        width,
+    )?;
     let mut row = 7u32;
     for (i, h) in [
         "Biểu",
@@ -129,7 +131,7 @@ pub fn notes_sheet(
     {
         ws.write_string_with_format(row, i as u16, *h, &s.header)?;
     }
-    ws.set_repeat_rows(row, row)?;
+    page.repeat_rows(row, row);
     row += 1;
     for g in c.groups.iter().filter(|g| g.kind == GroupKind::Table) {
         for ind in c.indicators_of(&g.id) {
@@ -147,13 +149,10 @@ pub fn notes_sheet(
                 ws.write_string_with_format(row, 4, format!("{n}/{of}"), &s.stt)?;
                 let text = note.clone();
                 ws.write_string_with_format(row, 5, &text, &s.wrap)?;
-                let lines = text
-                    .lines()
-                    .map(|l| l.chars().count().div_ceil(95).max(1))
-                    .sum::<usize>()
-                    .max(ind.label.chars().count().div_ceil(50))
-                    .clamp(1, 40);
-                ws.set_row_height(row, 15.75 * lines as f64)?;
+                let h = print::text_height(&text, 60.0, 12.0, false)
+                    .max(print::text_height(&ind.label, 44.0, 12.0, false))
+                    .max(print::text_height(&col.label, 18.0, 12.0, false));
+                page.height(ws, row, h.min(print::MAX_ROW_HEIGHT))?;
                 row += 1;
             }
         }
@@ -179,19 +178,25 @@ pub fn notes_sheet(
                 ),
                 &s.label[0],
             )?;
+            page.keep(row, row + 1);
             row += 1;
+            let answer_width = page.span(3, width - 1);
             for u in &round.units {
                 let Some(t) = cons.texts.get(&(ind.code.clone(), u.code.clone())) else {
                     continue;
                 };
-                ws.merge_range(row, 0, row, 2, &u.name, &s.wrap)?;
-                ws.merge_range(row, 3, row, width - 1, t, &s.wrap)?;
-                let lines = t.chars().count().div_ceil(80).clamp(1, 60);
-                ws.set_row_height(row, 15.75 * lines as f64)?;
-                row += 1;
+                // A long answer continues over several rows (a row is at
+                // most one page tall).
+                for (i, part) in print::chunks(t, answer_width, 12.0, 20).iter().enumerate() {
+                    let name = if i == 0 { u.name.as_str() } else { "" };
+                    ws.merge_range(row, 0, row, 2, name, &s.wrap)?;
+                    ws.merge_range(row, 3, row, width - 1, part, &s.wrap)?;
+                    page.height(ws, row, print::text_height(part, answer_width, 12.0, false))?;
+                    row += 1;
+                }
             }
         }
     }
-    crate::form::print_setup(ws, 7)?;
+    page.apply(ws, width, row)?;
     Ok(())
 }

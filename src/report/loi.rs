@@ -6,8 +6,11 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::catalog::Severity;
 use crate::diagnostic::Finding;
-use crate::form::Styles;
+use crate::form::{Signatures, Styles};
+use crate::print::{self, Layout, Orientation};
 use crate::report::Status;
+use crate::report::{committee_footer, committee_header};
+use crate::round::Round;
 
 const HEADERS: [&str; 12] = [
     "Mức độ",
@@ -43,8 +46,20 @@ fn fields(f: &Finding) -> [std::borrow::Cow<'_, str>; 12] {
     ]
 }
 
-/// The findings workbook.
-pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, XlsxError> {
+/// Column widths of the findings sheet.
+const WIDTHS: [f64; 12] = [
+    9.0, 16.0, 26.0, 30.0, 11.0, 9.0, 8.0, 30.0, 16.0, 12.0, 12.0, 64.0,
+];
+
+/// The findings workbook: "Lỗi và cảnh báo" (a row per finding) and "Theo
+/// đơn vị" (counts per unit), each headed and signed as the committee's
+/// document, the table from row 8 (header row 7, 0-based).
+pub fn workbook(
+    round: &Round,
+    findings: &[Finding],
+    status: &[Status],
+) -> Result<Workbook, XlsxError> {
+    let set = &round.settings;
     let mut wb = Workbook::new();
     let s = Styles::new();
     let plain = Format::new()
@@ -55,30 +70,48 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
         .clone()
         .set_font_color(rust_xlsxwriter::Color::RGB(0xC00000))
         .set_bold();
+    let counts = format!(
+        "{} Sắp theo đơn vị, tệp, biểu và ô; lỗi phải sửa trước khi tổng hợp chính thức.",
+        findings_line(findings)
+    );
     let ws = wb.add_worksheet();
     ws.set_name("Lỗi và cảnh báo")?;
-    for (i, (h, w)) in HEADERS
-        .iter()
-        .zip([
-            9.0, 14.0, 28.0, 32.0, 12.0, 9.0, 8.0, 32.0, 14.0, 12.0, 12.0, 70.0,
-        ])
-        .enumerate()
-    {
-        ws.write_string_with_format(0, i as u16, *h, &s.header)?;
-        ws.set_column_width(i as u16, w)?;
+    let width = HEADERS.len() as u16;
+    let mut page = Layout::new(Orientation::Landscape);
+    for (i, w) in WIDTHS.iter().enumerate() {
+        page.width(ws, i as u16, *w)?;
     }
+    committee_header(
+        ws,
+        &mut page,
+        &s,
+        set,
+        &format!("BÁO CÁO LỖI SỐ LIỆU: {}", set.title.to_uppercase()),
+        &[
+            format!(
+                "(Kế hoạch số {} ngày {} của {})",
+                set.plan_number, set.plan_date, set.issuer
+            ),
+            counts,
+        ],
+        width,
+    )?;
+    let header = 7u32;
+    for (i, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
+    }
+    page.height(ws, header, 32.0)?;
     for (r, f) in findings.iter().enumerate() {
-        let row = r as u32 + 1;
-        // Wrapped message (column width 70): room for every line.
-        let lines = f
-            .message
-            .chars()
-            .count()
-            .div_ceil(75)
-            .max(f.indicator.chars().count().div_ceil(34))
-            .max(1);
-        ws.set_row_height(row, 15.0 * lines as f64)?;
-        for (c, v) in fields(f).iter().enumerate() {
+        let row = header + 1 + r as u32;
+        // Wrapped cells: room for every line of the tallest.
+        let fields = fields(f);
+        let h = fields
+            .iter()
+            .zip(WIDTHS)
+            .map(|(v, w)| print::text_height(v, w, 11.0, false))
+            .fold(0.0, f64::max);
+        page.height(ws, row, h.min(print::MAX_ROW_HEIGHT))?;
+        for (c, v) in fields.iter().enumerate() {
             let fmt = if c == 0 && f.severity == Severity::Loi {
                 &red
             } else {
@@ -89,36 +122,61 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
             ws.write_string_with_format(row, c as u16, v.as_ref(), fmt)?;
         }
     }
-    ws.autofilter(
-        0,
-        0,
-        findings.len().max(1) as u32,
-        (HEADERS.len() - 1) as u16,
+    let last = header + findings.len().max(1) as u32;
+    ws.autofilter(header, 0, last, (HEADERS.len() - 1) as u16)?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    let end = committee_footer(
+        ws,
+        &mut page,
+        &s,
+        set,
+        last + 2,
+        width,
+        &Signatures::compiler(),
     )?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
+    page.repeat_rows(header, header);
+    page.apply(ws, width, end)?;
+
     let ws = wb.add_worksheet();
     ws.set_name("Theo đơn vị")?;
-    for (i, (h, w)) in [
-        "Mã đơn vị",
-        "Tên đơn vị",
-        "Khối",
-        "Đã nộp",
-        "Số lỗi",
-        "Số cảnh báo",
-    ]
-    .iter()
-    .zip([14.0, 34.0, 24.0, 9.0, 9.0, 11.0])
-    .enumerate()
-    {
-        ws.write_string_with_format(0, i as u16, *h, &s.header)?;
-        ws.set_column_width(i as u16, w)?;
+    let columns = [
+        ("Mã đơn vị", 16.0),
+        ("Tên đơn vị", 40.0),
+        ("Khối", 24.0),
+        ("Đã nộp", 10.0),
+        ("Số lỗi", 9.0),
+        ("Số cảnh báo", 11.0),
+    ];
+    let width = columns.len() as u16;
+    let mut page = Layout::new(Orientation::Portrait);
+    for (i, (_, w)) in columns.iter().enumerate() {
+        page.width(ws, i as u16, *w)?;
     }
+    committee_header(
+        ws,
+        &mut page,
+        &s,
+        set,
+        "SỐ LỖI VÀ CẢNH BÁO THEO ĐƠN VỊ",
+        &[format!("{}: {}", set.title, findings_line(findings))],
+        width,
+    )?;
+    for (i, (h, _)) in columns.iter().enumerate() {
+        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
+    }
+    page.height(ws, header, 32.0)?;
     for (r, st) in status.iter().enumerate() {
-        let row = r as u32 + 1;
+        let row = header + 1 + r as u32;
+        page.height(
+            ws,
+            row,
+            print::text_height(&st.unit.name, 40.0, 11.0, false).max(print::text_height(
+                &st.unit.block,
+                24.0,
+                11.0,
+                false,
+            )),
+        )?;
         ws.write_string_with_format(row, 0, &st.unit.code, &plain)?;
         ws.write_string_with_format(row, 1, &st.unit.name, &plain)?;
         ws.write_string_with_format(row, 2, &st.unit.block, &plain)?;
@@ -164,17 +222,38 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
             e.1 += 1;
         }
     }
-    let mut last = status.len() as u32;
+    let mut last = header + status.len() as u32;
     for ((code, name), (errors, warnings)) in &others {
         last += 1;
+        page.height(ws, last, print::text_height(name, 40.0, 11.0, false))?;
         ws.write_string_with_format(last, 0, code, &plain)?;
         ws.write_string_with_format(last, 1, name, &plain)?;
         ws.write_number_with_format(last, 4, *errors as f64, &plain)?;
         ws.write_number_with_format(last, 5, *warnings as f64, &plain)?;
     }
-    ws.autofilter(0, 0, last.max(1), 5)?;
-    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(header, 0, last.max(header + 1), 5)?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    let end = committee_footer(
+        ws,
+        &mut page,
+        &s,
+        set,
+        last + 2,
+        width,
+        &Signatures::compiler(),
+    )?;
+    page.repeat_rows(header, header);
+    page.apply(ws, width, end)?;
     Ok(wb)
+}
+
+/// "N lỗi, M cảnh báo".
+fn findings_line(findings: &[Finding]) -> String {
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Loi)
+        .count();
+    format!("{errors} lỗi, {} cảnh báo.", findings.len() - errors)
 }
 
 /// CSV text with a UTF-8 BOM; text that a spreadsheet would take as a

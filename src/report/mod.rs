@@ -406,3 +406,60 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
     }
     fill
 }
+
+/// The committee's Party-document header over one of its report sheets
+/// (the parent organisation over the committee as issuing body, "*",
+/// "ĐẢNG CỘNG SẢN VIỆT NAM"; then `title` and `lines`), over columns
+/// `0..width` already set in `page` ([`crate::form::write_doc_header`]).
+pub(crate) fn committee_header(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    page: &mut crate::print::Layout,
+    s: &crate::form::Styles,
+    set: &crate::round::Settings,
+    title: &str,
+    lines: &[String],
+    width: u16,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    crate::form::write_doc_header(
+        ws,
+        page,
+        s,
+        &set.parent,
+        Some(&set.committee_body()),
+        title,
+        lines,
+        width,
+    )
+}
+
+/// The place/date line and `signatures` under a report sheet's table,
+/// from `row`; returns the last row ([`crate::form::write_doc_footer`]).
+pub(crate) fn committee_footer(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    page: &mut crate::print::Layout,
+    s: &crate::form::Styles,
+    set: &crate::round::Settings,
+    row: u32,
+    width: u16,
+    signatures: &crate::form::Signatures,
+) -> Result<u32, rust_xlsxwriter::XlsxError> {
+    use chrono::Datelike;
+    crate::form::write_doc_footer(
+        ws,
+        page,
+        s,
+        &set.place,
+        set.deadline.year(),
+        row,
+        width,
+        signatures,
+    )
+}
+
+/// "(Kèm theo Kế hoạch số 24-KH/ThU ngày 27/4/2021 của …)".
+pub(crate) fn plan_line(set: &crate::round::Settings) -> String {
+    format!(
+        "(Kèm theo Kế hoạch số {} ngày {} của {})",
+        set.plan_number, set.plan_date, set.issuer
+    )
+}

@@ -6,28 +6,27 @@
 
 use std::collections::HashMap;
 
-use chrono::Datelike;
-
 use rust_xlsxwriter::{Color, Format, Formula, Workbook, Worksheet, XlsxError};
 
 use crate::catalog::{GroupKind, Indicator, IndicatorKind};
 use crate::cell::CellRef;
 use crate::consolidate::{tainted_note, Consolidated, Marks};
 use crate::diagnostic::Finding;
-use crate::form::{note, print_setup, write_doc_footer, write_doc_header, Styles, FIRST_DATA_COL};
+use crate::form::{label_of, merge, note, Signatures, Styles, FIRST_DATA_COL};
 use crate::ingest::value::Value;
 use crate::ingest::{Fate, Ingest};
+use crate::print::{self, Layout, Orientation};
 use crate::report::Status;
+use crate::report::{committee_footer, committee_header, plan_line};
 use crate::round::Round;
 
-/// Build the consolidated workbook. `audit_rows` is [`audit_len`]: above
-/// one sheet the audit trail goes to [`AUDIT_CSV`], written by the caller.
+/// Build the consolidated workbook (what a reviewer reads and prints; the
+/// audit trail of every value is [`audit_workbook`], its own file).
 pub fn build(
     round: &Round,
     ingest: &Ingest,
     cons: &Consolidated,
     marks: &Marks,
-    findings: &[Finding],
     status: &[Status],
     audit_rows: usize,
 ) -> Result<Workbook, XlsxError> {
@@ -36,7 +35,12 @@ pub fn build(
     // little size and saves seconds.
     wb.set_zip_compression_level(1);
     let styles = Styles::new();
-    summary_sheet(wb.add_worksheet(), round, cons, marks, &styles)?;
+    let audit_file = if audit_fits_sheet(audit_rows) {
+        AUDIT_XLSX
+    } else {
+        AUDIT_CSV
+    };
+    summary_sheet(wb.add_worksheet(), round, cons, marks, audit_file, &styles)?;
     for g in round
         .catalog
         .groups
@@ -54,8 +58,8 @@ pub fn build(
     }
     lists_sheet(wb.add_worksheet(), round, cons, &styles)?;
     narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
-    status_sheet(wb.add_worksheet(), round, ingest, status, &styles)?;
-    raw_sheets(&mut wb, round, ingest, findings, audit_rows, &styles)?;
+    status_sheet(wb.add_worksheet(), round, status, &styles)?;
+    other_files_sheet(wb.add_worksheet(), round, ingest, &styles)?;
     Ok(wb)
 }
 
@@ -172,6 +176,7 @@ fn summary_sheet(
     round: &Round,
     cons: &Consolidated,
     marks: &Marks,
+    audit_file: &str,
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
@@ -180,90 +185,89 @@ fn summary_sheet(
     // A STT | B Chỉ tiêu | C Mã số | D Đơn vị tính | E Đơn vị báo cáo | data.
     let count_col = FIRST_DATA_COL;
     let data_col = FIRST_DATA_COL + 1;
-    let width = data_col + 7;
-    write_doc_header(
-        ws,
-        s,
-        &set.parent,
-        Some(&set.committee),
+    let data_cols = c
+        .groups
+        .iter()
+        .filter(|g| g.kind == GroupKind::Table)
+        .map(|g| c.columns_of(g).len())
+        .max()
+        .unwrap_or(1) as u16;
+    let width = data_col + data_cols;
+    let mut page = Layout::auto();
+    for (col, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0), (4, 10.0)] {
+        page.width(ws, col, w)?;
+    }
+    for i in 0..data_cols {
+        page.width(ws, data_col + i, 11.0)?;
+    }
+    committee_header(ws, &mut page, s, set,
         &format!("BIỂU TỔNG HỢP: {}", set.title.to_uppercase()),
         &[
+            plan_line(set),
             format!(
-                "(Kèm theo Kế hoạch số {} ngày {} của {})",
-                set.plan_number, set.plan_date, set.issuer
-            ),
-            format!(
-                "Kỳ báo cáo: {}; tổng hợp từ {}/{} đơn vị phải nộp. Cột \"Đơn vị báo cáo\": số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu; ô nền đỏ: số gồm giá trị có lỗi chưa sửa (xem ghi chú của ô và bao-cao-loi.xlsx).",
+                "Kỳ báo cáo: {}; tổng hợp từ {}/{} đơn vị phải nộp. Cột \"Đơn vị báo cáo\": số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu; số có dấu (!) (nền đỏ) gồm giá trị có lỗi chưa sửa, xem ghi chú cuối biểu; nguồn của từng số (đơn vị, tệp, trang, ô): tệp {audit_file}.",
                 set.period,
                 cons.units.len(),
                 round.units.len()
             ),
         ],
         width,
-        5.0 + 52.0 + 7.5 + 11.0 + 10.0 + 7.0 * 11.0,
     )?;
-    for (col, w) in [(0u16, 5.0), (1, 52.0), (2, 7.5), (3, 11.0), (4, 10.0)] {
-        ws.set_column_width(col, w)?;
-    }
-    for i in 0..7 {
-        ws.set_column_width(data_col + i, 11.0)?;
-    }
-    let mut row = 7u32;
+    let header = 7u32;
     for (i, h) in ["STT", "Chỉ tiêu", "Mã số", "Đơn vị tính", "Đơn vị báo cáo"]
         .iter()
         .enumerate()
     {
-        ws.write_string_with_format(row, i as u16, *h, &s.header)?;
+        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
     }
-    ws.merge_range(
-        row,
+    merge(
+        ws,
+        header,
         data_col,
-        row,
         width - 1,
         "Số liệu tổng hợp (cột theo từng biểu)",
         &s.header,
     )?;
-    ws.set_row_height(row, 32)?;
-    row += 1;
+    page.height(ws, header, 32.0)?;
+    let mut row = header + 1;
     let all_units: Vec<&crate::round::OrgUnit> = round.units.iter().collect();
+    // Explanations of the flagged figures, printed under the table.
+    let mut flagged: Vec<(CellRef, String)> = Vec::new();
     for g in c.groups.iter().filter(|g| g.kind == GroupKind::Table) {
         let columns = c.columns_of(g);
-        ws.merge_range(
-            row,
-            0,
-            row,
-            count_col,
-            &format!(
-                "Biểu số {:02} (mục {}): {}",
-                g.number, g.outline_ref, g.title
-            ),
-            &s.label[0],
-        )?;
+        let group_start = row;
+        let title = format!(
+            "Biểu số {:02} (mục {}): {}",
+            g.number, g.outline_ref, g.title
+        );
+        ws.merge_range(row, 0, row, count_col, &title, &s.label[0])?;
         for (i, col) in columns.iter().enumerate() {
             ws.write_string_with_format(row, data_col + i as u16, &col.label, &s.number_row)?;
         }
-        // Column labels such as "2011 - 2015 (trước Đề án)" wrap in 11 wide.
-        let longest = columns
+        for i in columns.len() as u16..data_cols {
+            ws.write_blank(row, data_col + i, &s.number_row)?;
+        }
+        // Column labels such as "2011 - 2015 (trước Đề án)" wrap in 11.
+        let height = columns
             .iter()
-            .map(|c| c.label.chars().count())
-            .max()
-            .unwrap_or(0);
-        ws.set_row_height(row, 15.0 * longest.div_ceil(11).clamp(1, 3) as f64)?;
+            .map(|c| print::text_height(&c.label, 11.0, 11.0, false))
+            .fold(
+                print::text_height(&title, page.span(0, count_col), 12.0, true),
+                f64::max,
+            );
+        page.height(ws, row, height)?;
         row += 1;
         for (n, ind) in c.indicators_of(&g.id).enumerate() {
             let ind_id = c.indicator_index(&ind.code).expect("catalogue code");
             ws.write_string_with_format(row, 0, (n + 1).to_string(), &s.stt)?;
-            ws.write_string_with_format(
+            let level = (ind.level as usize + 1).min(2);
+            let label = label_of(ind);
+            ws.write_string_with_format(row, 1, &label, &s.label[level])?;
+            page.height(
+                ws,
                 row,
-                1,
-                &ind.label,
-                &s.label[(ind.level as usize + 1).min(2)],
+                print::text_height(&label, 52.0 - 2.0 * level as f64, 12.0, level == 0),
             )?;
-            // Wrapped label: room for every line (column B, 52 wide).
-            let lines = ind.label.chars().count().div_ceil(56).max(1);
-            if lines > 1 {
-                ws.set_row_height(row, 15.75 * lines as f64)?;
-            }
             ws.write_string_with_format(row, 2, &ind.code, &s.code)?;
             let measure = if ind.kind == IndicatorKind::YesNo {
                 "đơn vị có"
@@ -286,31 +290,64 @@ fn summary_sheet(
             }
             for (i, col) in columns.iter().enumerate() {
                 let v = cons.total_value(&ind.code, &col.key);
-                let f = s.computed_for(ind.kind);
                 let cc = data_col + i as u16;
                 match total_mark(round, marks, ind_id, i, &all_units) {
                     Some(text) => {
-                        let f = f.clone().set_background_color(Color::RGB(ERROR_FILL));
-                        num_or_blank(ws, row, cc, v, &f)?;
+                        let kind = Styles::shown_as(ind.kind, v);
+                        num_or_blank(ws, row, cc, v, &s.flagged_for(kind))?;
                         ws.insert_note(row, cc, &note(&text))?;
+                        flagged.push((
+                            CellRef::new(row, cc),
+                            format!(
+                                "mã số {} – {}, cột {}: {text}",
+                                ind.code, ind.label, col.label
+                            ),
+                        ));
                     }
-                    None => num_or_blank(ws, row, cc, v, f)?,
+                    None => num_or_blank(
+                        ws,
+                        row,
+                        cc,
+                        v,
+                        s.computed_for(Styles::shown_as(ind.kind, v)),
+                    )?,
                 }
+            }
+            for i in columns.len() as u16..data_cols {
+                ws.write_blank(row, data_col + i, &s.stt)?;
             }
             row += 1;
         }
+        // A biểu's title row with its first chỉ tiêu rows.
+        page.keep(group_start, (group_start + 3).min(row - 1));
     }
-    write_doc_footer(
+    if !flagged.is_empty() {
+        row += 1;
+        let head = "(!) Số liệu có lỗi chưa sửa (không dùng khi chưa sửa xong):";
+        merge(ws, row, 0, width - 1, head, &s.label[0])?;
+        let first_note = row;
+        row += 1;
+        let span = page.span(0, width - 1);
+        for (cell, text) in &flagged {
+            let line = format!("– Ô {cell}, {text}");
+            merge(ws, row, 0, width - 1, &line, &s.wrap)?;
+            page.height(ws, row, print::text_height(&line, span, 12.0, false))?;
+            row += 1;
+        }
+        page.keep(first_note, (first_note + 2).min(row - 1));
+    }
+    let end = committee_footer(
         ws,
+        &mut page,
         s,
-        &set.place,
-        set.deadline.year(),
+        set,
         row + 1,
         width,
-        "T/M BAN THƯỜNG VỤ",
+        &Signatures::official("T/M BAN THƯỜNG VỤ"),
     )?;
-    ws.set_freeze_panes(8, 0)?;
-    print_setup(ws, 7)?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    page.repeat_rows(header, header);
+    page.apply(ws, width, end)?;
     ws.set_active(true);
     Ok(())
 }
@@ -341,12 +378,20 @@ fn form_sheet(
     // A formula with no figure caches "" (shown blank), never 0.
     ws.set_formula_result_default("");
     let first = 3u16;
-    let width = first + columns.len() as u16;
-    write_doc_header(
+    let width = (first + columns.len() as u16).max(6);
+    let mut page = Layout::auto();
+    page.width(ws, 0, 6.0)?;
+    page.width(ws, 1, 46.0)?;
+    page.width(ws, 2, 16.0)?;
+    let data_width = if columns.len() > 4 { 11.0 } else { 16.0 };
+    for i in 0..width - first {
+        page.width(ws, first + i, data_width)?;
+    }
+    committee_header(
         ws,
+        &mut page,
         s,
-        &set.parent,
-        Some(&set.committee),
+        set,
         &format!(
             "TỔNG HỢP BIỂU SỐ {:02}: {}",
             g.number,
@@ -359,18 +404,8 @@ fn form_sheet(
             ),
             format!("Kỳ báo cáo: {}", set.period),
         ],
-        width.max(6),
-        66.0 + columns.len() as f64 * if columns.len() > 4 { 11.0 } else { 16.0 },
+        width,
     )?;
-    ws.set_column_width(0, 6)?;
-    ws.set_column_width(1, 46)?;
-    ws.set_column_width(2, 14)?;
-    for i in 0..columns.len() {
-        ws.set_column_width(
-            first + i as u16,
-            if columns.len() > 4 { 11.0 } else { 16.0 },
-        )?;
-    }
     let header_row = 7u32;
     for (i, h) in ["STT", "Đơn vị", "Mã đơn vị"].iter().enumerate() {
         ws.write_string_with_format(header_row, i as u16, *h, &s.header)?;
@@ -378,7 +413,11 @@ fn form_sheet(
     for (i, col) in columns.iter().enumerate() {
         ws.write_string_with_format(header_row, first + i as u16, &col.label, &s.header)?;
     }
-    ws.set_row_height(header_row, 36)?;
+    let header_height = columns
+        .iter()
+        .map(|c| print::text_height(&c.label, data_width, 12.0, true))
+        .fold(36.0, f64::max);
+    page.height(ws, header_row, header_height)?;
     let blocks = round.blocks();
     let units_by_block: Vec<(String, Vec<&crate::round::OrgUnit>)> = blocks
         .iter()
@@ -392,6 +431,7 @@ fn form_sheet(
     // Row layout first: formulas of percentages point at the unit rows of
     // their tử số and mẫu số.
     let mut layout: HashMap<String, Block> = HashMap::new();
+    let unit_height = |name: &str| print::text_height(name, 46.0, 12.0, false);
     let mut row = header_row + 1;
     let inds: Vec<_> = c.indicators_of(&g.id).collect();
     for ind in &inds {
@@ -425,10 +465,38 @@ fn form_sheet(
             }
         );
         ws.merge_range(start - 1, 0, start - 1, width - 1, &title, &bold)?;
+        page.height(
+            ws,
+            start - 1,
+            print::text_height(&title, page.span(0, width - 1), 12.0, true),
+        )?;
+        // The chỉ tiêu's title with its first khối, each khối with its
+        // subtotal, the last khối with the total and coverage rows.
+        if let Some(k) = block.khoi.first() {
+            page.keep(start - 1, k.1);
+        }
+        for k in &block.khoi {
+            page.keep(k.0 - 1, k.1);
+        }
+        if let Some(k) = block.khoi.last() {
+            page.keep(k.0 - 1, block.total + 1);
+        }
         let pct = ind.kind == IndicatorKind::Percent;
-        let vfmt = s.input_for(ind.kind);
-        let vfmt = &vfmt.clone().set_locked().set_background_color(Color::White);
-        let sub_fmt = s.computed_for(ind.kind);
+        // Unit rows: locked, white; a whole quantity without decimals.
+        let unit_fmt = |kind: IndicatorKind| {
+            s.input_for(kind)
+                .clone()
+                .set_locked()
+                .set_background_color(Color::White)
+        };
+        let unit_formats = (unit_fmt(ind.kind), unit_fmt(IndicatorKind::Count));
+        let unit_format = |v: Option<f64>| {
+            if Styles::shown_as(ind.kind, v) == ind.kind {
+                &unit_formats.0
+            } else {
+                &unit_formats.1
+            }
+        };
         let pairs = |k: usize, col: u16| -> Option<crate::formula::Pairs> {
             let n = &layout[ind.numerator.as_ref()?].khoi[k];
             let d = &layout[ind.denominator.as_ref()?].khoi[k];
@@ -445,13 +513,11 @@ fn form_sheet(
                 ws.write_number_with_format(r, 0, (ui + 1) as f64, &s.stt)?;
                 if cons.units.contains_key(&u.code) {
                     ws.write_string_with_format(r, 1, &u.name, &s.locked_text)?;
+                    page.height(ws, r, unit_height(&u.name))?;
                 } else {
-                    ws.write_string_with_format(
-                        r,
-                        1,
-                        format!("{} (chưa nộp)", u.name),
-                        &s.label[2],
-                    )?;
+                    let name = format!("{} (chưa nộp)", u.name);
+                    ws.write_string_with_format(r, 1, &name, &s.label[2])?;
+                    page.height(ws, r, unit_height(&name))?;
                 }
                 ws.write_string_with_format(r, 2, &u.code, &s.code)?;
                 for (i, col) in columns.iter().enumerate() {
@@ -475,9 +541,10 @@ fn form_sheet(
                             } else {
                                 warning_fill
                             };
-                            num_or_blank(ws, r, cc, v, &vfmt.clone().set_background_color(fill))?;
+                            let f = unit_format(v).clone().set_background_color(fill);
+                            num_or_blank(ws, r, cc, v, &f)?;
                         }
-                        None => num_or_blank(ws, r, cc, v, vfmt)?,
+                        None => num_or_blank(ws, r, cc, v, unit_format(v))?,
                     }
                 }
             }
@@ -505,6 +572,7 @@ fn form_sheet(
                 format!("Cộng: {name} ({covered} đơn vị {})", coverage_words(ind))
             };
             ws.merge_range(sub, 0, sub, 2, &label, &bold)?;
+            page.height(ws, sub, print::text_height(&label, 66.0, 12.0, true))?;
             let block_applies = units.iter().any(|u| ind.applies_to_type(&u.unit_type));
             for (i, col) in columns.iter().enumerate() {
                 let cc = first + i as u16;
@@ -527,7 +595,7 @@ fn form_sheet(
                     formula,
                     v,
                     total_mark(round, marks, ind_id, i, units),
-                    sub_fmt,
+                    (s, ind.kind),
                 )?;
             }
         }
@@ -551,7 +619,7 @@ fn form_sheet(
                 formula,
                 v,
                 total_mark(round, marks, ind_id, i, &all_units),
-                sub_fmt,
+                (s, ind.kind),
             )?;
         }
         // How many units each total covers (rows are written in order:
@@ -571,39 +639,41 @@ fn form_sheet(
             ws.write_string_with_format(cover, first + i as u16, format!("{n}/{of}"), &s.stt)?;
         }
     }
-    write_doc_footer(
+    let end = committee_footer(
         ws,
+        &mut page,
         s,
-        &set.place,
-        set.deadline.year(),
+        set,
         row + 1,
-        width.max(6),
-        "NGƯỜI TỔNG HỢP",
+        width,
+        &Signatures::compiler(),
     )?;
     ws.set_freeze_panes(header_row + 1, 3)?;
-    print_setup(ws, header_row)?;
+    page.repeat_rows(header_row, header_row);
+    page.apply(ws, width, end)?;
     Ok(())
 }
 
-/// A subtotal or total: its formula with the value tonghop computed as the
-/// cached result, red with a note when it includes a value with a lỗi.
+/// A subtotal or total of a chỉ tiêu of `kind`: its formula with the value
+/// tonghop computed as the cached result, red with "(!)" and a note when
+/// it includes a value with a lỗi.
 fn total_cell(
     ws: &mut Worksheet,
     (row, col): (u32, u16),
     formula: String,
     value: Option<f64>,
     mark: Option<String>,
-    format: &Format,
+    (s, kind): (&Styles, IndicatorKind),
 ) -> Result<(), XlsxError> {
     let formula = Formula::new(formula).set_result(cached(value));
+    let kind = Styles::shown_as(kind, value);
     match mark {
         Some(text) => {
-            let f = format.clone().set_background_color(Color::RGB(ERROR_FILL));
-            ws.write_formula_with_format(row, col, formula, &f)?;
+            ws.write_formula_with_format(row, col, formula, &s.flagged_for(kind))?;
             ws.insert_note(row, col, &note(&text))?;
         }
         None => {
-            ws.write_formula_with_format(row, col, formula, format)?;
+            ws.write_formula_with_format(row, col, formula, s.computed_for(kind))?;
         }
     }
     Ok(())
@@ -626,7 +696,33 @@ fn lists_sheet(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
+    let set = &round.settings;
     ws.set_name("Danh sách văn bản")?;
+    let widths = [5.0, 10.0, 14.0, 30.0, 16.0, 13.0, 70.0];
+    let mut page = Layout::new(Orientation::Landscape);
+    for (i, w) in widths.iter().enumerate() {
+        page.width(ws, i as u16, *w)?;
+    }
+    committee_header(
+        ws,
+        &mut page,
+        s,
+        set,
+        &format!(
+            "DANH SÁCH VĂN BẢN CỦA CÁC ĐƠN VỊ: {}",
+            set.title.to_uppercase()
+        ),
+        &[format!(
+            "(Kèm theo Kế hoạch số {} ngày {} của {}; các biểu danh sách của {}/{} đơn vị đã nộp)",
+            set.plan_number,
+            set.plan_date,
+            set.issuer,
+            cons.units.len(),
+            round.units.len()
+        )],
+        widths.len() as u16,
+    )?;
+    let header = 7u32;
     let headers = [
         "STT",
         "Biểu",
@@ -636,20 +732,16 @@ fn lists_sheet(
         "Ngày ban hành",
         "Trích yếu nội dung",
     ];
-    for (i, (h, w)) in headers
-        .iter()
-        .zip([5.0, 10.0, 14.0, 34.0, 16.0, 13.0, 70.0])
-        .enumerate()
-    {
-        ws.write_string_with_format(0, i as u16, *h, &s.header)?;
-        ws.set_column_width(i as u16, w)?;
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
     }
+    page.height(ws, header, 32.0)?;
     let date_fmt = s
         .input_date
         .clone()
         .set_locked()
         .set_background_color(rust_xlsxwriter::Color::White);
-    let mut row = 1;
+    let mut row = header + 1;
     for g in c.groups.iter().filter(|g| g.kind == GroupKind::List) {
         let Some(ind) = c.indicators_of(&g.id).next() else {
             continue;
@@ -659,10 +751,11 @@ fn lists_sheet(
                 continue;
             };
             {
-                ws.write_number_with_format(row, 0, row as f64, &s.stt)?;
+                ws.write_number_with_format(row, 0, (row - header) as f64, &s.stt)?;
                 ws.write_string_with_format(row, 1, &g.sheet, &s.code)?;
                 ws.write_string_with_format(row, 2, &u.code, &s.code)?;
                 ws.write_string_with_format(row, 3, &u.name, &s.locked_text)?;
+                let mut h = print::text_height(&u.name, widths[3], 12.0, false);
                 for (i, col) in c.columns_of(g).iter().enumerate() {
                     let cc = 4 + i as u16;
                     match l.values.get(&col.key) {
@@ -674,6 +767,8 @@ fn lists_sheet(
                         }
                         Some(Value::Text(t)) => {
                             ws.write_string_with_format(row, cc, t, &s.locked_text)?;
+                            let w = widths.get(cc as usize).copied().unwrap_or(13.0);
+                            h = h.max(print::text_height(t, w, 12.0, false));
                         }
                         Some(Value::Number(n)) if n.is_finite() => {
                             ws.write_number_with_format(row, cc, *n, &s.locked_text)?;
@@ -683,19 +778,21 @@ fn lists_sheet(
                         }
                     }
                 }
+                page.height(ws, row, h)?;
                 row += 1;
             }
         }
     }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, row.max(1) - 1, 6)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    ws.autofilter(header, 0, row.max(header + 1) - 1, 6)?;
+    page.repeat_rows(header, header);
+    page.apply(ws, widths.len() as u16, row.max(header + 1) - 1)?;
     Ok(())
 }
 
+/// Narrative answers (thuyết minh) in outline order: for each item a
+/// heading row, then one row per unit that answered (long answers over
+/// several rows), then the units that did not.
 fn narrative_sheet(
     ws: &mut Worksheet,
     round: &Round,
@@ -703,160 +800,260 @@ fn narrative_sheet(
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
+    let set = &round.settings;
     ws.set_name("Thuyết minh")?;
     let submitted: Vec<_> = round
         .units
         .iter()
         .filter(|u| cons.units.contains_key(&u.code))
         .collect();
-    // Title, then the header row (row 2) and a row per narrative item.
-    let last = (1 + submitted.len()).max(4) as u16;
-    ws.merge_range(
-        0,
-        0,
-        0,
-        last.min(12),
-        &format!(
-            "THUYẾT MINH CỦA CÁC ĐƠN VỊ – {}",
-            round.settings.title.to_uppercase()
-        ),
-        &s.title,
-    )?;
-    ws.set_row_height(0, 36)?;
-    ws.merge_range(
-        1,
-        0,
-        1,
-        last.min(12),
-        &format!("Mỗi cột là câu trả lời của một đơn vị đã nộp ({} đơn vị); đơn vị chưa nộp không có cột.", submitted.len()),
-        &s.italic_center,
-    )?;
-    let header = 2;
-    ws.write_string_with_format(header, 0, "Mã số", &s.header)?;
-    ws.write_string_with_format(header, 1, "Nội dung (mục đề cương)", &s.header)?;
-    ws.set_column_width(0, 7)?;
-    ws.set_column_width(1, 34)?;
-    for (i, u) in submitted.iter().enumerate() {
-        ws.write_string_with_format(header, 2 + i as u16, &u.name, &s.header)?;
-        ws.set_column_width(2 + i as u16, 42)?;
+    let width = 3u16;
+    let mut page = Layout::new(Orientation::Landscape);
+    for (col, w) in [(0u16, 6.0), (1, 32.0), (2, 100.0)] {
+        page.width(ws, col, w)?;
     }
-    ws.set_row_height(header, 45)?;
+    committee_header(
+        ws,
+        &mut page,
+        s,
+        set,
+        &format!("THUYẾT MINH CỦA CÁC ĐƠN VỊ: {}", set.title.to_uppercase()),
+        &[
+            plan_line(set),
+            format!(
+                "Câu trả lời của {}/{} đơn vị đã nộp, theo từng mục của đề cương.",
+                submitted.len(),
+                round.units.len()
+            ),
+        ],
+        width,
+    )?;
+    let header = 7u32;
+    for (i, h) in ["STT", "Đơn vị", "Nội dung trả lời"].iter().enumerate() {
+        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
+    }
+    page.height(ws, header, 20.0)?;
+    let answer_width = 100.0;
     let mut row = header + 1;
     for g in c.groups.iter().filter(|g| g.kind == GroupKind::Narrative) {
         for ind in c.indicators_of(&g.id) {
-            ws.write_string_with_format(row, 0, &ind.code, &s.code)?;
-            ws.write_string_with_format(
+            let title = format!(
+                "Mục {} – {} (mã số {})",
+                ind.outline_ref,
+                label_of(ind),
+                ind.code
+            );
+            merge(ws, row, 0, width - 1, &title, &s.label[0])?;
+            page.height(
+                ws,
                 row,
-                1,
-                format!("{} (mục {})", ind.label, ind.outline_ref),
-                &s.locked_text,
+                print::text_height(&title, page.span(0, 2), 12.0, true),
             )?;
-            for (i, u) in submitted.iter().enumerate() {
+            // The heading with the first answer.
+            page.keep(row, row + 1);
+            row += 1;
+            let mut silent = Vec::new();
+            let mut n = 0;
+            for u in &submitted {
                 let text = cons
                     .texts
                     .get(&(ind.code.clone(), u.code.clone()))
                     .map_or("", String::as_str);
-                // write_string never makes a formula, even for "=…".
-                ws.write_string_with_format(row, 2 + i as u16, text, &s.wrap)?;
+                if text.trim().is_empty() {
+                    if ind.applies_to_type(&u.unit_type) {
+                        silent.push(u.name.as_str());
+                    }
+                    continue;
+                }
+                n += 1;
+                for (i, part) in print::chunks(text, answer_width, 12.0, 20)
+                    .iter()
+                    .enumerate()
+                {
+                    let (stt, name) = if i == 0 {
+                        (n.to_string(), u.name.as_str())
+                    } else {
+                        (String::new(), "")
+                    };
+                    ws.write_string_with_format(row, 0, &stt, &s.stt)?;
+                    ws.write_string_with_format(row, 1, name, &s.locked_text)?;
+                    // write_string never makes a formula, even for "=…".
+                    ws.write_string_with_format(row, 2, part, &s.locked_text)?;
+                    let h = print::text_height(part, answer_width, 12.0, false)
+                        .max(print::text_height(name, 32.0, 12.0, false));
+                    page.height(ws, row, h)?;
+                    row += 1;
+                }
             }
-            ws.set_row_height(row, 90)?;
-            row += 1;
+            if !silent.is_empty() {
+                let line = format!("Chưa trả lời ({}): {}", silent.len(), silent.join("; "));
+                merge(ws, row, 0, width - 1, &line, &s.label[2])?;
+                page.height(
+                    ws,
+                    row,
+                    print::text_height(&line, page.span(0, 2), 12.0, false),
+                )?;
+                row += 1;
+            }
         }
     }
-    ws.set_freeze_panes(header + 1, 2)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_repeat_rows(header, header)?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    page.repeat_rows(header, header);
+    page.apply(ws, width, row.max(header + 1) - 1)?;
     Ok(())
 }
 
 fn status_sheet(
     ws: &mut Worksheet,
     round: &Round,
-    ingest: &Ingest,
     status: &[Status],
     s: &Styles,
 ) -> Result<(), XlsxError> {
+    let set = &round.settings;
     ws.set_name("Tình hình nộp")?;
-    let title = format!(
-        "TÌNH HÌNH NỘP BÁO CÁO – hạn nộp {}",
-        round.settings.deadline.format("%d/%m/%Y")
-    );
-    ws.merge_range(0, 0, 0, 10, &title, &s.title)?;
     let headers = [
         ("STT", 5.0),
-        ("Mã đơn vị", 14.0),
-        ("Tên đơn vị", 34.0),
-        ("Khối", 22.0),
+        ("Mã đơn vị", 16.0),
+        ("Tên đơn vị", 32.0),
+        ("Khối", 20.0),
         ("Tình trạng", 11.0),
-        ("Tệp đã dùng", 40.0),
+        ("Tệp đã dùng", 38.0),
         ("Thời điểm nộp", 16.0),
-        ("Nguồn thời điểm", 24.0),
+        ("Nguồn thời điểm", 22.0),
         ("Đúng hạn / trễ hạn", 12.0),
         ("Số lỗi", 8.0),
         ("Số cảnh báo", 9.0),
     ];
-    for (i, (h, w)) in headers.iter().enumerate() {
-        ws.write_string_with_format(2, i as u16, *h, &s.header)?;
-        ws.set_column_width(i as u16, *w)?;
+    let width = headers.len() as u16;
+    let mut page = Layout::new(Orientation::Landscape);
+    for (i, (_, w)) in headers.iter().enumerate() {
+        page.width(ws, i as u16, *w)?;
     }
-    ws.set_row_height(2, 32)?;
-    let mut row = 3;
+    let missing = status
+        .iter()
+        .filter(|st| st.state == crate::report::Submission::Missing)
+        .count();
+    let sent = status.len() - missing;
+    let late = status.iter().filter(|st| st.late).count();
+    committee_header(ws, &mut page, s, set,
+        &format!("TÌNH HÌNH NỘP BÁO CÁO: {}", set.title.to_uppercase()),
+        &[
+            format!(
+                "(Kế hoạch số {} ngày {} của {}; hạn nộp {})",
+                set.plan_number,
+                set.plan_date,
+                set.issuer,
+                set.deadline.format("%d/%m/%Y")
+            ),
+            format!(
+                "{sent}/{} đơn vị phải nộp đã nộp ({late} trễ hạn), {missing} chưa nộp; các tệp khác trong thư mục báo cáo ở trang \"{OTHER_FILES_SHEET}\".",
+                status.len(),
+            ),
+        ],
+        width,
+    )?;
+    let header = 7u32;
+    for (i, (h, _)) in headers.iter().enumerate() {
+        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
+    }
+    page.height(ws, header, 32.0)?;
+    let mut row = header + 1;
     for (i, st) in status.iter().enumerate() {
         ws.write_number_with_format(row, 0, (i + 1) as f64, &s.stt)?;
         ws.write_string_with_format(row, 1, &st.unit.code, &s.code)?;
         ws.write_string_with_format(row, 2, &st.unit.name, &s.locked_text)?;
         ws.write_string_with_format(row, 3, &st.unit.block, &s.locked_text)?;
         ws.write_string_with_format(row, 4, st.state.to_string(), &s.stt)?;
-        ws.write_string_with_format(row, 5, st.file.as_deref().unwrap_or(""), &s.locked_text)?;
+        let file = st.file.as_deref().unwrap_or("");
+        ws.write_string_with_format(row, 5, file, &s.locked_text)?;
         ws.write_string_with_format(row, 6, st.when(), &s.stt)?;
         ws.write_string_with_format(row, 7, st.when_source(), &s.locked_text)?;
         ws.write_string_with_format(row, 8, st.timeliness(), &s.stt)?;
         ws.write_number_with_format(row, 9, st.errors as f64, &s.stt)?;
         ws.write_number_with_format(row, 10, st.warnings as f64, &s.stt)?;
-        let lines = [
-            st.unit.name.chars().count().div_ceil(32),
-            st.unit.block.chars().count().div_ceil(20),
-            st.file
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .count()
-                .div_ceil(38),
+        let h = [
+            (st.unit.name.as_str(), 32.0),
+            (st.unit.block.as_str(), 20.0),
+            (file, 38.0),
+            (st.when_source(), 22.0),
         ]
-        .into_iter()
-        .max()
-        .unwrap_or(1)
-        .max(1);
-        ws.set_row_height(row, 15.75 * lines as f64)?;
+        .iter()
+        .map(|(t, w)| print::text_height(t, *w, 12.0, false))
+        .fold(0.0, f64::max);
+        page.height(ws, row, h)?;
         row += 1;
     }
-    row += 1;
-    ws.merge_range(
-        row,
-        0,
-        row,
-        10,
-        "CÁC TỆP KHÁC TRONG THƯ MỤC BÁO CÁO (không phải bản báo cáo được dùng của một đơn vị)",
-        &s.label[0],
+    let end = committee_footer(
+        ws,
+        &mut page,
+        s,
+        set,
+        row + 1,
+        width,
+        &Signatures::compiler(),
     )?;
-    row += 1;
-    for (i, h) in ["STT", "Tệp", "Định dạng", "Đơn vị", "Kết quả"]
-        .iter()
-        .enumerate()
-    {
-        ws.write_string_with_format(row, [0u16, 1, 4, 5, 6][i], *h, &s.header)?;
+    ws.set_freeze_panes(header + 1, 3)?;
+    ws.autofilter(header, 0, header + status.len() as u32, width - 1)?;
+    page.repeat_rows(header, header);
+    page.apply(ws, width, end)?;
+    Ok(())
+}
+
+/// Name of the sheet listing the files that are not a unit's return in use.
+pub const OTHER_FILES_SHEET: &str = "Tệp khác";
+
+/// Every file of the returns folder that is not the return used for a
+/// unit (rejected, superseded, duplicate, ignored…) with the reason, so
+/// that every input file is accounted for.
+fn other_files_sheet(
+    ws: &mut Worksheet,
+    round: &Round,
+    ingest: &Ingest,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    let set = &round.settings;
+    ws.set_name(OTHER_FILES_SHEET)?;
+    let headers = [
+        ("STT", 5.0),
+        ("Tệp", 48.0),
+        ("Định dạng", 12.0),
+        ("Đơn vị", 16.0),
+        ("Kết quả / lý do", 80.0),
+    ];
+    let width = headers.len() as u16;
+    let mut page = Layout::new(Orientation::Landscape);
+    for (i, (_, w)) in headers.iter().enumerate() {
+        page.width(ws, i as u16, *w)?;
     }
-    ws.merge_range(row, 1, row, 3, "Tệp", &s.header)?;
-    ws.merge_range(row, 6, row, 10, "Kết quả / lý do", &s.header)?;
-    row += 1;
-    let mut n = 0;
-    for f in ingest.files.iter().filter(|f| f.fate != Fate::Accepted) {
-        n += 1;
-        ws.write_number_with_format(row, 0, n as f64, &s.stt)?;
-        ws.merge_range(row, 1, row, 3, &f.file, &s.locked_text)?;
-        ws.write_string_with_format(row, 4, f.kind.label(), &s.stt)?;
-        ws.write_string_with_format(row, 5, f.unit.as_deref().unwrap_or(""), &s.locked_text)?;
+    let others: Vec<_> = ingest
+        .files
+        .iter()
+        .filter(|f| f.fate != Fate::Accepted)
+        .collect();
+    committee_header(
+        ws,
+        &mut page,
+        s,
+        set,
+        "CÁC TỆP KHÁC TRONG THƯ MỤC BÁO CÁO",
+        &[format!(
+            "Tệp không phải bản báo cáo được dùng của một đơn vị: {} tệp (trong {} tệp đã đọc).",
+            others.len(),
+            ingest.files.len()
+        )],
+        width,
+    )?;
+    let header = 7u32;
+    for (i, (h, _)) in headers.iter().enumerate() {
+        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
+    }
+    let mut row = header + 1;
+    for (n, f) in others.iter().enumerate() {
+        ws.write_number_with_format(row, 0, (n + 1) as f64, &s.stt)?;
+        ws.write_string_with_format(row, 1, &f.file, &s.locked_text)?;
+        ws.write_string_with_format(row, 2, f.kind.label(), &s.stt)?;
+        let unit = f.unit.as_deref().unwrap_or("");
+        ws.write_string_with_format(row, 3, unit, &s.locked_text)?;
         let mut fate = f.fate.label();
         if let Some(c) = f
             .choice
@@ -865,19 +1062,29 @@ fn status_sheet(
         {
             fate.push_str(&format!(" (ghi chú: {})", c.note));
         }
-        ws.merge_range(row, 6, row, 10, &fate, &s.locked_text)?;
-        ws.set_row_height(row, 32)?;
+        ws.write_string_with_format(row, 4, &fate, &s.locked_text)?;
+        let h = print::text_height(&f.file, 48.0, 12.0, false)
+            .max(print::text_height(unit, 16.0, 12.0, false))
+            .max(print::text_height(&fate, 80.0, 12.0, false));
+        page.height(ws, row, h)?;
         row += 1;
     }
-    if n == 0 {
-        ws.merge_range(row, 1, row, 10, "(không có)", &s.locked_text)?;
+    if others.is_empty() {
+        merge(ws, row, 0, width - 1, "(không có)", &s.locked_text)?;
+        row += 1;
     }
-    ws.set_freeze_panes(3, 3)?;
-    ws.autofilter(2, 0, 2 + status.len() as u32, 10)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(2, 2)?;
+    let end = committee_footer(
+        ws,
+        &mut page,
+        s,
+        set,
+        row + 1,
+        width,
+        &Signatures::compiler(),
+    )?;
+    ws.set_freeze_panes(header + 1, 0)?;
+    page.repeat_rows(header, header);
+    page.apply(ws, width, end)?;
     Ok(())
 }
 
@@ -1026,39 +1233,23 @@ pub fn write_audit_csv(
     w.flush()
 }
 
-/// The audit trail in the workbook: one "Dữ liệu gốc" sheet written in
-/// constant-memory mode, or, when it would not fit one sheet, a note
-/// pointing to `du-lieu-goc.csv`.
-fn raw_sheets(
-    wb: &mut Workbook,
+/// The audit trail workbook [`AUDIT_XLSX`]: one "Dữ liệu gốc" sheet of
+/// every value read (unit, biểu, mã số, column, value, file, sheet, cell),
+/// written in constant-memory mode; for a round whose trail does not fit
+/// one sheet ([`audit_fits_sheet`]) the caller writes [`AUDIT_CSV`].
+pub fn audit_workbook(
     round: &Round,
     ingest: &Ingest,
     findings: &[Finding],
-    total: usize,
-    s: &Styles,
-) -> Result<(), XlsxError> {
-    if !audit_fits_sheet(total) {
-        let w = wb.add_worksheet();
-        w.set_name("Dữ liệu gốc")?;
-        w.set_column_width(0, 120)?;
-        w.write_string_with_format(0, 0, "DỮ LIỆU GỐC", &s.title)?;
-        w.write_string_with_format(
-            1,
-            0,
-            format!(
-                "Đợt này có {} giá trị, quá một trang tính của Excel: bảng dữ liệu gốc (đơn vị, biểu, mã số, cột, giá trị, tệp, trang, ô) nằm ở tệp {} cùng thư mục.",
-                crate::text::number_vi(total as f64),
-                AUDIT_CSV
-            ),
-            &s.wrap,
-        )?;
-        w.set_row_height(1, 45)?;
-        return Ok(());
-    }
+) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_zip_compression_level(1);
+    let s = Styles::new();
     let w = wb.add_worksheet_with_constant_memory()?;
     w.set_name("Dữ liệu gốc")?;
+    let mut page = Layout::new(Orientation::Landscape);
     for (i, (h, width)) in AUDIT_HEADERS.iter().enumerate() {
-        w.set_column_width(i as u16, *width)?;
+        page.width(w, i as u16, *width)?;
         w.write_string_with_format(0, i as u16, *h, &s.header)?;
     }
     w.set_freeze_panes(1, 0)?;
@@ -1085,9 +1276,16 @@ fn raw_sheets(
         row += 1;
         Ok(())
     })?;
-    w.autofilter(0, 0, (row - 1).max(1), (AUDIT_HEADERS.len() - 1) as u16)?;
-    Ok(())
+    let last = (row - 1).max(1);
+    w.autofilter(0, 0, last, (AUDIT_HEADERS.len() - 1) as u16)?;
+    page.repeat_rows(0, 0);
+    // A data table: fit to the width, Excel's own page breaks.
+    page.apply_fit_width(w, AUDIT_HEADERS.len() as u16, last)?;
+    Ok(wb)
 }
+
+/// File name of the audit trail.
+pub const AUDIT_XLSX: &str = "du-lieu-goc.xlsx";
 
 /// File name of the audit trail of large rounds.
 pub const AUDIT_CSV: &str = "du-lieu-goc.csv";
