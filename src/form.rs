@@ -1309,19 +1309,24 @@ fn write_guide(wb: &mut Workbook, spec: &FormSpec, styles: &Styles) -> Result<()
     let s = spec.settings;
     let ws = wb.add_worksheet();
     ws.set_name(GUIDE_SHEET)?;
+    // The committee's return while lỗi remain says so on every sheet.
+    let guide_title = match spec.fill.and_then(|f| f.status) {
+        Some(status @ ReturnStatus::Draft { .. }) => format!(
+            "HƯỚNG DẪN ĐIỀN BIỂU MẪU – {}\n({status})",
+            s.title.to_uppercase()
+        ),
+        _ => format!("HƯỚNG DẪN ĐIỀN BIỂU MẪU – {}", s.title.to_uppercase()),
+    };
     let mut layout = Layout::new(Orientation::Landscape).one_page();
     layout.width(ws, 0, 4.0)?;
     layout.width(ws, 1, 28.0)?;
     layout.width(ws, 2, 90.0)?;
-    ws.merge_range(
+    ws.merge_range(0, 0, 0, 2, &guide_title, &styles.title)?;
+    layout.height(
+        ws,
         0,
-        0,
-        0,
-        2,
-        &format!("HƯỚNG DẪN ĐIỀN BIỂU MẪU – {}", s.title.to_uppercase()),
-        &styles.title,
+        print::text_height(&guide_title, 122.0, 14.0, true) + 8.0,
     )?;
-    layout.height(ws, 0, 40.0)?;
     ws.merge_range(
         1,
         0,

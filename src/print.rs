@@ -178,8 +178,8 @@ impl Layout {
     }
 
     /// A layout whose orientation is chosen when applied: portrait when it
-    /// prints on no more pages than landscape at a readable scale (70 % or
-    /// more: a narrow, long table); landscape otherwise.
+    /// prints on fewer pages than landscape at 60 % or more, or on as many
+    /// at 70 % or more (a narrow, long table); landscape otherwise.
     pub fn auto() -> Layout {
         Layout {
             auto: true,
@@ -199,13 +199,16 @@ impl Layout {
                 auto: false,
                 ..self.clone()
             };
-            let scale = l.scale(cols, last);
-            (l.breaks(last, scale).len() + 1, scale)
+            let (scale, pages) = l.scale(cols, last);
+            (pages, scale)
         };
         let (portrait, portrait_scale) = pages(Orientation::Portrait);
         let (landscape, _) = pages(Orientation::Landscape);
-        // Portrait only at a readable scale (a reviewer reads the print).
-        if portrait <= landscape && portrait_scale >= 70 {
+        // Portrait at a readable scale (a reviewer reads the print): on
+        // fewer pages at 60 % or more, on as many at 70 % or more.
+        if (portrait < landscape && portrait_scale >= 60)
+            || (portrait == landscape && portrait_scale >= 70)
+        {
             Orientation::Portrait
         } else {
             Orientation::Landscape
@@ -294,20 +297,23 @@ impl Layout {
 
     /// Print scale (10–100 %) that fits `cols` columns to the page width
     /// (with room for wider font metrics: LibreOffice renders columns a
-    /// few percent wider than Excel), and the rows up to `last` on one page
-    /// when that needs at most a fifth less.
-    pub fn scale(&self, cols: u16, last: u32) -> u16 {
-        let (page_w, page_h) = self.orientation.printable();
+    /// few percent wider than Excel), lowered by at most a fifth when that
+    /// saves a page for the rows up to `last`; and the pages it gives.
+    pub fn scale(&self, cols: u16, last: u32) -> (u16, usize) {
+        let (page_w, _) = self.orientation.printable();
         let width = self.sheet_width(cols).max(1.0);
-        let by_width = (100.0 * WIDTH_FILL * page_w / width).min(100.0);
-        let height: f64 = (0..=last).map(|r| self.row_height(r)).sum::<f64>().max(1.0);
-        let by_height = 100.0 * page_h * FILL / height;
-        let scale = if by_height < by_width && by_height >= 0.8 * by_width {
-            by_height
-        } else {
-            by_width
-        };
-        (scale.floor() as u16).clamp(10, 100)
+        let by_width =
+            ((100.0 * WIDTH_FILL * page_w / width).min(100.0).floor() as u16).clamp(10, 100);
+        let floor = ((f64::from(by_width) * 0.8).ceil() as u16).max(10);
+        let pages = |scale: u16| self.breaks(last, scale).len() + 1;
+        let mut best = (by_width, pages(by_width));
+        for scale in (floor..by_width).rev() {
+            let n = pages(scale);
+            if n < best.1 {
+                best = (scale, n);
+            }
+        }
+        best
     }
 
     /// Rows before which a page starts (row 0 excluded), for a sheet whose
@@ -409,7 +415,7 @@ impl Layout {
     }
 
     fn apply_breaks(&self, ws: &mut Worksheet, cols: u16, last: u32) -> Result<(), XlsxError> {
-        let scale = self.scale(cols, last);
+        let (scale, _) = self.scale(cols, last);
         ws.set_print_scale(scale);
         let breaks = self.breaks(last, scale);
         if !breaks.is_empty() {
@@ -500,12 +506,12 @@ mod tests {
             l.widths.insert(c, 20.0);
         }
         // 10 × (145 px × 0.75) = 1,087.5 pt on 92 % of 770 pt: 65 %.
-        assert_eq!(l.scale(10, 10), 65);
-        assert_eq!(l.scale(2, 10), 100);
-        // 40 rows of 15.75 pt: 630 pt on 90 % of 509 pt at 72 %, within
-        // a fifth of 100 %? No: two pages at 100 %.
-        assert_eq!(l.scale(2, 39), 100);
+        assert_eq!(l.scale(10, 10), (65, 1));
+        assert_eq!(l.scale(2, 10), (100, 1));
+        // 40 rows of 15.75 pt: 630 pt on 90 % of 509 pt needs 72 %, more
+        // than a fifth less: two pages at 100 %.
+        assert_eq!(l.scale(2, 39), (100, 2));
         // 34 rows: 535 pt, one page at 85 %.
-        assert_eq!(l.scale(2, 33), 85);
+        assert_eq!(l.scale(2, 33), (85, 1));
     }
 }

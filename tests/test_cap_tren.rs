@@ -84,6 +84,9 @@ fn while_loi_remain_the_return_is_a_draft_and_the_level_above_is_warned() {
     let b07 = sheet(&path, "Biểu 07");
     let title = format!("DỰ THẢO – còn {errors} lỗi chưa sửa");
     assert!(b07.values().any(|v| v.contains(&title)), "{b07:?}");
+    // Every sheet says so, the guide too.
+    let guide = sheet(&path, "Hướng dẫn");
+    assert!(guide.values().any(|v| v.contains(&title)), "{guide:?}");
     // The totals with CB-C's lỗi in them carry its name in a note.
     let notes = common::notes(&path, "Biểu 07");
     assert!(
