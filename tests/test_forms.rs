@@ -134,3 +134,83 @@ fn committed_generic_template_is_current() {
         "templates_xlsx/{GENERIC_FORM_FILE} is stale: regenerate it"
     );
 }
+
+/// The xml text of one part of an .xlsx.
+fn part(path: &std::path::Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// Required chỉ tiêu carry "(*)" on the form with the legend on the guide
+/// sheet, their input message never says to leave them blank; the sheet
+/// protection allows what the guide says (insert rows, format cells); the
+/// header is the Party document's (parent over the issuing body).
+#[test]
+fn required_items_are_marked_and_the_protection_allows_what_the_guide_says() {
+    let round = Round::load(&common::samples(), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_all_forms(&round, dir.path()).unwrap();
+    let path = dir.path().join("p-tanphong-dang-bo-phuong-tan-phong.xlsx");
+    let sheets: BTreeMap<String, common::SheetCells> =
+        common::read_back(&path).into_iter().collect();
+    let c = &round.catalog;
+    let mut required = 0;
+    for g in c.groups.iter().filter(|g| g.kind != GroupKind::List) {
+        let cells = &sheets[&g.sheet];
+        for ind in c.indicators_of(&g.id) {
+            let col = 2;
+            let row = common::row_of(cells, col, &ind.code).unwrap();
+            let label = &cells[&(row, 1)];
+            assert_eq!(
+                label.ends_with("(*)"),
+                ind.required,
+                "{}: {label}",
+                ind.code
+            );
+            required += usize::from(ind.required);
+        }
+    }
+    assert!(required > 0);
+    let guide = &sheets["Hướng dẫn"];
+    assert!(guide
+        .values()
+        .any(|v| v.contains("Chỉ tiêu có dấu (*) sau tên là bắt buộc")));
+    assert!(guide.values().any(|v| v.contains("chèn thêm dòng")));
+    // Biểu 01's first chỉ tiêu is required: its input message asks for a
+    // figure, never to leave the cell blank.
+    let b01 = c.groups.iter().find(|g| g.sheet == "Biểu 01").unwrap();
+    let first = c.indicators_of(&b01.id).next().unwrap();
+    assert!(first.required, "{}", first.code);
+    let xml = part(&path, &common::sheet_part(&path, "Biểu 01"));
+    let row = common::row_of(&sheets["Biểu 01"], 2, &first.code).unwrap() + 1;
+    let dv = xml
+        .split("<dataValidation ")
+        .find(|d| d.contains(&format!("sqref=\"E{row}")))
+        .unwrap_or_else(|| panic!("no validation on row {row}"));
+    assert!(
+        dv.contains("phải ghi số liệu") && !dv.contains("Để trống"),
+        "{dv}"
+    );
+    // Protection: insert rows and format cells allowed ("0" = not locked).
+    for sheet in ["Biểu 01", "Biểu 13"] {
+        let xml = part(&path, &common::sheet_part(&path, sheet));
+        let prot = xml.split("<sheetProtection").nth(1).unwrap();
+        assert!(
+            prot.contains("insertRows=\"0\"") && prot.contains("formatCells=\"0\""),
+            "{sheet}: {prot}"
+        );
+    }
+    // The Party-document header: the parent over the issuing body.
+    let b = &sheets["Biểu 01"];
+    assert_eq!(b[&(0, 0)], "ĐẢNG BỘ THÀNH PHỐ LAI CHÂU");
+    assert_eq!(b[&(1, 0)], "ĐẢNG ỦY PHƯỜNG TÂN PHONG");
+    assert_eq!(b[&(2, 0)], "*");
+    let chi_bo = common::read_back(&dir.path().join("cb-noivu-chi-bo-phong-noi-vu.xlsx"));
+    assert_eq!(chi_bo[1].1[&(1, 0)], "CHI BỘ PHÒNG NỘI VỤ");
+}
