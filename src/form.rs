@@ -446,12 +446,6 @@ pub fn merge(
     Ok(())
 }
 
-/// Width (Excel units) a single line of `text` needs at `pt` points.
-fn line_width(text: &str, pt: f64, bold: bool) -> f64 {
-    let per_char = 7.4 * pt / 12.0 * if bold { 1.09 } else { 1.0 };
-    text.chars().count() as f64 * per_char / 7.0 + 2.0
-}
-
 /// Last column of a left block starting at column 0 at least `need`
 /// units wide, and first column of a right block ending at `last` at
 /// least `right_need` wide, on a sheet laid out in `layout`; the blocks
@@ -497,14 +491,17 @@ pub fn write_doc_header(
     let last = width - 1;
     let parent = parent.to_uppercase();
     let body = body.map(str::to_uppercase);
-    let need = line_width(&parent, 12.0, true)
-        .max(body.as_deref().map_or(40.0, |b| line_width(b, 12.0, true)))
+    let need = print::line_width(&parent, 12.0, true)
+        .max(
+            body.as_deref()
+                .map_or(40.0, |b| print::line_width(b, 12.0, true)),
+        )
         .min(60.0);
     let (left_end, right_start) = blocks(
         layout,
         last,
         need,
-        line_width("ĐẢNG CỘNG SẢN VIỆT NAM", 12.0, true),
+        print::line_width("ĐẢNG CỘNG SẢN VIỆT NAM", 12.0, true),
     );
     let left = layout.span(0, left_end);
     merge(ws, 0, 0, left_end, &parent, &styles.bold_center)?;
@@ -600,9 +597,13 @@ pub fn write_doc_footer(
 ) -> Result<u32, XlsxError> {
     let last = width - 1;
     let date = format!("{place}, ngày ..... tháng ..... năm {year}");
-    let right_need = line_width(&date, 12.0, false).max(line_width(signatures.right.0, 12.0, true));
+    let right_need = print::line_width(&date, 12.0, false).max(print::line_width(
+        signatures.right.0,
+        12.0,
+        true,
+    ));
     let left_need = signatures.left.map_or(20.0, |(t, n)| {
-        line_width(t, 12.0, true).max(line_width(n, 12.0, false))
+        print::line_width(t, 12.0, true).max(print::line_width(n, 12.0, false))
     });
     let (left_end, right_start) = blocks(layout, last, left_need, right_need);
     merge(ws, row, right_start, last, &date, &styles.date_line)?;
