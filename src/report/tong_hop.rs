@@ -698,7 +698,7 @@ fn lists_sheet(
     let c = &round.catalog;
     let set = &round.settings;
     ws.set_name("Danh sách văn bản")?;
-    let widths = [5.0, 10.0, 14.0, 30.0, 16.0, 13.0, 70.0];
+    let widths = [5.0, 10.0, 16.0, 30.0, 16.0, 13.0, 68.0];
     let mut page = Layout::new(Orientation::Landscape);
     for (i, w) in widths.iter().enumerate() {
         page.width(ws, i as u16, *w)?;
