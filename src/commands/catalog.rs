@@ -11,8 +11,12 @@ use crate::cli::{CatalogArgs, CatalogFormat};
 
 pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.check {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("không đọc được tệp danh mục {}", path.display()))?;
+        let text = crate::textfile::read(path)
+            .map_err(|error| CatalogError::Io {
+                path: path.display().to_string(),
+                error,
+            })?
+            .text;
         let origin = path.display().to_string();
         let catalog = match Catalog::parse(&text, &origin) {
             Ok(c) => c,

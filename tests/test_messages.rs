@@ -1,0 +1,395 @@
+//! What the operator reads when the round settings, the units list or the
+//! catalogue are not right: Vietnamese, every problem of a file at once
+//! with its line, a misspelt key answered with the right one; and units
+//! lists as offices really save them (Excel's plain "CSV" in
+//! Windows-1258, Notepad's UTF-16, semicolons, a title row).
+
+mod common;
+
+use std::path::Path;
+
+use tonghop::catalog::{Catalog, CatalogError, EMBEDDED_TOML};
+use tonghop::round::{OrgUnit, Round};
+
+/// English that must never reach the operator.
+fn assert_no_english(text: &str) {
+    for english in [
+        "TOML parse error",
+        "missing field",
+        "unknown field",
+        "expected one of",
+        "stream did not contain valid UTF-8",
+        "CSV parse error",
+        "invalid type",
+        "No such file",
+        "os error",
+        "expected",
+    ] {
+        assert!(!text.contains(english), "English \"{english}\" in:\n{text}");
+    }
+}
+
+fn load_error(dir: &Path) -> String {
+    match Round::load(dir, None) {
+        Ok(_) => panic!("the round loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn edit_settings(dir: &Path, edit: impl Fn(String) -> String) {
+    let path = dir.join("tonghop.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(text)).unwrap();
+}
+
+/// 1-based line of the first line of `text` starting with `start`.
+fn line_of(text: &str, start: &str) -> usize {
+    text.lines().position(|l| l.starts_with(start)).unwrap() + 1
+}
+
+fn replace(text: String, old: &str, new: &str) -> String {
+    assert!(text.contains(old), "{old}");
+    text.replacen(old, new, 1)
+}
+
+#[test]
+fn every_problem_of_the_settings_is_told_at_once_with_its_line() {
+    let round = common::small_round(&common::THREE_UNITS);
+    let original = std::fs::read_to_string(round.path().join("tonghop.toml")).unwrap();
+    edit_settings(round.path(), |t| {
+        let t = replace(t, "deadline =", "dealine =");
+        let t = replace(t, "round_id = \"241-2021-TPLC\"", "round_id = \"\"");
+        let t = replace(t, "place = \"Lai Châu\"", "place = 5");
+        replace(t, "committee_code =", "commitee_code =")
+    });
+    let err = load_error(round.path());
+    let at = |start: &str| line_of(&original, start);
+    assert!(err.contains("tonghop.toml có 4 lỗi:"), "{err}");
+    for expected in [
+        format!(
+            "dòng {}, cột 1: khóa `round_id` đang để trống",
+            at("round_id")
+        ),
+        format!(
+            "dòng {}, cột 1: trường `dealine` không dùng ở đây: có phải ý bạn là `deadline`?",
+            at("deadline")
+        ),
+        format!(
+            "dòng {}, cột 1: trường `commitee_code` không dùng ở đây: có phải ý bạn là `committee_code`?",
+            at("committee_code")
+        ),
+        format!(
+            "dòng {}, cột 9: giá trị sai kiểu: ghi số nguyên 5, cần văn bản trong ngoặc kép.",
+            at("place")
+        ),
+    ] {
+        assert!(err.contains(&expected), "{expected}\nnot in:\n{err}");
+    }
+    // The misspelt keys are not reported missing as well.
+    assert!(!err.contains("thiếu"), "{err}");
+    assert_no_english(&err);
+}
+
+#[test]
+fn empty_required_keys_are_refused_naming_key_and_line() {
+    let round = common::small_round(&common::THREE_UNITS);
+    let original = std::fs::read_to_string(round.path().join("tonghop.toml")).unwrap();
+    edit_settings(round.path(), |t| {
+        let t = replace(t, "round_id = \"241-2021-TPLC\"", "round_id = \"\"");
+        replace(
+            t,
+            "committee = \"Đảng bộ thành phố Lai Châu\"",
+            "committee = \"   \"",
+        )
+    });
+    let err = load_error(round.path());
+    assert!(
+        err.contains(&format!(
+            "dòng {}, cột 1: khóa `round_id` đang để trống: ghi giá trị trong ngoặc kép",
+            line_of(&original, "round_id")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "dòng {}, cột 1: khóa `committee` đang để trống",
+            line_of(&original, "committee =")
+        )),
+        "{err}"
+    );
+    assert_no_english(&err);
+}
+
+#[test]
+fn syntax_errors_of_the_settings_are_all_told() {
+    let round = common::small_round(&common::THREE_UNITS);
+    edit_settings(round.path(), |t| {
+        let t = replace(t, "deadline = \"2021-06-20\"", "deadline = 20/6/2021");
+        replace(t, "place = \"Lai Châu\"", "place = \"Lai Châu\" \"thừa\"")
+    });
+    let err = load_error(round.path());
+    assert!(err.contains("có 2 lỗi"), "{err}");
+    assert!(
+        err.contains("văn bản phải đặt trong ngoặc kép (ví dụ title = \"Tổng kết\"; ngày cũng vậy: deadline = \"20/6/2021\")"),
+        "{err}"
+    );
+    assert!(err.contains("có nội dung thừa sau giá trị"), "{err}");
+    assert_no_english(&err);
+}
+
+#[test]
+fn settings_saved_as_utf16_or_ansi_by_notepad_read() {
+    let round = common::small_round(&common::THREE_UNITS);
+    let path = round.path().join("tonghop.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&path, utf16).unwrap();
+    let r = Round::load(round.path(), None).unwrap();
+    assert_eq!(r.settings.committee, "Đảng bộ thành phố Lai Châu");
+    std::fs::write(&path, windows_1258(&text)).unwrap();
+    let r = Round::load(round.path(), None).unwrap();
+    assert_eq!(r.settings.committee, "Đảng bộ thành phố Lai Châu");
+    assert_eq!(r.settings.place, "Lai Châu");
+}
+
+#[test]
+fn every_syntax_problem_of_a_catalogue_is_told_at_once() {
+    let broken = EMBEDDED_TOML
+        .replacen(
+            "id = \"R01\"\nkind = \"sum\"\ntotal =",
+            "id = \"R01\"\nkind = \"sum\"\ntotl =",
+            1,
+        )
+        .replacen(
+            "id = \"R02\"\nkind = \"at_most\"\n",
+            "id = \"R02\"\nkind = \"at_most\"\nseverty = \"loi\"\n",
+            1,
+        );
+    let err = match Catalog::from_text(&broken, "a.toml") {
+        Err(e @ CatalogError::Syntax { .. }) => e.to_string(),
+        other => panic!("{other:?}"),
+    };
+    assert!(err.starts_with("tệp danh mục a.toml có 2 lỗi:"), "{err}");
+    assert!(
+        err.contains("quy tắc R01: trường `totl` không dùng ở đây: có phải ý bạn là `total`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "quy tắc R02: trường `severty` không dùng ở đây: có phải ý bạn là `severity`?"
+        ),
+        "{err}"
+    );
+    assert_no_english(&err);
+}
+
+#[test]
+fn a_missing_catalogue_or_units_file_is_told_in_vietnamese() {
+    let round = common::small_round(&common::THREE_UNITS);
+    std::fs::remove_file(round.path().join("don-vi.csv")).unwrap();
+    let err = load_error(round.path());
+    assert!(
+        err.ends_with("don-vi.csv: không có tệp hoặc thư mục này"),
+        "{err}"
+    );
+    let err = match Catalog::load(Path::new("/khong/co/danh-muc.toml")) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!(),
+    };
+    assert_eq!(
+        err,
+        "không đọc được tệp danh mục /khong/co/danh-muc.toml: không có tệp hoặc thư mục này"
+    );
+}
+
+// ---- Units lists as offices save them ----
+
+/// Bytes as Windows writes Vietnamese in code page 1258: a letter the
+/// code page has as one byte (ơ, ư, â, đ …), else the letter without its
+/// tone mark followed by the combining tone mark ("ả" = a + 0xD2).
+fn windows_1258(text: &str) -> Vec<u8> {
+    use unicode_normalization::UnicodeNormalization;
+    let enc = |s: &str| {
+        let (b, _, unmappable) = encoding_rs::WINDOWS_1258.encode(s);
+        (!unmappable).then(|| b.into_owned())
+    };
+    let mut out = Vec::new();
+    for c in text.chars() {
+        let one = c.to_string();
+        if let Some(b) = enc(&one) {
+            out.extend(b);
+            continue;
+        }
+        // The tone mark (grave, acute, tilde, hook, dot below) is written
+        // after the letter; the other marks stay with it ("ệ" = "ê" + dot).
+        let is_tone = |m: &char| {
+            matches!(
+                *m,
+                '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'
+            )
+        };
+        let nfd: Vec<char> = one.nfd().collect();
+        let tone: String = nfd.iter().filter(|m| is_tone(m)).collect();
+        let base: String = nfd
+            .iter()
+            .filter(|m| !is_tone(m))
+            .collect::<String>()
+            .nfc()
+            .collect();
+        out.extend(enc(&base).unwrap_or_else(|| panic!("{c:?} not in cp1258")));
+        out.extend(enc(&tone).expect("tone mark in cp1258"));
+    }
+    out
+}
+
+fn utf16(text: &str, little: bool) -> Vec<u8> {
+    let mut out = if little {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for u in text.encode_utf16() {
+        out.extend(if little {
+            u.to_le_bytes()
+        } else {
+            u.to_be_bytes()
+        });
+    }
+    out
+}
+
+/// The units of the sample round's list written as `bytes`.
+fn units_from(bytes: &[u8], file: &str) -> Result<Vec<OrgUnit>, String> {
+    let round = common::small_round(&common::THREE_UNITS);
+    std::fs::remove_file(round.path().join("don-vi.csv")).unwrap();
+    std::fs::write(round.path().join(file), bytes).unwrap();
+    edit_settings(round.path(), |t| {
+        replace(t, "units = \"don-vi.csv\"", &format!("units = \"{file}\""))
+    });
+    Round::load(round.path(), None)
+        .map(|r| r.units)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn units_lists_in_every_encoding_and_separator_read_the_same() {
+    let text = std::fs::read_to_string(common::samples().join("don-vi.csv")).unwrap();
+    let expected = units_from(text.as_bytes(), "don-vi.csv").unwrap();
+    assert_eq!(expected.len(), 30);
+    // Excel's "CSV" on a Vietnamese Windows: semicolons (the list
+    // separator where the decimal sign is a comma), Windows-1258.
+    let semicolons = resplit(&text, ';');
+    let tabs = resplit(&text, '\t');
+    let titled =
+        format!("DANH SÁCH ĐƠN VỊ BÁO CÁO;;;;\nĐợt tổng kết Đề án 241;;;;\n;;;;\n{semicolons}");
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    for (what, bytes) in [
+        ("UTF-8 BOM", bom),
+        ("UTF-16 LE", utf16(&text, true)),
+        ("UTF-16 BE", utf16(&text, false)),
+        ("Windows-1258", windows_1258(&text)),
+        ("Windows-1258 ;", windows_1258(&semicolons)),
+        ("UTF-16 LE tab", utf16(&tabs, true)),
+        ("title rows, Windows-1258 ;", windows_1258(&titled)),
+    ] {
+        let got = units_from(&bytes, "don-vi.csv").unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(got, expected, "{what}");
+    }
+}
+
+/// The sample CSV with fields separated by `sep` (quotes kept where a
+/// field holds a comma).
+fn resplit(text: &str, sep: char) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        let rec = reader.records().next().unwrap().unwrap();
+        let fields: Vec<&str> = rec.iter().collect();
+        out.push_str(&fields.join(&sep.to_string()));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn a_units_problem_names_the_files_own_line_below_title_rows() {
+    let text = "Danh sách đơn vị\n\nMã đơn vị;Tên đơn vị;Loại;Khối\nP-A;Đảng bộ phường A;Đảng bộ xã, phường;Khối xã, phường\nP-B;;Đảng bộ xã, phường;Khối xã, phường\n";
+    let err = units_from(&windows_1258(text), "don-vi.csv").unwrap_err();
+    assert!(err.contains("dòng 5: đơn vị \"P-B\" thiếu tên."), "{err}");
+    assert_no_english(&err);
+}
+
+#[test]
+fn the_parent_column_is_optional() {
+    let text = "Mã đơn vị,Tên đơn vị,Loại,Khối\nP-A,Đảng bộ phường A,\"Đảng bộ xã, phường\",\"Khối xã, phường\"\n";
+    let units = units_from(text.as_bytes(), "don-vi.csv").unwrap();
+    assert_eq!(units.len(), 1);
+    assert_eq!(units[0].parent, "Đảng bộ thành phố Lai Châu");
+}
+
+#[test]
+fn a_list_without_its_header_row_says_what_to_do() {
+    let text = "P-A,Đảng bộ phường A,xa_phuong,Khối\n";
+    let err = units_from(text.as_bytes(), "don-vi.csv").unwrap_err();
+    assert!(
+        err.contains("không tìm thấy dòng tiêu đề với các cột \"Mã đơn vị\", \"Tên đơn vị\", \"Loại\", \"Khối\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("File → Save As → \"CSV UTF-8 (Comma delimited) (*.csv)\""),
+        "{err}"
+    );
+    let text = "Mã đơn vị,Tên đơn vị,Khối\nP-A,Đảng bộ phường A,Khối\n";
+    let err = units_from(text.as_bytes(), "don-vi.csv").unwrap_err();
+    assert!(
+        err.contains("thiếu cột \"Loại\" ở dòng tiêu đề (dòng 1)."),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_units_workbook_with_a_title_row_reads() {
+    let text = std::fs::read_to_string(common::samples().join("don-vi.csv")).unwrap();
+    let expected = units_from(text.as_bytes(), "don-vi.csv").unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write(0, 0, "DANH SÁCH ĐƠN VỊ").unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    for (r, rec) in reader.records().enumerate() {
+        for (c, v) in rec.unwrap().iter().enumerate() {
+            ws.write(r as u32 + 2, c as u16, v).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    assert_eq!(units_from(&bytes, "don-vi.xlsx").unwrap(), expected);
+}
+
+#[test]
+fn the_settings_file_names_its_round_folder() {
+    let round = common::small_round(&common::THREE_UNITS);
+    let out = tempfile::tempdir().unwrap();
+    let settings = round.path().join("tonghop.toml");
+    let code = common::run_cli(&[
+        "forms",
+        settings.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ])
+    .unwrap();
+    assert_eq!(code, 0);
+    assert!(out.path().join("bieu-mau-chung.xlsx").is_file());
+    let r = Round::load(&settings, None).unwrap();
+    assert_eq!(r.dir, round.path());
+    // Another file is not a round.
+    let err = load_error(&round.path().join("don-vi.csv"));
+    assert!(
+        err.ends_with("đây là một tệp, không phải thư mục đợt báo cáo: hãy ghi thư mục chứa tonghop.toml (hoặc chính tệp tonghop.toml của đợt)."),
+        "{err}"
+    );
+}
