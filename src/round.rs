@@ -796,16 +796,13 @@ fn csv_rows(text: &str, separator: u8) -> Vec<Row> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => rows.push(Row {
-                line: record
-                    .position()
-                    .map_or(rows.len() + 1, |p| p.line() as usize),
-                cells: record.iter().map(str::to_string).collect(),
-            }),
-            Ok(false) | Err(_) => break,
-        }
+    while let Ok(true) = reader.read_record(&mut record) {
+        rows.push(Row {
+            line: record
+                .position()
+                .map_or(rows.len() + 1, |p| p.line() as usize),
+            cells: record.iter().map(str::to_string).collect(),
+        });
     }
     rows
 }

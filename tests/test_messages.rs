@@ -393,3 +393,160 @@ fn the_settings_file_names_its_round_folder() {
         "{err}"
     );
 }
+
+// ---- The command line ----
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn tonghop(args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tonghop"))
+        .args(args)
+        .output()
+        .expect("run tonghop");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// clap's own English.
+fn assert_no_clap_english(text: &str) {
+    for english in [
+        "Usage:",
+        "Options:",
+        "Arguments:",
+        "Commands:",
+        "Print help",
+        "Print version",
+        "[OPTIONS]",
+        "<ROUND>",
+        "<DIR>",
+        "<FILE>",
+        "<FORMAT>",
+        "error:",
+        "unexpected argument",
+        "panicked",
+    ] {
+        assert!(!text.contains(english), "English \"{english}\" in:\n{text}");
+    }
+}
+
+#[test]
+fn help_and_help_of_a_command_are_vietnamese() {
+    let run = tonghop(&["help"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Cách dùng: tonghop <LỆNH> [TÙY CHỌN]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("help         In trợ giúp của tonghop hoặc của một lệnh"),
+        "{}",
+        run.stdout
+    );
+    assert_no_clap_english(&run.stdout);
+    for command in ["consolidate", "forms", "catalog"] {
+        let run = tonghop(&["help", command]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.stdout, tonghop(&[command, "--help"]).stdout);
+        assert!(run.stdout.contains("-h, --help"), "{}", run.stdout);
+        assert!(run.stdout.contains("In trợ giúp"), "{}", run.stdout);
+        assert_no_clap_english(&run.stdout);
+    }
+    let run = tonghop(&["help", "consolidate"]);
+    assert!(
+        run.stdout
+            .contains("Cách dùng: tonghop consolidate [TÙY CHỌN] <ĐỢT>"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("--out <THƯ_MỤC>"), "{}", run.stdout);
+    let run = tonghop(&["help", "tonghop"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        "Lỗi: không có lệnh \"tonghop\"; các lệnh: catalog, forms, consolidate, help."
+    );
+}
+
+#[test]
+fn command_line_mistakes_name_the_argument_in_vietnamese() {
+    for (args, expected) in [
+        (&["consolidate", "a", "b"][..], "Lỗi: thừa tham số \"b\"."),
+        (&["consolidate"][..], "Lỗi: thiếu tham số bắt buộc <ĐỢT>."),
+        (&["consolidate", "--quiet=3", "a"][..], "Lỗi: --quiet không nhận giá trị (ghi \"3\")."),
+        (&["catalog", "--format", "xml"][..], "Lỗi: giá trị \"xml\" không hợp lệ cho --format <ĐỊNH_DẠNG>; cần một trong: tree, json, toml."),
+        (&["consolidate", "--jsn", "a"][..], "Lỗi: không có tùy chọn --jsn."),
+    ] {
+        let run = tonghop(args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.starts_with(expected), "{args:?}: {}", run.stderr);
+        assert_no_clap_english(&run.stderr);
+    }
+}
+
+#[test]
+fn json_output_is_an_object_whatever_fails() {
+    let round = common::small_round(&common::THREE_UNITS);
+    edit_settings(round.path(), |t| replace(t, "deadline =", "dealine ="));
+    let bad = round.path().to_str().unwrap().to_string();
+    for (args, error) in [
+        (
+            vec!["consolidate", "--json"],
+            "thiếu tham số bắt buộc <ĐỢT>.",
+        ),
+        (
+            vec!["consolidate", "--json", "a", "b"],
+            "thừa tham số \"b\".",
+        ),
+        (
+            vec!["consolidate", "--json", "/khong/co/dot"],
+            "không có thư mục này",
+        ),
+        (
+            vec!["consolidate", "--json", bad.as_str()],
+            "có phải ý bạn là `deadline`?",
+        ),
+    ] {
+        let run = tonghop(&args);
+        assert_eq!(run.code, 2, "{args:?}");
+        let v: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{}", run.stdout));
+        assert_eq!(v["exit_code"], 2);
+        let text = v["error"].as_str().unwrap();
+        assert!(text.contains(error), "{args:?}: {text}");
+        assert!(v["causes"].is_array());
+    }
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_panic() {
+    use std::io::Read;
+    for args in [
+        &["catalog", "--format", "json"][..],
+        &["catalog"][..],
+        &["help"][..],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tonghop"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut head = [0u8; 16];
+        stdout.read_exact(&mut head).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
