@@ -380,8 +380,9 @@ fn unit_parent(spec: &FormSpec) -> String {
     }
 }
 
-/// Cell on the guide sheet where the generic form's unit is chosen.
-const GUIDE_UNIT_CELL: (u32, u16) = (4, 2);
+/// Cell on the guide sheet where the generic form's unit is chosen
+/// (row, column, 0-based: C5).
+pub const GUIDE_UNIT_CELL: (u32, u16) = (4, 2);
 
 /// Party-document header, title, plan line and period (rows 0–5), over
 /// `width` columns whose widths add up to `text_width` (Excel width units),

@@ -550,3 +550,59 @@ fn a_reader_that_stops_early_is_not_a_panic() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+// ---- The generic form ----
+
+#[test]
+fn the_generic_form_returned_with_no_unit_chosen_says_so() {
+    use tonghop::form::{build_form, FormSpec, FormUnit, GUIDE_SHEET, GUIDE_UNIT_CELL};
+    let round_dir = common::small_round(&common::THREE_UNITS);
+    let round = Round::load(round_dir.path(), None).unwrap();
+    let spec = FormSpec {
+        catalog: &round.catalog,
+        settings: &round.settings,
+        unit: FormUnit::Generic(&round.units),
+        fill: None,
+        deadline_note: None,
+        saved_at: round.settings.deadline.and_hms_opt(9, 0, 0).unwrap(),
+    };
+    let path = round_dir.path().join("bao-cao").join("bieu-mau-chung.xlsx");
+    build_form(&spec).unwrap().save(&path).unwrap();
+    // The cell named is the drop-down's own.
+    let cell = tonghop::cell::CellRef::new(GUIDE_UNIT_CELL.0, GUIDE_UNIT_CELL.1).to_string();
+    assert_eq!(cell, "C5");
+    let part = common::sheet_part(&path, GUIDE_SHEET);
+    let mut xml = String::new();
+    {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        zip.by_name(&part)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+    }
+    assert!(xml.contains("<dataValidation type=\"list\""), "{xml}");
+    assert!(
+        xml.contains(&format!("sqref=\"{cell}\"")),
+        "no drop-down at {cell}"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let outcome = tonghop::commands::consolidate::consolidate_round(
+        round_dir.path(),
+        Some(out.path().to_path_buf()),
+        None,
+    )
+    .unwrap();
+    let f = outcome
+        .findings
+        .iter()
+        .find(|f| f.file == "bieu-mau-chung.xlsx")
+        .expect("a finding about the generic form");
+    assert!(
+        f.message
+            .contains("chưa chọn đơn vị ở ô C5 trang Hướng dẫn"),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("_tonghop"), "{}", f.message);
+}

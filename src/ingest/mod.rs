@@ -93,6 +93,9 @@ pub enum Rejection {
     /// No hidden sheet, and the tables do not match this round's forms
     /// (the differences found).
     OtherStructure(Vec<String>),
+    /// The generic form (bieu-mau-chung.xlsx) with no unit chosen in its
+    /// drop-down: the sheet and cell of the drop-down.
+    NoUnitChosen { sheet: String, cell: CellRef },
     /// No table of the form contract in the file.
     NoTable,
     /// A bug of ours while reading it (technical detail).
@@ -128,6 +131,10 @@ impl std::fmt::Display for Rejection {
                 f,
                 "không có trang ẩn \"{META_SHEET}\" và bảng không khớp biểu mẫu của đợt này (biểu mẫu của đợt hoặc danh mục khác?): {}.",
                 list.join("; ")
+            ),
+            Rejection::NoUnitChosen { sheet, cell } => write!(
+                f,
+                "biểu mẫu chung nhưng chưa chọn đơn vị ở ô {cell} trang {sheet}: đơn vị mở tệp, chọn tên đơn vị mình trong danh sách thả xuống ở ô {cell} trang {sheet}, lưu và gửi lại."
             ),
             Rejection::NoTable => write!(
                 f,
@@ -1605,6 +1612,25 @@ impl FileReader<'_> {
                 }
             }
         }
+        // The generic form, its drop-down left blank: say so, not "no
+        // hidden sheet".
+        if meta.get("form_id").map(String::as_str) == Some(FORM_ID) {
+            let (r, c) = crate::form::GUIDE_UNIT_CELL;
+            if let Some((sheet, grid)) = sheets.iter().find(|(n, _)| n == crate::form::GUIDE_SHEET)
+            {
+                let blank = match grid.get(r, c as u32) {
+                    None | Some(Data::Empty) => true,
+                    Some(Data::String(s)) => s.trim().is_empty(),
+                    Some(_) => false,
+                };
+                if blank {
+                    return Err(ReadError::Reject(Rejection::NoUnitChosen {
+                        sheet: sheet.clone(),
+                        cell: CellRef::new(r, c),
+                    }));
+                }
+            }
+        }
         Err(ReadError::Reject(Rejection::Unidentified {
             seen: seen_texts,
         }))
@@ -2110,6 +2136,13 @@ mod rejection_tests {
             (
                 Rejection::Unidentified { seen: Vec::new() },
                 "không xác định được đơn vị: không có trang ẩn \"_tonghop\" và không ô tiêu đề nào trùng tên một đơn vị trong danh sách (thấy: không có chữ nào).",
+            ),
+            (
+                Rejection::NoUnitChosen {
+                    sheet: "Hướng dẫn".into(),
+                    cell: CellRef::new(4, 2),
+                },
+                "biểu mẫu chung nhưng chưa chọn đơn vị ở ô C5 trang Hướng dẫn: đơn vị mở tệp, chọn tên đơn vị mình trong danh sách thả xuống ở ô C5 trang Hướng dẫn, lưu và gửi lại.",
             ),
             (
                 Rejection::NoTable,
