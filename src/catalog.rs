@@ -452,6 +452,26 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The rule as findings name it ("Quy tắc" column): its id and what it
+    /// checks, "R01: Số lượt người … phải bằng tổng số lượt người".
+    pub fn finding_name(&self) -> String {
+        let label = self.label().trim();
+        let what = if !label.is_empty() {
+            label.to_string()
+        } else {
+            match self {
+                Rule::Sum { total, parts, .. } => {
+                    format!("{total} bằng tổng {}", parts.join(" + "))
+                }
+                Rule::SumAtMost { total, parts, .. } => {
+                    format!("tổng {} không lớn hơn {total}", parts.join(" + "))
+                }
+                Rule::AtMost { left, right, .. } => format!("{left} không lớn hơn {right}"),
+            }
+        };
+        format!("{}: {what}", self.id())
+    }
+
     pub fn id(&self) -> &str {
         match self {
             Rule::Sum { id, .. } | Rule::SumAtMost { id, .. } | Rule::AtMost { id, .. } => id,

@@ -606,3 +606,206 @@ fn the_generic_form_returned_with_no_unit_chosen_says_so() {
     );
     assert!(!f.message.contains("_tonghop"), "{}", f.message);
 }
+
+// ---- A sheet the unit duplicated ----
+
+/// Add to an .xlsx a copy of sheet `sheet` named `copy_name`, as Excel's
+/// "Move or Copy → Create a copy" does (same cells, a new sheet part),
+/// the copy's XML passed through `edit`.
+fn duplicate_sheet(path: &Path, sheet: &str, copy_name: &str, edit: impl Fn(String) -> String) {
+    use std::io::{Read, Write};
+    let part = common::sheet_part(path, sheet);
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        parts.push((entry.name().unwrap().to_string(), data));
+    }
+    let new_part = "xl/worksheets/sheet99.xml";
+    let text = |parts: &[(String, Vec<u8>)], name: &str| {
+        String::from_utf8(parts.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    let copy = edit(text(&parts, &part));
+    let rels_name = part.replace("worksheets/", "worksheets/_rels/") + ".rels";
+    let mut added = vec![(new_part.to_string(), copy.into_bytes())];
+    if let Some((_, r)) = parts.iter().find(|(n, _)| *n == rels_name) {
+        added.push(("xl/worksheets/_rels/sheet99.xml.rels".into(), r.clone()));
+    }
+    for (name, data) in &mut parts {
+        let mut s = match String::from_utf8(data.clone()) {
+            Ok(s) => s,
+            Err(_) => continue,
+        };
+        match name.as_str() {
+            "[Content_Types].xml" => {
+                s = s.replace("</Types>", "<Override PartName=\"/xl/worksheets/sheet99.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>");
+            }
+            "xl/_rels/workbook.xml.rels" => {
+                s = s.replace("</Relationships>", "<Relationship Id=\"rId999\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet99.xml\"/></Relationships>");
+            }
+            "xl/workbook.xml" => {
+                let open = format!("<sheet name=\"{sheet}\"");
+                let at = s.find(&open).unwrap();
+                let end = at + s[at..].find("/>").unwrap() + 2;
+                s.insert_str(
+                    end,
+                    &format!("<sheet name=\"{copy_name}\" sheetId=\"99\" r:id=\"rId999\"/>"),
+                );
+            }
+            _ => continue,
+        }
+        *data = s.into_bytes();
+    }
+    parts.extend(added);
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in parts {
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+/// A return of P-A with 777 in one input cell of Biểu 04, Biểu 04
+/// duplicated as "Biểu 04 (2)" through `edit`; the findings of P-A.
+fn duplicated_return(edit: impl Fn(String) -> String) -> Vec<tonghop::diagnostic::Finding> {
+    let round_dir = common::small_round(&common::THREE_UNITS);
+    let round = Round::load(round_dir.path(), None).unwrap();
+    let c = &round.catalog;
+    let group = c.groups.iter().find(|g| g.sheet == "Biểu 04").unwrap();
+    let ind = c
+        .indicators_of(&group.id)
+        .find(|i| !i.is_formula() && i.kind == tonghop::catalog::IndicatorKind::Count)
+        .unwrap();
+    let col = c
+        .columns_of(group)
+        .iter()
+        .find(|k| !k.is_computed())
+        .unwrap();
+    common::write_return(
+        round_dir.path(),
+        "P-A",
+        "p-a.xlsx",
+        &[(ind.code.as_str(), col.key.as_str(), 777.0)],
+    );
+    let path = round_dir.path().join("bao-cao").join("p-a.xlsx");
+    duplicate_sheet(&path, "Biểu 04", "Biểu 04 (2)", edit);
+    let out = tempfile::tempdir().unwrap();
+    let outcome = tonghop::commands::consolidate::consolidate_round(
+        round_dir.path(),
+        Some(out.path().to_path_buf()),
+        None,
+    )
+    .unwrap();
+    outcome
+        .findings
+        .into_iter()
+        .filter(|f| f.unit == "P-A")
+        .collect()
+}
+
+#[test]
+fn an_identical_copy_of_a_sheet_is_one_warning_naming_both_sheets() {
+    use tonghop::diagnostic::rules;
+    let findings = duplicated_return(|xml| xml);
+    let about: Vec<_> = findings
+        .iter()
+        .filter(|f| f.sheet == "Biểu 04 (2)")
+        .collect();
+    assert_eq!(about.len(), 1, "{about:#?}");
+    let f = about[0];
+    assert_eq!(f.severity, tonghop::catalog::Severity::CanhBao);
+    assert_eq!(f.rule, rules::DUPLICATE_SHEET);
+    assert!(
+        f.message.starts_with(
+            "tệp p-a.xlsx: trang \"Biểu 04 (2)\" là bản sao của trang \"Biểu 04\" (cùng "
+        ),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message
+            .contains("số liệu giống hệt: chỉ đọc trang \"Biểu 04\" một lần"),
+        "{}",
+        f.message
+    );
+    assert!(
+        !findings.iter().any(|f| f.rule == rules::DUPLICATE_ROW),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn a_copy_of_a_sheet_with_other_values_is_one_error_listing_the_cells() {
+    use tonghop::diagnostic::rules;
+    let findings = duplicated_return(|xml| {
+        assert!(xml.contains("<v>777</v>"));
+        xml.replace("<v>777</v>", "<v>778</v>")
+    });
+    let about: Vec<_> = findings
+        .iter()
+        .filter(|f| f.sheet == "Biểu 04 (2)")
+        .collect();
+    assert_eq!(about.len(), 1, "{about:#?}");
+    let f = about[0];
+    assert_eq!(f.severity, tonghop::catalog::Severity::Loi);
+    assert_eq!(f.rule, rules::DUPLICATE_SHEET);
+    assert!(
+        f.message.contains("là bản sao của trang \"Biểu 04\"")
+            && f.message.contains("nhưng số liệu khác nhau ở"),
+        "{}",
+        f.message
+    );
+    let cell = f.cells[0];
+    assert!(
+        f.message.contains(&format!(
+            "ô {cell} trang \"Biểu 04\" ghi \"777\", ô {cell} trang \"Biểu 04 (2)\" ghi \"778\""
+        )),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message
+            .contains("Đã đọc trang \"Biểu 04\", bỏ qua trang \"Biểu 04 (2)\""),
+        "{}",
+        f.message
+    );
+    // The copy is not read: no finding per row, 777 is the value kept.
+    assert!(
+        !findings.iter().any(|f| f.rule == rules::DUPLICATE_ROW),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn rule_names_say_what_they_check() {
+    use tonghop::diagnostic::rules;
+    for name in [
+        rules::FILE,
+        rules::UNIT,
+        rules::CONVERSION,
+        rules::UNREADABLE,
+        rules::ERROR_CELL,
+        rules::STALE_CACHE,
+        rules::RATIO,
+        rules::NUMERATOR,
+        rules::BOUNDS,
+        rules::PLAUSIBLE,
+        rules::REQUIRED,
+        rules::NOT_APPLICABLE,
+        rules::MISSING_ROW,
+        rules::DUPLICATE_ROW,
+        rules::DUPLICATE_SHEET,
+    ] {
+        assert!(name.split_whitespace().count() >= 4, "too terse: {name}");
+    }
+    let c = Catalog::embedded();
+    let r01 = c.rules.iter().find(|r| r.id() == "R01").unwrap();
+    assert_eq!(
+        r01.finding_name(),
+        "R01: Số lượt người được quán triệt theo đối tượng phải bằng tổng số lượt người"
+    );
+}
