@@ -60,7 +60,7 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
     for (i, (h, w)) in HEADERS
         .iter()
         .zip([
-            9.0, 14.0, 28.0, 32.0, 12.0, 9.0, 8.0, 32.0, 14.0, 12.0, 12.0, 70.0,
+            9.0, 14.0, 28.0, 32.0, 12.0, 9.0, 8.0, 32.0, 24.0, 12.0, 12.0, 70.0,
         ])
         .enumerate()
     {
@@ -76,6 +76,8 @@ pub fn workbook(findings: &[Finding], status: &[Status]) -> Result<Workbook, Xls
             .count()
             .div_ceil(75)
             .max(f.indicator.chars().count().div_ceil(34))
+            // The rule says what it checks (column width 24).
+            .max(f.rule.chars().count().div_ceil(24))
             .max(1);
         ws.set_row_height(row, 15.0 * lines as f64)?;
         for (c, v) in fields(f).iter().enumerate() {
