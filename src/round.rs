@@ -484,9 +484,11 @@ impl Round {
                 u.parent = settings.committee.clone();
             }
         }
-        check_file_choices(&settings.files, &units).map_err(|message| RoundError::Invalid {
-            path: path.display().to_string(),
-            message,
+        check_file_choices(&settings.files, &units, &text).map_err(|errors| {
+            RoundError::Syntax {
+                path: path.display().to_string(),
+                errors,
+            }
         })?;
         Ok(Round::new(dir.to_path_buf(), settings, catalog, units))
     }
@@ -543,12 +545,24 @@ impl Round {
     }
 }
 
-/// Problems of the `[[files]]` entries, all at once: an empty `file`, a
-/// `unit` not in the units list, `use` together with `exclude`.
-fn check_file_choices(files: &[FileChoice], units: &[OrgUnit]) -> Result<(), String> {
-    let mut problems = Vec::new();
+/// Problems of the `[[files]]` entries, all at once, each at the line of
+/// its `[[files]]` header in `text`: an empty `file`, a `unit` not in the
+/// units list, `use` together with `exclude`.
+fn check_file_choices(
+    files: &[FileChoice],
+    units: &[OrgUnit],
+    text: &str,
+) -> Result<(), Vec<crate::catalog::SyntaxError>> {
+    let headers: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim().replace(' ', "") == "[[files]]")
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    let mut all: Vec<(usize, String)> = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let n = i + 1;
+        let mut problems = Vec::new();
         if f.file.trim().is_empty() {
             problems.push(format!(
                 "mục [[files]] thứ {n}: thiếu tên tệp (file = \"...\")."
@@ -568,12 +582,23 @@ fn check_file_choices(files: &[FileChoice], units: &[OrgUnit]) -> Result<(), Str
                 f.file
             ));
         }
+        all.extend(problems.into_iter().map(|p| (i, p)));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join(" "))
+    if all.is_empty() {
+        return Ok(());
     }
+    Err(all
+        .into_iter()
+        .map(|(i, message)| {
+            let (line, excerpt) = headers.get(i).map_or((0, ""), |h| *h);
+            crate::catalog::SyntaxError {
+                line,
+                column: 1,
+                message,
+                excerpt: excerpt.to_string(),
+            }
+        })
+        .collect())
 }
 
 /// Column headers of the units list, matched after [`fold`].

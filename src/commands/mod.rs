@@ -156,7 +156,10 @@ mod tests {
             "{causes:?}"
         );
         let (top, _) = failure(&anyhow::anyhow!("something broke"));
-        assert!(top.starts_with("lỗi (lỗi nội bộ của chương trình; "), "{top}");
+        assert!(
+            top.starts_with("lỗi (lỗi nội bộ của chương trình; "),
+            "{top}"
+        );
         if std::env::var_os("TONGHOP_DEBUG").is_none() {
             assert!(!top.contains("something broke"), "{top}");
         }
