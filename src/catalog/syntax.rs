@@ -400,6 +400,11 @@ pub fn from_toml_all<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Ve
     let mut covered: Vec<String> = Vec::new();
     for _ in 0..50 {
         let current = String::from_utf8(work.clone()).expect("only ASCII spaces written");
+        if !errors.is_empty() && toml::de::DeTable::parse(&current).is_err() {
+            // Blanking broke the text (a value running over several
+            // lines): what follows would be our own doing.
+            break;
+        }
         let e = match toml::from_str::<T>(&current) {
             Ok(v) if errors.is_empty() => return Ok(v),
             Ok(_) => break,
@@ -449,7 +454,18 @@ pub fn from_toml_all<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Ve
             covered.push(key);
         }
         let before = work.clone();
-        blank_lines(&mut work, span.start, span.end);
+        let mut end = blank_lines(&mut work, span.start, span.end);
+        // A value running over several lines (an array): blank its other
+        // lines too, up to where the text reads again.
+        for _ in 0..500 {
+            let Ok(t) = std::str::from_utf8(&work) else {
+                break;
+            };
+            if end >= work.len() || toml::de::DeTable::parse(t).is_ok() {
+                break;
+            }
+            end = blank_lines(&mut work, end + 1, end + 1);
+        }
         errors.push(err);
         if work == before {
             break;
@@ -512,8 +528,9 @@ fn key_of_line(text: &str, offset: usize) -> Option<String> {
 }
 
 /// Blank (with spaces, keeping every byte offset and line) the whole
-/// lines from the one holding `start` to the one holding `end`.
-fn blank_lines(work: &mut [u8], start: usize, end: usize) {
+/// lines from the one holding `start` to the one holding `end`; returns
+/// the offset of the end of the last line blanked (its newline).
+fn blank_lines(work: &mut [u8], start: usize, end: usize) -> usize {
     let start = start.min(work.len());
     let end = end.max(start).min(work.len());
     let from = work[..start]
@@ -529,6 +546,7 @@ fn blank_lines(work: &mut [u8], start: usize, end: usize) {
             *b = b' ';
         }
     }
+    to
 }
 
 /// Blank the TOML table (header and body) holding byte `offset`.
@@ -629,6 +647,43 @@ mod tests {
             translate("something new", Format::Json),
             "nội dung không đúng cú pháp JSON."
         );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Demo {
+        title: String,
+        deadline: String,
+        #[serde(default)]
+        parts: Vec<String>,
+    }
+
+    #[test]
+    fn every_problem_is_found_and_a_misspelt_key_is_not_also_missing() {
+        let text = "title = 5\ndealine = \"x\"\npatrs = [\n  \"a\",\n  \"b\",\n]\n";
+        let errors = from_toml_all::<Demo>(text).unwrap_err();
+        let shown: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}:{}", e.line, e.message))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "1:giá trị sai kiểu: ghi số nguyên 5, cần văn bản trong ngoặc kép.",
+                "2:trường `dealine` không dùng ở đây: có phải ý bạn là `deadline`? (các trường được dùng: title, deadline, parts).",
+                "3:trường `patrs` không dùng ở đây: có phải ý bạn là `parts`? (các trường được dùng: title, deadline, parts).",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_near_name_is_suggested_a_far_one_not() {
+        let allowed: Vec<String> = ["deadline", "round_id", "units"].map(String::from).to_vec();
+        assert_eq!(closest("dealine", &allowed), Some("deadline"));
+        assert_eq!(closest("Round_ID", &allowed), Some("round_id"));
+        assert_eq!(closest("unit", &allowed), Some("units"));
+        assert_eq!(closest("catalog", &allowed), None);
     }
 
     #[test]
