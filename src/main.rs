@@ -12,7 +12,28 @@ fn main() -> ExitCode {
         Err(e) => return command_line_error(&e, json_asked),
     };
     let json = matches!(&cli.command, tonghop::cli::Command::Consolidate(a) if a.json);
-    match tonghop::commands::run(cli) {
+    // A bug that panics is a failed run too: said in Vietnamese (the
+    // technical detail with TONGHOP_DEBUG), exit status 2, JSON if asked.
+    if std::env::var_os("TONGHOP_DEBUG").is_none() {
+        std::panic::set_hook(Box::new(|info| {
+            let at = info
+                .location()
+                .map_or(String::new(), |l| format!(" ({}:{})", l.file(), l.line()));
+            eprintln!("Lỗi nội bộ của chương trình{at}: hãy chạy lại với biến môi trường TONGHOP_DEBUG=1 và gửi thông báo cho người phát triển.");
+        }));
+    }
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tonghop::commands::run(cli)));
+    let Ok(result) = result else {
+        if json {
+            print_json_failure(
+                "lỗi nội bộ của chương trình (chương trình dừng bất thường)",
+                &[],
+            );
+        }
+        return ExitCode::from(2);
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let (top, causes) = tonghop::commands::failure(&e);
