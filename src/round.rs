@@ -317,48 +317,58 @@ fn empty_in_text(text: &str) -> Vec<crate::catalog::SyntaxError> {
 }
 
 impl Settings {
-    /// Keys that must hold some text and hold none or only spaces
-    /// (`round_id = ""`), each at its line of `text`.
+    /// Keys that must hold some text ([`REQUIRED_TEXT`]) and hold none or
+    /// only spaces (`round_id = ""`), each at its line of `text`.
     pub fn empty_keys(&self, text: &str) -> Vec<crate::catalog::SyntaxError> {
-        let mut keys: Vec<(&str, &str, &str)> = vec![
-            ("", "title", &self.title),
-            ("", "round_id", &self.round_id),
-            ("", "committee", &self.committee),
-            ("", "committee_code", &self.committee_code),
-            ("", "parent", &self.parent),
-            ("", "plan_number", &self.plan_number),
-            ("", "plan_date", &self.plan_date),
-            ("", "issuer", &self.issuer),
-            ("", "period", &self.period),
-            ("", "send_to", &self.send_to),
-            ("", "place", &self.place),
-        ];
-        let units = self.units.to_string_lossy();
-        let returns = self.returns.to_string_lossy();
-        let output = self.output.to_string_lossy();
-        keys.extend([
-            ("", "units", units.as_ref()),
-            ("", "returns", returns.as_ref()),
-            ("", "output", output.as_ref()),
-        ]);
-        if let Some(up) = &self.cap_tren {
-            keys.extend([
-                ("cap_tren", "round_id", up.round_id.as_str()),
-                ("cap_tren", "plan_number", up.plan_number.as_str()),
-                ("cap_tren", "plan_date", up.plan_date.as_str()),
-                ("cap_tren", "issuer", up.issuer.as_str()),
-                ("cap_tren", "send_to", up.send_to.as_str()),
-            ]);
-        }
-        let mut out: Vec<_> = keys
-            .into_iter()
-            .filter(|(_, _, v)| v.trim().is_empty())
-            .map(|(table, key, _)| {
+        let mut out: Vec<_> = REQUIRED_TEXT
+            .iter()
+            .filter(|(table, key)| {
+                self.required_text(table, key)
+                    .is_some_and(|v| v.trim().is_empty())
+            })
+            .map(|(table, key)| {
                 crate::catalog::SyntaxError::at_key(text, table, key, empty_message(table, key))
             })
             .collect();
         out.sort_by_key(|e| e.line);
         out
+    }
+
+    /// The value of a [`REQUIRED_TEXT`] key; `None` for `[cap_tren]` keys
+    /// when there is no `[cap_tren]`.
+    fn required_text(&self, table: &str, key: &str) -> Option<String> {
+        let path = |p: &Path| p.to_string_lossy().into_owned();
+        if table == "cap_tren" {
+            let up = self.cap_tren.as_ref()?;
+            return Some(
+                match key {
+                    "round_id" => &up.round_id,
+                    "plan_number" => &up.plan_number,
+                    "plan_date" => &up.plan_date,
+                    "issuer" => &up.issuer,
+                    "send_to" => &up.send_to,
+                    _ => return None,
+                }
+                .clone(),
+            );
+        }
+        Some(match key {
+            "title" => self.title.clone(),
+            "round_id" => self.round_id.clone(),
+            "committee" => self.committee.clone(),
+            "committee_code" => self.committee_code.clone(),
+            "parent" => self.parent.clone(),
+            "plan_number" => self.plan_number.clone(),
+            "plan_date" => self.plan_date.clone(),
+            "issuer" => self.issuer.clone(),
+            "period" => self.period.clone(),
+            "send_to" => self.send_to.clone(),
+            "place" => self.place.clone(),
+            "units" => path(&self.units),
+            "returns" => path(&self.returns),
+            "output" => path(&self.output),
+            _ => return None,
+        })
     }
 
     /// The settings a form for the level above is written with: its round

@@ -96,6 +96,7 @@ fn empty_required_keys_are_refused_naming_key_and_line() {
     let original = std::fs::read_to_string(round.path().join("tonghop.toml")).unwrap();
     edit_settings(round.path(), |t| {
         let t = replace(t, "round_id = \"241-2021-TPLC\"", "round_id = \"\"");
+        let t = replace(t, "round_id = \"241-2021-TINH\"", "round_id = ''");
         replace(
             t,
             "committee = \"Đảng bộ thành phố Lai Châu\"",
@@ -114,6 +115,13 @@ fn empty_required_keys_are_refused_naming_key_and_line() {
         err.contains(&format!(
             "dòng {}, cột 1: khóa `committee` đang để trống",
             line_of(&original, "committee =")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "dòng {}, cột 1: khóa `round_id` của mục [cap_tren] đang để trống",
+            line_of(&original, "round_id = \"241-2021-TINH\"")
         )),
         "{err}"
     );
