@@ -620,7 +620,13 @@ fn the_generic_form_returned_with_no_unit_chosen_says_so() {
 /// Add to an .xlsx a copy of sheet `sheet` named `copy_name`, as Excel's
 /// "Move or Copy → Create a copy" does (same cells, a new sheet part),
 /// the copy's XML passed through `edit`.
-fn duplicate_sheet(path: &Path, sheet: &str, copy_name: &str, edit: impl Fn(String) -> String) {
+fn duplicate_sheet(
+    path: &Path,
+    sheet: &str,
+    copy_name: &str,
+    before: bool,
+    edit: impl Fn(String) -> String,
+) {
     use std::io::{Read, Write};
     let part = common::sheet_part(path, sheet);
     let bytes = std::fs::read(path).unwrap();
@@ -659,7 +665,7 @@ fn duplicate_sheet(path: &Path, sheet: &str, copy_name: &str, edit: impl Fn(Stri
                 let at = s.find(&open).unwrap();
                 let end = at + s[at..].find("/>").unwrap() + 2;
                 s.insert_str(
-                    end,
+                    if before { at } else { end },
                     &format!("<sheet name=\"{copy_name}\" sheetId=\"99\" r:id=\"rId999\"/>"),
                 );
             }
@@ -679,7 +685,10 @@ fn duplicate_sheet(path: &Path, sheet: &str, copy_name: &str, edit: impl Fn(Stri
 
 /// A return of P-A with 777 in one input cell of Biểu 04, Biểu 04
 /// duplicated as "Biểu 04 (2)" through `edit`; the findings of P-A.
-fn duplicated_return(edit: impl Fn(String) -> String) -> Vec<tonghop::diagnostic::Finding> {
+fn duplicated_return(
+    before: bool,
+    edit: impl Fn(String) -> String,
+) -> Vec<tonghop::diagnostic::Finding> {
     let round_dir = common::small_round(&common::THREE_UNITS);
     let round = Round::load(round_dir.path(), None).unwrap();
     let c = &round.catalog;
@@ -700,7 +709,7 @@ fn duplicated_return(edit: impl Fn(String) -> String) -> Vec<tonghop::diagnostic
         &[(ind.code.as_str(), col.key.as_str(), 777.0)],
     );
     let path = round_dir.path().join("bao-cao").join("p-a.xlsx");
-    duplicate_sheet(&path, "Biểu 04", "Biểu 04 (2)", edit);
+    duplicate_sheet(&path, "Biểu 04", "Biểu 04 (2)", before, edit);
     let out = tempfile::tempdir().unwrap();
     let outcome = tonghop::commands::consolidate::consolidate_round(
         round_dir.path(),
@@ -718,7 +727,7 @@ fn duplicated_return(edit: impl Fn(String) -> String) -> Vec<tonghop::diagnostic
 #[test]
 fn an_identical_copy_of_a_sheet_is_one_warning_naming_both_sheets() {
     use tonghop::diagnostic::rules;
-    let findings = duplicated_return(|xml| xml);
+    let findings = duplicated_return(false, |xml| xml);
     let about: Vec<_> = findings
         .iter()
         .filter(|f| f.sheet == "Biểu 04 (2)")
@@ -749,7 +758,9 @@ fn an_identical_copy_of_a_sheet_is_one_warning_naming_both_sheets() {
 #[test]
 fn a_copy_of_a_sheet_with_other_values_is_one_error_listing_the_cells() {
     use tonghop::diagnostic::rules;
-    let findings = duplicated_return(|xml| {
+    // The copy stands before the original, as Excel places it by default:
+    // the sheet named as the form names it is still the one read.
+    let findings = duplicated_return(true, |xml| {
         assert!(xml.contains("<v>777</v>"));
         xml.replace("<v>777</v>", "<v>778</v>")
     });

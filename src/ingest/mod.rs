@@ -1104,6 +1104,10 @@ fn open(kind: FileKind, bytes: Vec<u8>) -> Result<Workbook, String> {
     result.map_err(|e| grid::explain(&format!("tệp {}", kind.label()), &e))
 }
 
+/// A sheet name as Excel names a copy: "Biểu 04 (2)".
+static COPY_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s\(\d+\)$").expect("static regex"));
+
 static COLUMN_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(\s*(\d{1,3})\s*\)").expect("static regex"));
 
@@ -1735,9 +1739,13 @@ impl FileReader<'_> {
                 if shared.is_empty() || shared.len() * 2 < smaller {
                     continue;
                 }
-                // The original: the sheet named as the form names it.
-                let (orig, copy) = if form_name(b).as_deref() == Some(sheets[b].0.as_str())
-                    && form_name(a).as_deref() != Some(sheets[a].0.as_str())
+                // The original: the sheet named as the form names it, else
+                // the one whose name is not Excel's copy name "… (2)", else
+                // the first (Excel puts a copy before the sheet by default).
+                let named = |i: usize| form_name(i).as_deref() == Some(sheets[i].0.as_str());
+                let copy_name = |i: usize| COPY_NAME.is_match(&sheets[i].0);
+                let (orig, copy) = if (named(b) && !named(a))
+                    || (named(a) == named(b) && copy_name(a) && !copy_name(b))
                 {
                     (b, a)
                 } else {
