@@ -7,7 +7,7 @@
 //! (`catalog/de-an-241.toml`, from the đề cương of Kế hoạch 24-KH/ThU) is
 //! embedded as the default.
 
-mod syntax;
+pub mod syntax;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -26,20 +26,40 @@ pub const EMBEDDED_TOML: &str = include_str!("../catalog/de-an-241.toml");
 /// [`validate`], which reports every problem at once).
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("không đọc được tệp danh mục {path}: {source}")]
+    #[error("không đọc được tệp danh mục {path}: {}", crate::text::io_error_vi(.error))]
     Io {
         path: String,
-        source: std::io::Error,
+        /// Not a `source`: its text is the system's English.
+        error: std::io::Error,
     },
     /// A file that is not a catalogue: TOML or JSON syntax, a missing or
-    /// unknown field, a value of the wrong type.
-    #[error("tệp danh mục {path}, {error}")]
-    Syntax { path: String, error: SyntaxError },
+    /// unknown field, a value of the wrong type; every one found (TOML),
+    /// each with its line.
+    #[error("{}", syntax_text(.path, .errors))]
+    Syntax {
+        path: String,
+        errors: Vec<SyntaxError>,
+    },
     #[error("danh mục {path} có {} lỗi:\n{}", .problems.len(), .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
         path: String,
         problems: Vec<CatalogProblem>,
     },
+}
+
+fn syntax_text(path: &str, errors: &[SyntaxError]) -> String {
+    match errors {
+        [one] => format!("tệp danh mục {path}, {one}"),
+        _ => format!(
+            "tệp danh mục {path} có {} lỗi:\n{}",
+            errors.len(),
+            errors
+                .iter()
+                .map(|e| format!("  - {}", e.to_string().replace('\n', "\n  ")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
 }
 
 /// Kind of a chỉ tiêu: decides the form cell (validation, formula) and how
@@ -432,6 +452,26 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The rule as findings name it ("Quy tắc" column): its id and what it
+    /// checks, "R01: Số lượt người … phải bằng tổng số lượt người".
+    pub fn finding_name(&self) -> String {
+        let label = self.label().trim();
+        let what = if !label.is_empty() {
+            label.to_string()
+        } else {
+            match self {
+                Rule::Sum { total, parts, .. } => {
+                    format!("{total} bằng tổng {}", parts.join(" + "))
+                }
+                Rule::SumAtMost { total, parts, .. } => {
+                    format!("tổng {} không lớn hơn {total}", parts.join(" + "))
+                }
+                Rule::AtMost { left, right, .. } => format!("{left} không lớn hơn {right}"),
+            }
+        };
+        format!("{}: {what}", self.id())
+    }
+
     pub fn id(&self) -> &str {
         match self {
             Rule::Sum { id, .. } | Rule::SumAtMost { id, .. } | Rule::AtMost { id, .. } => id,
@@ -800,10 +840,12 @@ impl Catalog {
     /// I/O, syntax (with its line), or every structural problem found by
     /// [`validate`].
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::textfile::read(path)
+            .map_err(|error| CatalogError::Io {
+                path: path.display().to_string(),
+                error,
+            })?
+            .text;
         Catalog::from_text(&text, &path.display().to_string())
     }
 
@@ -825,13 +867,14 @@ impl Catalog {
     /// the wrong type, a TOML or JSON syntax error).
     pub fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
         let parsed = if syntax::is_json(text) {
-            serde_json::from_str::<Catalog>(text).map_err(|e| SyntaxError::from_json(&e, text))
+            serde_json::from_str::<Catalog>(text)
+                .map_err(|e| vec![SyntaxError::from_json(&e, text)])
         } else {
-            toml::from_str::<Catalog>(text).map_err(|e| SyntaxError::from_toml(&e, text))
+            syntax::from_toml_all::<Catalog>(text)
         };
-        let mut catalog = parsed.map_err(|error| CatalogError::Syntax {
+        let mut catalog = parsed.map_err(|errors| CatalogError::Syntax {
             path: origin.to_string(),
-            error,
+            errors,
         })?;
         catalog.text_hash = hex(&Sha256::digest(text.as_bytes()));
         for (i, ind) in catalog.indicators.iter().enumerate() {

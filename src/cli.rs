@@ -18,7 +18,8 @@ const HELP: &str = "{about-with-newline}\nCách dùng: {usage}\n\n{all-args}{aft
     disable_help_subcommand = true,
     subcommand_help_heading = "Lệnh",
     subcommand_value_name = "LỆNH",
-    next_help_heading = "Tùy chọn"
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop <LỆNH> [TÙY CHỌN]\n           tonghop help [LỆNH]"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,6 +46,20 @@ pub enum Command {
     /// Sinh một đợt báo cáo giả lập N đơn vị (kiểm thử, đo hiệu năng).
     #[command(hide = true)]
     Generate(GenerateArgs),
+    /// In trợ giúp của tonghop hoặc của một lệnh.
+    Help(HelpArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    help_template = HELP,
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop help [LỆNH]"
+)]
+pub struct HelpArgs {
+    /// Lệnh cần xem trợ giúp (catalog, forms, consolidate); không ghi: trợ giúp chung.
+    #[arg(help_heading = "Tham số", value_name = "LỆNH")]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,18 +73,23 @@ pub enum CatalogFormat {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
+#[command(
+    help_template = HELP,
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop catalog [TÙY CHỌN]"
+)]
 pub struct CatalogArgs {
     /// Tệp danh mục (TOML, hoặc JSON như --format json xuất ra); mặc định dùng danh mục Đề án 241 có sẵn.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "TỆP")]
     pub catalog: Option<PathBuf>,
     /// Kiểm tra một tệp danh mục và liệt kê mọi lỗi (mã thoát 1 nếu có lỗi).
-    #[arg(long, value_name = "FILE", conflicts_with = "catalog")]
+    #[arg(long, value_name = "TỆP", conflicts_with = "catalog")]
     pub check: Option<PathBuf>,
     /// Định dạng in ra: tree (cây đề cương, mặc định), json hoặc toml (hai định dạng sau đọc lại được bằng --catalog).
     #[arg(
         long,
         value_enum,
+        value_name = "ĐỊNH_DẠNG",
         default_value = "tree",
         hide_possible_values = true,
         hide_default_value = true
@@ -78,30 +98,38 @@ pub struct CatalogArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
+#[command(
+    help_template = HELP,
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop forms [TÙY CHỌN] <ĐỢT>"
+)]
 pub struct FormsArgs {
-    /// Thư mục đợt báo cáo (chứa tonghop.toml).
-    #[arg(help_heading = "Tham số")]
+    /// Thư mục đợt báo cáo (chứa tonghop.toml), hoặc chính tệp tonghop.toml.
+    #[arg(help_heading = "Tham số", value_name = "ĐỢT")]
     pub round: PathBuf,
     /// Thư mục ghi biểu mẫu (mặc định: <thư mục kết quả>/bieu-mau).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "THƯ_MỤC")]
     pub out: Option<PathBuf>,
     /// Tệp danh mục thay cho danh mục của đợt báo cáo.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "TỆP")]
     pub catalog: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
-#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
+#[command(
+    help_template = HELP,
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop consolidate [TÙY CHỌN] <ĐỢT>"
+)]
 pub struct ConsolidateArgs {
-    /// Thư mục đợt báo cáo (chứa tonghop.toml).
-    #[arg(help_heading = "Tham số")]
+    /// Thư mục đợt báo cáo (chứa tonghop.toml), hoặc chính tệp tonghop.toml.
+    #[arg(help_heading = "Tham số", value_name = "ĐỢT")]
     pub round: PathBuf,
     /// Thư mục ghi kết quả (mặc định: thư mục kết quả trong tonghop.toml).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "THƯ_MỤC")]
     pub out: Option<PathBuf>,
     /// Tệp danh mục thay cho danh mục của đợt báo cáo.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "TỆP")]
     pub catalog: Option<PathBuf>,
     /// In tóm tắt dạng JSON.
     #[arg(long)]
@@ -112,18 +140,37 @@ pub struct ConsolidateArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
+#[command(
+    help_template = HELP,
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop generate [TÙY CHỌN] <THƯ_MỤC>"
+)]
 pub struct GenerateArgs {
     /// Thư mục đợt báo cáo sẽ tạo.
-    #[arg(help_heading = "Tham số")]
+    #[arg(help_heading = "Tham số", value_name = "THƯ_MỤC")]
     pub out: PathBuf,
     /// Số đơn vị (mặc định 100).
-    #[arg(long, default_value_t = 100, hide_default_value = true)]
+    #[arg(
+        long,
+        default_value_t = 100,
+        hide_default_value = true,
+        value_name = "SỐ"
+    )]
     pub units: usize,
     /// Tỷ lệ báo cáo có lỗi, 0–1 (mặc định 0,1).
-    #[arg(long, default_value_t = 0.1, hide_default_value = true)]
+    #[arg(
+        long,
+        default_value_t = 0.1,
+        hide_default_value = true,
+        value_name = "TỶ_LỆ"
+    )]
     pub error_rate: f64,
     /// Hạt giống ngẫu nhiên (mặc định 241).
-    #[arg(long, default_value_t = 241, hide_default_value = true)]
+    #[arg(
+        long,
+        default_value_t = 241,
+        hide_default_value = true,
+        value_name = "SỐ"
+    )]
     pub seed: u64,
 }

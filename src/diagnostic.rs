@@ -167,19 +167,24 @@ pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// Built-in check names used in the `rule` field.
+/// Built-in check names used in the `rule` field (the "Quy tắc" column of
+/// the error report): each says what it checks. Declared rules of the
+/// catalogue are named by [`crate::catalog::Rule::finding_name`] ("R01:
+/// Số lượt người … phải bằng tổng số lượt người").
 pub mod rules {
-    pub const FILE: &str = "tệp";
-    pub const UNIT: &str = "đơn vị";
-    pub const CONVERSION: &str = "chuyển đổi";
-    pub const UNREADABLE: &str = "giá trị không đọc được";
-    pub const ERROR_CELL: &str = "ô lỗi";
-    pub const STALE_CACHE: &str = "ô công thức";
-    pub const RATIO: &str = "tỷ lệ";
-    pub const NUMERATOR: &str = "tử số ≤ mẫu số";
-    pub const BOUNDS: &str = "giới hạn";
-    pub const PLAUSIBLE: &str = "giới hạn hợp lý";
-    pub const REQUIRED: &str = "bắt buộc";
-    pub const NOT_APPLICABLE: &str = "không áp dụng";
-    pub const MISSING_ROW: &str = "thiếu dòng";
+    pub const FILE: &str = "tệp đọc được, đúng biểu mẫu của đợt";
+    pub const UNIT: &str = "tệp đúng đơn vị, đúng loại đơn vị";
+    pub const CONVERSION: &str = "giá trị nhập đúng dạng (số, ngày, phông Unicode)";
+    pub const UNREADABLE: &str = "giá trị đọc được thành số";
+    pub const ERROR_CELL: &str = "ô không báo lỗi công thức (#DIV/0!, #VALUE!…)";
+    pub const STALE_CACHE: &str = "ô công thức đã tính lại đúng";
+    pub const RATIO: &str = "tỷ lệ % = tử số / mẫu số × 100";
+    pub const NUMERATOR: &str = "tử số không lớn hơn mẫu số";
+    pub const BOUNDS: &str = "giá trị trong giới hạn cho phép";
+    pub const PLAUSIBLE: &str = "giá trị trong khoảng hợp lý";
+    pub const REQUIRED: &str = "chỉ tiêu bắt buộc có số liệu";
+    pub const NOT_APPLICABLE: &str = "ô không áp dụng để trống";
+    pub const MISSING_ROW: &str = "đủ dòng, đủ cột của biểu mẫu";
+    pub const DUPLICATE_ROW: &str = "mỗi mã số chỉ ghi một lần";
+    pub const DUPLICATE_SHEET: &str = "không có trang biểu sao chép";
 }

@@ -426,7 +426,8 @@ fn unit_body(spec: &FormSpec) -> Option<String> {
     }
 }
 
-/// Cell on the guide sheet where the generic form's unit is chosen.
+/// Cell on the guide sheet where the generic form's unit is chosen
+/// (row, column, 0-based: C5).
 pub const GUIDE_UNIT_CELL: (u32, u16) = (4, 2);
 
 /// Merge `first..=last` of `row` with `text`, or write the one cell.

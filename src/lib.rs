@@ -25,4 +25,5 @@ pub mod report;
 pub mod round;
 pub mod synthetic;
 pub mod text;
+pub mod textfile;
 pub mod timing;

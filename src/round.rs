@@ -16,19 +16,40 @@ pub const SETTINGS_FILE: &str = "tonghop.toml";
 /// Fatal problems with a round folder (the run cannot start).
 #[derive(Debug, thiserror::Error)]
 pub enum RoundError {
-    #[error("không đọc được {path}: {source}")]
+    #[error("không đọc được {path}: {}", crate::text::io_error_vi(.error))]
     Io {
         path: String,
-        source: std::io::Error,
+        /// Not a `source`: its text is the system's English.
+        error: std::io::Error,
     },
-    #[error("{path} sai cú pháp: {message}")]
-    Syntax { path: String, message: String },
+    /// Every problem of `tonghop.toml` (syntax, unknown or misspelt keys,
+    /// values of the wrong type, missing or empty keys), each with its line.
+    #[error("{}", syntax_text(.path, .errors))]
+    Syntax {
+        path: String,
+        errors: Vec<crate::catalog::SyntaxError>,
+    },
     #[error("danh sách đơn vị {path} có {} lỗi:\n{}", .problems.len(), .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Units { path: String, problems: Vec<String> },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
+}
+
+fn syntax_text(path: &str, errors: &[crate::catalog::SyntaxError]) -> String {
+    match errors {
+        [one] => format!("{path}, {one}"),
+        _ => format!(
+            "{path} có {} lỗi:\n{}",
+            errors.len(),
+            errors
+                .iter()
+                .map(|e| format!("  - {}", e.to_string().replace("\n", "\n  ")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
 }
 
 /// The round settings, `tonghop.toml`.
@@ -254,6 +275,147 @@ impl Settings {
             self.issuing_body.trim().to_string()
         }
     }
+}
+
+/// The round folder `arg` names: the folder itself, or the folder of a
+/// `tonghop.toml` given as a file (`tonghop consolidate
+/// samples/tonghop.toml`).
+///
+/// # Errors
+/// Another file than `tonghop.toml`.
+fn round_dir(arg: &Path) -> Result<PathBuf, RoundError> {
+    if !arg.is_file() {
+        return Ok(arg.to_path_buf());
+    }
+    let is_settings = arg
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case(SETTINGS_FILE));
+    if !is_settings {
+        return Err(RoundError::Invalid {
+            path: arg.display().to_string(),
+            message: format!(
+                "đây là một tệp, không phải thư mục đợt báo cáo: hãy ghi thư mục chứa {SETTINGS_FILE} (hoặc chính tệp {SETTINGS_FILE} của đợt)."
+            ),
+        });
+    }
+    Ok(match arg.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    })
+}
+
+/// Keys of `tonghop.toml` that must hold some text: (table, key); `""`
+/// is the top level.
+const REQUIRED_TEXT: &[(&str, &str)] = &[
+    ("", "title"),
+    ("", "round_id"),
+    ("", "committee"),
+    ("", "committee_code"),
+    ("", "parent"),
+    ("", "plan_number"),
+    ("", "plan_date"),
+    ("", "issuer"),
+    ("", "period"),
+    ("", "send_to"),
+    ("", "place"),
+    ("", "units"),
+    ("", "returns"),
+    ("", "output"),
+    ("cap_tren", "round_id"),
+    ("cap_tren", "plan_number"),
+    ("cap_tren", "plan_date"),
+    ("cap_tren", "issuer"),
+    ("cap_tren", "send_to"),
+];
+
+fn empty_message(table: &str, key: &str) -> String {
+    let shown = if table.is_empty() {
+        format!("`{key}`")
+    } else {
+        format!("`{key}` của mục [{table}]")
+    };
+    format!(
+        "khóa {shown} đang để trống: ghi giá trị trong ngoặc kép (xem samples/{SETTINGS_FILE})."
+    )
+}
+
+/// [`REQUIRED_TEXT`] keys written `key = ""` (or only spaces) in a text
+/// that does not read as settings.
+fn empty_in_text(text: &str) -> Vec<crate::catalog::SyntaxError> {
+    REQUIRED_TEXT
+        .iter()
+        .filter(|(table, key)| {
+            crate::catalog::syntax::key_position(text, table, key).is_some_and(|(line, _)| {
+                let l = text.lines().nth(line - 1).unwrap_or("");
+                let value = l.split_once('=').map_or("", |(_, v)| v);
+                let value = value.split('#').next().unwrap_or("").trim();
+                value.len() >= 2
+                    && (value.starts_with('"') && value.ends_with('"')
+                        || value.starts_with('\'') && value.ends_with('\''))
+                    && value[1..value.len() - 1].trim().is_empty()
+            })
+        })
+        .map(|(table, key)| {
+            crate::catalog::SyntaxError::at_key(text, table, key, empty_message(table, key))
+        })
+        .collect()
+}
+
+impl Settings {
+    /// Keys that must hold some text ([`REQUIRED_TEXT`]) and hold none or
+    /// only spaces (`round_id = ""`), each at its line of `text`.
+    pub fn empty_keys(&self, text: &str) -> Vec<crate::catalog::SyntaxError> {
+        let mut out: Vec<_> = REQUIRED_TEXT
+            .iter()
+            .filter(|(table, key)| {
+                self.required_text(table, key)
+                    .is_some_and(|v| v.trim().is_empty())
+            })
+            .map(|(table, key)| {
+                crate::catalog::SyntaxError::at_key(text, table, key, empty_message(table, key))
+            })
+            .collect();
+        out.sort_by_key(|e| e.line);
+        out
+    }
+
+    /// The value of a [`REQUIRED_TEXT`] key; `None` for `[cap_tren]` keys
+    /// when there is no `[cap_tren]`.
+    fn required_text(&self, table: &str, key: &str) -> Option<String> {
+        let path = |p: &Path| p.to_string_lossy().into_owned();
+        if table == "cap_tren" {
+            let up = self.cap_tren.as_ref()?;
+            return Some(
+                match key {
+                    "round_id" => &up.round_id,
+                    "plan_number" => &up.plan_number,
+                    "plan_date" => &up.plan_date,
+                    "issuer" => &up.issuer,
+                    "send_to" => &up.send_to,
+                    _ => return None,
+                }
+                .clone(),
+            );
+        }
+        Some(match key {
+            "title" => self.title.clone(),
+            "round_id" => self.round_id.clone(),
+            "committee" => self.committee.clone(),
+            "committee_code" => self.committee_code.clone(),
+            "parent" => self.parent.clone(),
+            "plan_number" => self.plan_number.clone(),
+            "plan_date" => self.plan_date.clone(),
+            "issuer" => self.issuer.clone(),
+            "period" => self.period.clone(),
+            "send_to" => self.send_to.clone(),
+            "place" => self.place.clone(),
+            "units" => path(&self.units),
+            "returns" => path(&self.returns),
+            "output" => path(&self.output),
+            _ => return None,
+        })
+    }
 
     /// The settings a form for the level above is written with: its round
     /// id, plan, deadline and recipient (`[cap_tren]`), this round's title
@@ -324,6 +486,7 @@ impl Round {
     /// Missing or malformed settings, an invalid catalogue, or a units
     /// list with problems (all reported at once, each naming its row).
     pub fn load(dir: &Path, catalog_override: Option<&Path>) -> Result<Round, RoundError> {
+        let dir = &round_dir(dir)?;
         let path = dir.join(SETTINGS_FILE);
         if !dir.is_dir() {
             return Err(RoundError::Invalid {
@@ -339,22 +502,49 @@ impl Round {
                 ),
             });
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| RoundError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let settings: Settings = toml::from_str(&text).map_err(|e| RoundError::Syntax {
-            path: path.display().to_string(),
-            message: crate::catalog::SyntaxError::from_toml(&e, &text).to_string(),
-        })?;
+        let text = crate::textfile::read(&path)
+            .map_err(|error| RoundError::Io {
+                path: path.display().to_string(),
+                error,
+            })?
+            .text;
+        let settings: Settings = crate::catalog::syntax::from_toml_all(&text)
+            .map_err(|mut errors| {
+                // Empty keys are found in the text too when it does not
+                // read, so that every problem is told at once.
+                errors.extend(empty_in_text(&text));
+                errors.sort_by_key(|e| (e.line == 0, e.line, e.column));
+                errors.dedup_by(|a, b| a.line == b.line && a.line != 0);
+                errors
+            })
+            .and_then(|s: Settings| {
+                let empty = s.empty_keys(&text);
+                if empty.is_empty() {
+                    Ok(s)
+                } else {
+                    Err(empty)
+                }
+            })
+            .map_err(|errors| RoundError::Syntax {
+                path: path.display().to_string(),
+                errors,
+            })?;
         let catalog_path = catalog_override
             .map(Path::to_path_buf)
             .or_else(|| settings.catalog.as_ref().map(|p| dir.join(p)));
         let catalog = Catalog::load_or_embedded(catalog_path.as_deref())?;
-        let units = load_units(&dir.join(&settings.units), &catalog)?;
-        check_file_choices(&settings.files, &units).map_err(|message| RoundError::Invalid {
-            path: path.display().to_string(),
-            message,
+        let mut units = load_units(&dir.join(&settings.units), &catalog)?;
+        // No "Đơn vị cấp trên" column: the units are the committee's own.
+        for u in &mut units {
+            if u.parent.is_empty() {
+                u.parent = settings.committee.clone();
+            }
+        }
+        check_file_choices(&settings.files, &units, &text).map_err(|errors| {
+            RoundError::Syntax {
+                path: path.display().to_string(),
+                errors,
+            }
         })?;
         Ok(Round::new(dir.to_path_buf(), settings, catalog, units))
     }
@@ -411,12 +601,24 @@ impl Round {
     }
 }
 
-/// Problems of the `[[files]]` entries, all at once: an empty `file`, a
-/// `unit` not in the units list, `use` together with `exclude`.
-fn check_file_choices(files: &[FileChoice], units: &[OrgUnit]) -> Result<(), String> {
-    let mut problems = Vec::new();
+/// Problems of the `[[files]]` entries, all at once, each at the line of
+/// its `[[files]]` header in `text`: an empty `file`, a `unit` not in the
+/// units list, `use` together with `exclude`.
+fn check_file_choices(
+    files: &[FileChoice],
+    units: &[OrgUnit],
+    text: &str,
+) -> Result<(), Vec<crate::catalog::SyntaxError>> {
+    let headers: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim().replace(' ', "") == "[[files]]")
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    let mut all: Vec<(usize, String)> = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let n = i + 1;
+        let mut problems = Vec::new();
         if f.file.trim().is_empty() {
             problems.push(format!(
                 "mục [[files]] thứ {n}: thiếu tên tệp (file = \"...\")."
@@ -436,12 +638,23 @@ fn check_file_choices(files: &[FileChoice], units: &[OrgUnit]) -> Result<(), Str
                 f.file
             ));
         }
+        all.extend(problems.into_iter().map(|p| (i, p)));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join(" "))
+    if all.is_empty() {
+        return Ok(());
     }
+    Err(all
+        .into_iter()
+        .map(|(i, message)| {
+            let (line, excerpt) = headers.get(i).map_or((0, ""), |h| *h);
+            crate::catalog::SyntaxError {
+                line,
+                column: 1,
+                message,
+                excerpt: excerpt.to_string(),
+            }
+        })
+        .collect())
 }
 
 /// Column headers of the units list, matched after [`fold`].
@@ -456,32 +669,97 @@ const HEADERS: [(&str, &[&str]); 5] = [
     ),
 ];
 
-/// Read a units list (.csv, UTF-8 with or without BOM; or the first sheet
-/// of an .xlsx/.xls/.ods).
+/// The last column, "Đơn vị cấp trên", may be left out: the units are then
+/// the committee's own.
+const OPTIONAL_HEADERS: usize = 1;
+
+/// Rows looked at for the header row (title rows may stand above it).
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// Which column of `header` each of [`HEADERS`] is.
+fn header_columns(header: &[String]) -> [Option<usize>; 5] {
+    let mut index = [None; 5];
+    for (i, (name, aliases)) in HEADERS.iter().enumerate() {
+        index[i] = header.iter().position(|h| {
+            let h = fold(h.trim().trim_end_matches(['*', ':']).trim());
+            h == *name || aliases.iter().any(|a| h == *a)
+        });
+    }
+    index
+}
+
+/// The header row of a table: the first of its first rows naming the most
+/// of [`HEADERS`] (at least two); its position in `rows`.
+fn find_header(rows: &[Row]) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, row) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        let found = header_columns(&row.cells).iter().flatten().count();
+        if found >= 2 && best.is_none_or(|(_, n)| found > n) {
+            best = Some((i, found));
+        }
+    }
+    best
+}
+
+/// Read a units list: a .csv (UTF-8 with or without BOM, UTF-16 from
+/// Notepad, Windows-1258 from Excel's plain "CSV"; separated by commas,
+/// semicolons or tabs, found from the header row) or the first sheet of an
+/// .xlsx/.xls/.ods. Title rows above the header row are skipped; the
+/// header row is the one naming the columns Mã đơn vị, Tên đơn vị, Loại,
+/// Khối and, optionally, Đơn vị cấp trên (empty: the committee fills in).
 ///
 /// # Errors
 /// Every problem at once: missing columns, empty code or name, duplicate
-/// code, unknown loại, each naming its row (1-based, header is row 1).
+/// code, unknown loại, each naming its row (the file's own line or sheet
+/// row, 1-based).
 pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundError> {
-    let rows = read_table(path)?;
+    let candidates = read_table(path)?;
     let shown = path.display().to_string();
-    let Some((header, body)) = rows.split_first() else {
+    let is_csv = is_csv(path);
+    // The separator (CSV) whose header row names the most columns.
+    let found = candidates
+        .iter()
+        .filter_map(|rows| find_header(rows).map(|(h, n)| (rows, h, n)))
+        .max_by_key(|(_, _, n)| *n);
+    let Some((rows, h, _)) = found else {
+        let first = candidates.first().and_then(|rows| {
+            rows.iter()
+                .find(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
+        });
+        let seen = first.map_or_else(
+            || "tệp trống".to_string(),
+            |r| {
+                format!(
+                    "dòng {} ghi \"{}\"",
+                    r.line,
+                    r.cells.join(if is_csv { "," } else { " | " })
+                )
+            },
+        );
+        let fix = if is_csv {
+            " Nếu tệp lưu từ Excel: mở tệp, chọn File → Save As → \"CSV UTF-8 (Comma delimited) (*.csv)\", hoặc lưu thành .xlsx và ghi units = \"don-vi.xlsx\" trong tonghop.toml."
+        } else {
+            " Danh sách phải nằm ở trang đầu tiên của bảng tính."
+        };
         return Err(RoundError::Units {
             path: shown,
-            problems: vec!["tệp không có dòng tiêu đề.".into()],
+            problems: vec![format!(
+                "không tìm thấy dòng tiêu đề với các cột \"Mã đơn vị\", \"Tên đơn vị\", \"Loại\", \"Khối\" (và tùy chọn \"Đơn vị cấp trên\") trong {HEADER_SEARCH_ROWS} dòng đầu ({seen}).{fix}"
+            )],
         });
     };
+    let (header, body) = (&rows[h], &rows[h + 1..]);
+    let columns = header_columns(&header.cells);
     let mut index = [usize::MAX; 5];
     let mut problems = Vec::new();
-    for (i, (name, aliases)) in HEADERS.iter().enumerate() {
-        match header
-            .iter()
-            .position(|h| fold(h) == *name || aliases.iter().any(|a| fold(h) == *a))
-        {
+    for (i, (name, _)) in HEADERS.iter().enumerate() {
+        match columns[i] {
             Some(p) => index[i] = p,
+            None if i >= HEADERS.len() - OPTIONAL_HEADERS => {}
             None => problems.push(format!(
-                "thiếu cột \"{}\" ở dòng tiêu đề.",
-                capitalize(name)
+                "thiếu cột \"{}\" ở dòng tiêu đề (dòng {}).",
+                capitalize(name),
+                header.line
             )),
         }
     }
@@ -495,10 +773,11 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
     let mut codes: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut blocks: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let mut names: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for (n, row) in body.iter().enumerate() {
-        let line = n + 2;
+    for row in body {
+        let line = row.line;
         let get = |i: usize| {
-            row.get(index[i])
+            row.cells
+                .get(index[i])
                 .map(|s| crate::text::nfc(s.trim()))
                 .unwrap_or_default()
         };
@@ -574,36 +853,65 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// Rows of strings from a CSV or the first sheet of a workbook.
-fn read_table(path: &Path) -> Result<Vec<Vec<String>>, RoundError> {
-    let shown = path.display().to_string();
-    let is_csv = path
-        .extension()
+/// One row of a table: its line in the file (CSV) or its row in the
+/// sheet, 1-based, and its cells.
+#[derive(Debug, Clone)]
+struct Row {
+    line: usize,
+    cells: Vec<String>,
+}
+
+fn is_csv(path: &Path) -> bool {
+    path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv {
-        let bytes = std::fs::read(path).map_err(|source| RoundError::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
-        let mut rows = Vec::new();
-        for (i, rec) in reader.records().enumerate() {
-            let rec = rec.map_err(|e| RoundError::Invalid {
-                path: shown.clone(),
-                message: format!("dòng {}: không đọc được CSV ({e}).", i + 1),
-            })?;
-            rows.push(rec.iter().map(str::to_string).collect());
-        }
-        return Ok(rows);
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"))
+}
+
+/// The rows of a CSV text split by `separator`; a field that does not
+/// parse (an unclosed quote) ends the rows there.
+fn csv_rows(text: &str, separator: u8) -> Vec<Row> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = reader.read_record(&mut record) {
+        rows.push(Row {
+            line: record
+                .position()
+                .map_or(rows.len() + 1, |p| p.line() as usize),
+            cells: record.iter().map(str::to_string).collect(),
+        });
     }
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| RoundError::Invalid {
+    rows
+}
+
+/// The candidate tables of a units file: for a CSV one per separator
+/// (comma, semicolon, tab; [`load_units`] keeps the one whose header row
+/// reads), for a workbook its first sheet.
+fn read_table(path: &Path) -> Result<Vec<Vec<Row>>, RoundError> {
+    let shown = path.display().to_string();
+    if is_csv(path) {
+        let decoded = crate::textfile::read(path).map_err(|error| RoundError::Io {
+            path: shown.clone(),
+            error,
+        })?;
+        return Ok([b',', b';', b'\t']
+            .iter()
+            .map(|sep| csv_rows(&decoded.text, *sep))
+            .collect());
+    }
+    if !path.is_file() {
+        return Err(RoundError::Io {
+            path: shown,
+            error: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    let mut wb = calamine::open_workbook_auto(path).map_err(|_| RoundError::Invalid {
         path: shown.clone(),
-        message: format!("không mở được bảng tính ({e})."),
+        message: "không mở được bảng tính (tệp hỏng, đang được ghi, hoặc không phải .xlsx/.xls/.ods): mở thử bằng Excel rồi lưu lại, hoặc lưu danh sách thành .csv.".into(),
     })?;
     let range = wb
         .worksheet_range_at(0)
@@ -611,22 +919,28 @@ fn read_table(path: &Path) -> Result<Vec<Vec<String>>, RoundError> {
             path: shown.clone(),
             message: "bảng tính không có trang nào.".into(),
         })?
-        .map_err(|e| RoundError::Invalid {
+        .map_err(|_| RoundError::Invalid {
             path: shown.clone(),
-            message: format!("không đọc được trang đầu ({e})."),
+            message:
+                "không đọc được trang đầu của bảng tính (tệp hỏng?): mở bằng Excel rồi lưu lại."
+                    .into(),
         })?;
-    Ok(range
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    Ok(vec![range
         .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
+        .enumerate()
+        .map(|(i, r)| Row {
+            line: first_row + i + 1,
+            cells: std::iter::repeat_n(String::new(), first_col)
+                .chain(r.iter().map(|c| match c {
                     Data::Empty => String::new(),
                     Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
                     other => other.to_string(),
-                })
-                .collect()
+                }))
+                .collect(),
         })
-        .collect())
+        .collect()])
 }
 
 #[cfg(test)]

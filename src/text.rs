@@ -98,13 +98,27 @@ pub fn check_sheet_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A Vietnamese description of an I/O error.
+/// An I/O error in Vietnamese (the system's own text is English on most
+/// machines): what happened and what to do.
 pub fn io_error_vi(e: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
+    use std::io::ErrorKind as K;
     match e.kind() {
-        NotFound => "không tìm thấy tệp".into(),
-        PermissionDenied => "không có quyền đọc tệp".into(),
-        _ => format!("lỗi đọc đĩa: {e}"),
+        K::NotFound => "không có tệp hoặc thư mục này".into(),
+        K::PermissionDenied => {
+            "không có quyền truy cập (tệp đang mở trong Excel, chỉ đọc hoặc thuộc người dùng khác?)"
+                .into()
+        }
+        K::AlreadyExists => "tệp đã có".into(),
+        K::InvalidData => "nội dung tệp không đọc được".into(),
+        K::IsADirectory => "đây là thư mục, không phải tệp".into(),
+        K::NotADirectory => "một phần của đường dẫn là tệp, không phải thư mục".into(),
+        K::StorageFull => "ổ đĩa đã đầy".into(),
+        K::ReadOnlyFilesystem => "ổ đĩa chỉ đọc".into(),
+        K::InvalidFilename => "tên tệp không hợp lệ".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("lỗi hệ thống khi đọc hoặc ghi tệp (mã lỗi {code})"),
+            None => "lỗi hệ thống khi đọc hoặc ghi tệp".into(),
+        },
     }
 }
 
@@ -149,6 +163,12 @@ pub fn number_vi(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn io_errors_read_in_vietnamese() {
+        let e = std::fs::read("/khong/co/tep/nay").unwrap_err();
+        assert_eq!(io_error_vi(&e), "không có tệp hoặc thư mục này");
+    }
 
     #[test]
     fn fold_matches_nfd_case_and_spaces() {

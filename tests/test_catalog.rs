@@ -462,10 +462,9 @@ fn toml_and_json_syntax_errors_carry_their_line() {
     use tonghop::catalog::{CatalogError, SyntaxError};
     let broken = EMBEDDED_TOML.replacen("[[rules]]\nid = \"R02\"", "[[rules]\nid = \"R02\"", 1);
     match Catalog::from_text(&broken, "a.toml") {
-        Err(CatalogError::Syntax {
-            error: SyntaxError { line, message, .. },
-            ..
-        }) => {
+        Err(CatalogError::Syntax { errors, .. }) if errors.len() == 1 => {
+            let SyntaxError { line, message, .. } = &errors[0];
+            let (line, message) = (*line, message.as_str());
             assert_eq!(line, line_of("id = \"R02\"") - 1);
             assert_eq!(message, "quy tắc R02: thiếu \"]]\" đóng tên bảng [[…]].");
         }

@@ -153,7 +153,7 @@ fn command_line_mistakes_exit_2_in_vietnamese() {
             &["consolidate", "samples", "--bogus"],
             "Lỗi: không có tùy chọn --bogus.",
         ),
-        (&["consolidate"], "Lỗi: thiếu tham số bắt buộc <ROUND>."),
+        (&["consolidate"], "Lỗi: thiếu tham số bắt buộc <ĐỢT>."),
         (&["consolidat", "samples"], "Có phải ý bạn là: consolidate?"),
         (
             &["catalog", "--format", "yaml"],
@@ -164,7 +164,9 @@ fn command_line_mistakes_exit_2_in_vietnamese() {
         let run = tonghop(args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(expected), "{args:?}:\n{}", run.stderr);
-        assert!(run.stderr.contains("Xem hướng dẫn: tonghop --help"));
+        assert!(run
+            .stderr
+            .contains("Xem hướng dẫn: tonghop help, hoặc tonghop help <LỆNH>."));
         assert_no_english(&run.stderr);
         assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
     }

@@ -259,6 +259,14 @@ fn file_settings_naming_an_unknown_unit_or_both_use_and_exclude_stop_the_run() {
             && err.contains("không thể vừa dùng (use = true) vừa loại (exclude = true)"),
         "{err}"
     );
+    // Each problem at the line of its [[files]] entry.
+    let line = settings.lines().count() + 2;
+    assert!(
+        err.contains(&format!(
+            "dòng {line}, cột 1: mục [[files]] thứ 1 (tệp \"x.xlsx\"): đơn vị \"KHONG-CO\""
+        )),
+        "{err}"
+    );
 }
 
 #[test]

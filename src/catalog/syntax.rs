@@ -147,8 +147,11 @@ fn item_of(table: &str) -> Option<String> {
                 None if name == "plausible" || name.starts_with("plausible.") => {
                     Some("mục [plausible]".to_string())
                 }
+                // Other tables (`[cap_tren]`, `[[files]]` of the round
+                // settings): by their header.
+                None if !name.is_empty() => Some(format!("mục {header}")),
                 None => None,
-            }
+            };
         }
     };
     value("id").map(|id| format!("{what} {id}"))
@@ -186,13 +189,16 @@ fn translate(message: &str, format: Format) -> String {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let field = first_quoted(rest);
         let allowed = expected_list(rest);
-        return if allowed.is_empty() {
-            format!("trường `{field}` không dùng ở đây.")
-        } else {
-            format!(
+        return match (allowed.is_empty(), closest(&field, &allowed)) {
+            (true, _) => format!("trường `{field}` không dùng ở đây."),
+            (false, Some(near)) => format!(
+                "trường `{field}` không dùng ở đây: có phải ý bạn là `{near}`? (các trường được dùng: {}).",
+                allowed.join(", ")
+            ),
+            (false, None) => format!(
                 "trường `{field}` không dùng ở đây; các trường được dùng: {}.",
                 allowed.join(", ")
-            )
+            ),
         };
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {
@@ -235,6 +241,18 @@ fn translate(message: &str, format: Format) -> String {
 /// TOML syntax errors (toml_parser's descriptions).
 fn toml_syntax(message: &str) -> String {
     const KNOWN: &[(&str, &str)] = &[
+        (
+            "string values must be quoted",
+            "văn bản phải đặt trong ngoặc kép (ví dụ title = \"Tổng kết\"; ngày cũng vậy: deadline = \"20/6/2021\")",
+        ),
+        (
+            "invalid literal string",
+            "chuỗi trong dấu nháy đơn thiếu dấu ' đóng",
+        ),
+        (
+            "unquoted keys cannot be empty",
+            "thiếu tên khóa trước dấu \"=\"",
+        ),
         ("unclosed array table", "thiếu \"]]\" đóng tên bảng [[…]]"),
         (
             "invalid date-time",
@@ -338,6 +356,210 @@ fn json_syntax(message: &str) -> String {
     format!("{found}.")
 }
 
+/// The allowed name closest to a misspelt `name` ("dealine" →
+/// "deadline"), when it is near enough to be meant: at most 1 edit for
+/// names up to 4 letters, 2 up to 8, 3 beyond (Damerau–Levenshtein,
+/// case-insensitive).
+pub fn closest<'a>(name: &str, allowed: &'a [String]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    let limit = match lower.chars().count() {
+        0..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    };
+    allowed
+        .iter()
+        .map(|a| (strsim::damerau_levenshtein(&lower, &a.to_lowercase()), a))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a.as_str())
+}
+
+/// Deserialize a TOML text, reporting every problem of the file at once,
+/// each with its line: all syntax errors (the parser recovers); else
+/// every unknown key, value of the wrong type and missing key. After a
+/// problem the offending lines (a key, or a `[[…]]` table lacking a key)
+/// are blanked and the text read again, so later problems are found too;
+/// a key reported misspelt or wrong is not reported missing as well.
+///
+/// # Errors
+/// The problems in file order (at most 50).
+pub fn from_toml_all<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Vec<SyntaxError>> {
+    let (_, syntax) = toml::de::DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        let mut out: Vec<SyntaxError> = syntax
+            .iter()
+            .map(|e| SyntaxError::from_toml(e, text))
+            .collect();
+        out.dedup_by(|a, b| a.line == b.line && a.message == b.message);
+        return Err(out);
+    }
+    let mut work = text.as_bytes().to_vec();
+    let mut errors: Vec<SyntaxError> = Vec::new();
+    // Keys already reported (misspelt, wrong value): not "missing" too.
+    let mut covered: Vec<String> = Vec::new();
+    for _ in 0..50 {
+        let current = String::from_utf8(work.clone()).expect("only ASCII spaces written");
+        if !errors.is_empty() && toml::de::DeTable::parse(&current).is_err() {
+            // Blanking broke the text (a value running over several
+            // lines): what follows would be our own doing.
+            break;
+        }
+        let e = match toml::from_str::<T>(&current) {
+            Ok(v) if errors.is_empty() => return Ok(v),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let raw = e.message().trim().to_string();
+        if let Some(rest) = raw.strip_prefix("missing field ") {
+            let field = first_quoted(rest);
+            let span = e
+                .span()
+                .filter(|s| !table_around(&current, s.start).is_empty());
+            if covered.contains(&field) {
+                // Reported as misspelt or wrong already; the text cannot
+                // be read further without it.
+                match span {
+                    Some(s) => blank_table(&mut work, s.start),
+                    None => break,
+                }
+                continue;
+            }
+            let mut err = SyntaxError::from_toml(&e, text);
+            if span.is_none() {
+                // The top-level table: no useful position.
+                err.line = 0;
+                err.column = 0;
+                err.message = format!("thiếu khóa bắt buộc `{field}` (ghi `{field} = …`).");
+            }
+            errors.push(err);
+            match span {
+                Some(s) => blank_table(&mut work, s.start),
+                None => break,
+            }
+            continue;
+        }
+        let Some(span) = e.span() else {
+            errors.push(SyntaxError::from_toml(&e, text));
+            break;
+        };
+        let err = SyntaxError::from_toml(&e, text);
+        if let Some(rest) = raw.strip_prefix("unknown field ") {
+            let allowed = expected_list(rest);
+            if let Some(near) = closest(&first_quoted(rest), &allowed) {
+                covered.push(near.to_string());
+            }
+        }
+        if let Some(key) = key_of_line(&current, span.start) {
+            covered.push(key);
+        }
+        let before = work.clone();
+        let mut end = blank_lines(&mut work, span.start, span.end);
+        // A value running over several lines (an array): blank its other
+        // lines too, up to where the text reads again.
+        for _ in 0..500 {
+            let Ok(t) = std::str::from_utf8(&work) else {
+                break;
+            };
+            if end >= work.len() || toml::de::DeTable::parse(t).is_ok() {
+                break;
+            }
+            end = blank_lines(&mut work, end + 1, end + 1);
+        }
+        errors.push(err);
+        if work == before {
+            break;
+        }
+    }
+    errors.sort_by_key(|e| (e.line == 0, e.line, e.column));
+    Err(errors)
+}
+
+/// Where `key = …` is written in `table` (`""`: the top level, before
+/// any `[table]` header; `"cap_tren"`: under `[cap_tren]`): 1-based line
+/// and column of the key.
+pub fn key_position(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            current = t
+                .trim_end()
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
+            continue;
+        }
+        let Some((k, _)) = t.split_once('=') else {
+            continue;
+        };
+        if current == table && k.trim().trim_matches('"') == key {
+            let column = line.chars().count() - t.chars().count() + 1;
+            return Some((i + 1, column));
+        }
+    }
+    None
+}
+
+impl SyntaxError {
+    /// A problem with the value of `key` in `table` (see
+    /// [`key_position`]), placed at the key's line when it is written.
+    pub fn at_key(text: &str, table: &str, key: &str, message: String) -> SyntaxError {
+        let (line, column) = key_position(text, table, key).unwrap_or((0, 0));
+        SyntaxError {
+            line,
+            column,
+            message,
+            excerpt: line_text(text, line),
+        }
+    }
+}
+
+/// The key of the `key = value` line holding byte `offset`.
+fn key_of_line(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let last = key.rsplit('.').next()?.trim().trim_matches('"');
+    (!last.is_empty() && !last.starts_with('[')).then(|| last.to_string())
+}
+
+/// Blank (with spaces, keeping every byte offset and line) the whole
+/// lines from the one holding `start` to the one holding `end`; returns
+/// the offset of the end of the last line blanked (its newline).
+fn blank_lines(work: &mut [u8], start: usize, end: usize) -> usize {
+    let start = start.min(work.len());
+    let end = end.max(start).min(work.len());
+    let from = work[..start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let to = work[end.saturating_sub(1).max(from)..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(work.len(), |i| end.saturating_sub(1).max(from) + i);
+    for b in &mut work[from..to] {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
+    }
+    to
+}
+
+/// Blank the TOML table (header and body) holding byte `offset`.
+fn blank_table(work: &mut [u8], offset: usize) {
+    let text = String::from_utf8_lossy(work).into_owned();
+    let table = table_around(&text, offset);
+    if table.is_empty() {
+        return;
+    }
+    let start = table.as_ptr() as usize - text.as_ptr() as usize;
+    blank_lines(work, start, start + table.len());
+}
+
 /// The first `quoted` name of a serde message.
 fn first_quoted(s: &str) -> String {
     s.split('`').nth(1).unwrap_or("").to_string()
@@ -425,6 +647,43 @@ mod tests {
             translate("something new", Format::Json),
             "nội dung không đúng cú pháp JSON."
         );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Demo {
+        title: String,
+        deadline: String,
+        #[serde(default)]
+        parts: Vec<String>,
+    }
+
+    #[test]
+    fn every_problem_is_found_and_a_misspelt_key_is_not_also_missing() {
+        let text = "title = 5\ndealine = \"x\"\npatrs = [\n  \"a\",\n  \"b\",\n]\n";
+        let errors = from_toml_all::<Demo>(text).unwrap_err();
+        let shown: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}:{}", e.line, e.message))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "1:giá trị sai kiểu: ghi số nguyên 5, cần văn bản trong ngoặc kép.",
+                "2:trường `dealine` không dùng ở đây: có phải ý bạn là `deadline`? (các trường được dùng: title, deadline, parts).",
+                "3:trường `patrs` không dùng ở đây: có phải ý bạn là `parts`? (các trường được dùng: title, deadline, parts).",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_near_name_is_suggested_a_far_one_not() {
+        let allowed: Vec<String> = ["deadline", "round_id", "units"].map(String::from).to_vec();
+        assert_eq!(closest("dealine", &allowed), Some("deadline"));
+        assert_eq!(closest("Round_ID", &allowed), Some("round_id"));
+        assert_eq!(closest("unit", &allowed), Some("units"));
+        assert_eq!(closest("catalog", &allowed), None);
     }
 
     #[test]

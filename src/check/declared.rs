@@ -98,7 +98,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
                 unit,
                 anchor,
                 &recs,
-                r.id(),
+                &r.finding_name(),
                 number_vi(total),
                 format!("các dòng {}", parts_of.join(", ")),
                 format!(
@@ -155,7 +155,7 @@ pub fn check(catalog: &Catalog, table: &DataFrame, cells: &Cells) -> PolarsResul
             unit,
             anchor,
             &recs,
-            r.id(),
+            &r.finding_name(),
             found,
             expected,
             message,

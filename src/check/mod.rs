@@ -292,7 +292,7 @@ pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<Committ
             let also = catalog
                 .rules
                 .iter()
-                .find(|r| r.id() == f.rule)
+                .find(|r| r.finding_name() == f.rule)
                 .map(|r| {
                     r.codes()
                         .filter_map(|c| catalog.indicator_index(c))
@@ -317,9 +317,9 @@ pub fn committee(round: &Round, cons: &Consolidated) -> PolarsResult<Vec<Committ
 fn lacking_breakdown(round: &Round, cons: &Consolidated, rule: &str, k: usize) -> Vec<String> {
     let catalog = &round.catalog;
     let Some((total, parts)) = catalog.rules.iter().find_map(|r| match r {
-        crate::catalog::Rule::Sum {
-            id, total, parts, ..
-        } if id == rule => Some((total.as_str(), parts)),
+        crate::catalog::Rule::Sum { total, parts, .. } if r.finding_name() == rule => {
+            Some((total.as_str(), parts))
+        }
         _ => None,
     }) else {
         return Vec::new();

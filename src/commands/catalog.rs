@@ -4,38 +4,41 @@
 
 use std::fmt::Write as _;
 
-use anyhow::Context;
-
 use crate::catalog::{validate, Catalog, CatalogError, DerivedRule, GroupKind, Rule};
 use crate::cli::{CatalogArgs, CatalogFormat};
 
 pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.check {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("không đọc được tệp danh mục {}", path.display()))?;
+        let text = crate::textfile::read(path)
+            .map_err(|error| CatalogError::Io {
+                path: path.display().to_string(),
+                error,
+            })?
+            .text;
         let origin = path.display().to_string();
         let catalog = match Catalog::parse(&text, &origin) {
             Ok(c) => c,
             Err(e @ CatalogError::Syntax { .. }) => {
-                println!("{e}");
+                super::print_out(&format!("{e}\n"))?;
                 return Ok(1);
             }
             Err(e) => return Err(e.into()),
         };
         let problems = validate(&catalog);
         if problems.is_empty() {
-            println!(
-                "Danh mục {origin} hợp lệ: {} biểu, {} chỉ tiêu, {} quy tắc.",
+            super::print_out(&format!(
+                "Danh mục {origin} hợp lệ: {} biểu, {} chỉ tiêu, {} quy tắc.\n",
                 catalog.groups.len(),
                 catalog.indicators.len(),
                 catalog.rules.len()
-            );
+            ))?;
             return Ok(0);
         }
-        println!("Danh mục {origin} có {} lỗi:", problems.len());
+        let mut text = format!("Danh mục {origin} có {} lỗi:\n", problems.len());
         for p in &problems {
-            println!("  - {p}");
+            let _ = writeln!(text, "  - {p}");
         }
+        super::print_out(&text)?;
         return Ok(1);
     }
     let catalog = Catalog::load_or_embedded(args.catalog.as_deref())?;
@@ -46,21 +49,8 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
         CatalogFormat::Json => serde_json::to_string_pretty(&catalog)? + "\n",
         CatalogFormat::Toml => toml::to_string_pretty(&catalog)?,
     };
-    print_all(&text)?;
+    super::print_out(&text)?;
     Ok(0)
-}
-
-/// Write `text` to stdout; a reader that stops early (`| head`) is not an
-/// error.
-fn print_all(text: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("không ghi được ra màn hình (stdout)")
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The catalogue as an indented outline tree (forms, indicators, rules).

@@ -30,9 +30,9 @@ pub fn run(args: &ConsolidateArgs) -> anyhow::Result<u8> {
         &progress,
     )?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
+        super::print_out(&(serde_json::to_string_pretty(&outcome.summary)? + "\n"))?;
     } else {
-        print!("{}", outcome.summary.text());
+        super::print_out(&outcome.summary.text())?;
     }
     Ok(if outcome.summary.errors > 0 { 1 } else { 0 })
 }

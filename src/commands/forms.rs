@@ -18,13 +18,13 @@ pub fn run(args: &FormsArgs) -> anyhow::Result<u8> {
         .unwrap_or_else(|| round.dir.join(&round.settings.output).join("bieu-mau"));
     let started = Instant::now();
     let written = write_all_forms(&round, &out)?;
-    println!(
-        "Đã tạo {} biểu mẫu ({} đơn vị và 1 biểu mẫu chung) trong {} sau {:.2} giây.",
+    super::print_out(&format!(
+        "Đã tạo {} biểu mẫu ({} đơn vị và 1 biểu mẫu chung) trong {} sau {:.2} giây.\n",
         written.len(),
         written.len() - 1,
         out.display(),
         started.elapsed().as_secs_f64()
-    );
+    ))?;
     Ok(0)
 }
 

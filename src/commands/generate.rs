@@ -57,12 +57,12 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<u8> {
         let path = returns.join(crate::form::form_file_name(unit));
         crate::atomic::save_workbook(&mut wb, &path)?;
     }
-    println!(
-        "Đã tạo {} báo cáo ({} có lỗi cài sẵn) trong {}.",
+    super::print_out(&format!(
+        "Đã tạo {} báo cáo ({} có lỗi cài sẵn) trong {}.\n",
         round.units.len(),
         errors,
         returns.display()
-    );
+    ))?;
     Ok(0)
 }
 

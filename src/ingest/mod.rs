@@ -93,6 +93,9 @@ pub enum Rejection {
     /// No hidden sheet, and the tables do not match this round's forms
     /// (the differences found).
     OtherStructure(Vec<String>),
+    /// The generic form (bieu-mau-chung.xlsx) with no unit chosen in its
+    /// drop-down: the sheet and cell of the drop-down.
+    NoUnitChosen { sheet: String, cell: CellRef },
     /// No table of the form contract in the file.
     NoTable,
     /// A bug of ours while reading it (technical detail).
@@ -128,6 +131,10 @@ impl std::fmt::Display for Rejection {
                 f,
                 "không có trang ẩn \"{META_SHEET}\" và bảng không khớp biểu mẫu của đợt này (biểu mẫu của đợt hoặc danh mục khác?): {}.",
                 list.join("; ")
+            ),
+            Rejection::NoUnitChosen { sheet, cell } => write!(
+                f,
+                "biểu mẫu chung nhưng chưa chọn đơn vị ở ô {cell} trang {sheet}: đơn vị mở tệp, chọn tên đơn vị mình trong danh sách thả xuống ở ô {cell} trang {sheet}, lưu và gửi lại."
             ),
             Rejection::NoTable => write!(
                 f,
@@ -1097,6 +1104,10 @@ fn open(kind: FileKind, bytes: Vec<u8>) -> Result<Workbook, String> {
     result.map_err(|e| grid::explain(&format!("tệp {}", kind.label()), &e))
 }
 
+/// A sheet name as Excel names a copy: "Biểu 04 (2)".
+static COPY_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s\(\d+\)$").expect("static regex"));
+
 static COLUMN_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(\s*(\d{1,3})\s*\)").expect("static regex"));
 
@@ -1241,6 +1252,19 @@ fn shown(data: &Data) -> String {
     }
 }
 
+/// The catalogue rows read so far in a file: (mã số, occurrence in a list
+/// biểu, 0 otherwise) → the sheet and the mã số cell where it was read.
+type Seen = HashMap<(String, u32), (String, CellRef)>;
+
+/// A value quoted for a message, or "(trống)".
+fn quoted_or_blank(s: &str) -> String {
+    if s.is_empty() {
+        "(trống)".to_string()
+    } else {
+        format!("\"{s}\"")
+    }
+}
+
 /// An input cell of a located table: row, column, mã số.
 type InputCell = (u32, u32, String);
 
@@ -1307,15 +1331,20 @@ impl FileReader<'_> {
         if trusted {
             self.check_unit_type(&meta, &unit);
         }
-        let mut seen: HashMap<(String, u32), CellRef> = HashMap::new();
+        let mut seen: Seen = HashMap::new();
         let mut found_any = false;
         let mut mismatches = Vec::new();
-        for (name, grid) in &sheets {
-            if let Some(loc) = locate(grid) {
+        let located: Vec<Option<Located>> = sheets.iter().map(|(_, g)| locate(g)).collect();
+        let copies = self.copied_sheets(&sheets, &located);
+        for (i, (name, grid)) in sheets.iter().enumerate() {
+            if copies.contains(&i) {
+                continue;
+            }
+            if let Some(loc) = &located[i] {
                 if !trusted {
-                    mismatches.extend(self.structure_mismatches(name, grid, &loc));
+                    mismatches.extend(self.structure_mismatches(name, grid, loc));
                 }
-                found_any |= self.read_sheet(&unit, name, grid, &loc, &mut seen);
+                found_any |= self.read_sheet(&unit, name, grid, loc, &mut seen);
             }
         }
         if !mismatches.is_empty() {
@@ -1605,6 +1634,25 @@ impl FileReader<'_> {
                 }
             }
         }
+        // The generic form, its drop-down left blank: say so, not "no
+        // hidden sheet".
+        if meta.get("form_id").map(String::as_str) == Some(FORM_ID) {
+            let (r, c) = crate::form::GUIDE_UNIT_CELL;
+            if let Some((sheet, grid)) = sheets.iter().find(|(n, _)| n == crate::form::GUIDE_SHEET)
+            {
+                let blank = match grid.get(r, c as u32) {
+                    None | Some(Data::Empty) => true,
+                    Some(Data::String(s)) => s.trim().is_empty(),
+                    Some(_) => false,
+                };
+                if blank {
+                    return Err(ReadError::Reject(Rejection::NoUnitChosen {
+                        sheet: sheet.clone(),
+                        cell: CellRef::new(r, c),
+                    }));
+                }
+            }
+        }
         Err(ReadError::Reject(Rejection::Unidentified {
             seen: seen_texts,
         }))
@@ -1629,6 +1677,154 @@ impl FileReader<'_> {
             .saying(&message)
     }
 
+    /// Sheets that copy another sheet of the file (Excel's "Move or Copy →
+    /// Create a copy" gives "Biểu 04 (2)" with the same mã số rows): one
+    /// finding per copy naming both sheets, a lỗi listing the cells whose
+    /// values differ, a cảnh báo when the copies are the same. Returns the
+    /// positions in `sheets` of the copies, which are not read: the sheet
+    /// read is the one named as the form names it, else the first.
+    fn copied_sheets(
+        &mut self,
+        sheets: &[(String, Grid)],
+        located: &[Option<Located>],
+    ) -> Vec<usize> {
+        let catalog = &self.round.catalog;
+        // Each sheet's catalogue rows: (mã số, occurrence) → row.
+        let rows: Vec<BTreeMap<(String, u32), u32>> = sheets
+            .iter()
+            .zip(located)
+            .map(|((_, grid), loc)| {
+                let mut out = BTreeMap::new();
+                let (Some(loc), Some(r1)) = (loc, grid.last_row()) else {
+                    return out;
+                };
+                for ((r, _), d) in grid
+                    .rows(loc.number_row.saturating_add(1), r1)
+                    .filter(|((_, c), _)| *c == loc.code_col)
+                {
+                    let Data::String(s) = d else { continue };
+                    let code = s.trim();
+                    if catalog.indicator(code).is_none() {
+                        continue;
+                    }
+                    let n = (1..)
+                        .find(|n| !out.contains_key(&(code.to_string(), *n)))
+                        .unwrap_or(1);
+                    out.insert((code.to_string(), n), r);
+                }
+                out
+            })
+            .collect();
+        // The sheet name the form gives the biểu of a sheet's first row.
+        let form_name = |i: usize| {
+            rows[i]
+                .keys()
+                .next()
+                .and_then(|(code, _)| catalog.indicator(code))
+                .and_then(|ind| catalog.group(&ind.group))
+                .map(|g| g.sheet.clone())
+        };
+        let mut copies: Vec<usize> = Vec::new();
+        let mut findings = Vec::new();
+        for a in 0..sheets.len() {
+            for b in a + 1..sheets.len() {
+                if copies.contains(&a) || copies.contains(&b) {
+                    continue;
+                }
+                let shared: Vec<&(String, u32)> = rows[a]
+                    .keys()
+                    .filter(|k| rows[b].contains_key(*k))
+                    .collect();
+                let smaller = rows[a].len().min(rows[b].len());
+                if shared.is_empty() || shared.len() * 2 < smaller {
+                    continue;
+                }
+                // The original: the sheet named as the form names it, else
+                // the one whose name is not Excel's copy name "… (2)", else
+                // the first (Excel puts a copy before the sheet by default).
+                let named = |i: usize| form_name(i).as_deref() == Some(sheets[i].0.as_str());
+                let copy_name = |i: usize| COPY_NAME.is_match(&sheets[i].0);
+                let (orig, copy) = if (named(b) && !named(a))
+                    || (named(a) == named(b) && copy_name(a) && !copy_name(b))
+                {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
+                let (Some(lo), Some(lc)) = (&located[orig], &located[copy]) else {
+                    continue;
+                };
+                let (go, gc) = (&sheets[orig].1, &sheets[copy].1);
+                let text = |g: &Grid, r: u32, c: u32| {
+                    g.get(r, c)
+                        .map_or(String::new(), |d| shown(d).trim().to_string())
+                };
+                let mut differ = Vec::new();
+                let mut cells = Vec::new();
+                for key in &shared {
+                    let (ro, rc) = (rows[orig][*key], rows[copy][*key]);
+                    for (n, co) in &lo.columns {
+                        let Some(cc) = lc.columns.get(n) else {
+                            continue;
+                        };
+                        let (vo, vc) = (text(go, ro, *co), text(gc, rc, *cc));
+                        if vo != vc {
+                            let cell = CellRef::new(rc, *cc as u16);
+                            cells.push(cell);
+                            differ.push(format!(
+                                "mã số {} cột ({n}): ô {} trang \"{}\" ghi {}, ô {cell} trang \"{}\" ghi {}",
+                                key.0,
+                                CellRef::new(ro, *co as u16),
+                                sheets[orig].0,
+                                quoted_or_blank(&vo),
+                                sheets[copy].0,
+                                quoted_or_blank(&vc),
+                            ));
+                        }
+                    }
+                }
+                let (o, c) = (&sheets[orig].0, &sheets[copy].0);
+                let mut f = if differ.is_empty() {
+                    Finding::file(
+                        Severity::CanhBao,
+                        self.rel,
+                        rules::DUPLICATE_SHEET,
+                        format!(
+                            "tệp {}: trang \"{c}\" là bản sao của trang \"{o}\" (cùng {} dòng mã số), số liệu giống hệt: chỉ đọc trang \"{o}\" một lần; nên xóa trang \"{c}\".",
+                            self.rel,
+                            shared.len()
+                        ),
+                    )
+                } else {
+                    const SHOWN: usize = 10;
+                    let n = differ.len();
+                    let mut list: Vec<String> = differ.into_iter().take(SHOWN).collect();
+                    if n > SHOWN {
+                        list.push(format!("và {} ô khác", n - SHOWN));
+                    }
+                    Finding::file(
+                        Severity::Loi,
+                        self.rel,
+                        rules::DUPLICATE_SHEET,
+                        format!(
+                            "tệp {}: trang \"{c}\" là bản sao của trang \"{o}\" (cùng {} dòng mã số) nhưng số liệu khác nhau ở {n} ô: {}. Đã đọc trang \"{o}\", bỏ qua trang \"{c}\": đơn vị cần giữ lại một trang đúng, xóa trang kia rồi gửi lại.",
+                            self.rel,
+                            shared.len(),
+                            list.join("; ")
+                        ),
+                    )
+                    .values(format!("{n} ô khác nhau"), "một trang cho mỗi biểu".into())
+                };
+                f.sheet = c.clone();
+                f.cells = cells;
+                findings.push(f);
+                copies.push(copy);
+            }
+        }
+        self.findings.extend(findings);
+        copies
+    }
+
     /// Read every row of a located sheet; returns whether any catalogue
     /// row was found.
     fn read_sheet(
@@ -1637,7 +1833,7 @@ impl FileReader<'_> {
         sheet: &str,
         grid: &Grid,
         loc: &Located,
-        seen: &mut HashMap<(String, u32), CellRef>,
+        seen: &mut Seen,
     ) -> bool {
         let Some(r1) = grid.last_row() else {
             return false;
@@ -1678,16 +1874,20 @@ impl FileReader<'_> {
                 continue;
             }
             let here = CellRef::new(r, loc.code_col as u16);
-            if let Some(first) = seen.get(&(code.to_string(), list_row)) {
-                let first = *first;
+            if let Some((first_sheet, first)) = seen.get(&(code.to_string(), list_row)) {
+                let place = if first_sheet == sheet {
+                    format!("ô {first} trang này")
+                } else {
+                    format!("ô {first} trang \"{first_sheet}\"")
+                };
                 self.findings.push(self.finding(
-                    Severity::Loi, sheet, here, ind, rules::MISSING_ROW,
+                    Severity::Loi, sheet, here, ind, rules::DUPLICATE_ROW,
                     code.to_string(), String::new(),
-                    format!("mã số {code} xuất hiện lần nữa (lần đầu ở ô {first}); dòng này bị bỏ qua, hãy xóa dòng trùng."),
+                    format!("mã số {code} xuất hiện lần nữa (lần đầu ở {place}); dòng này bị bỏ qua, hãy xóa dòng trùng."),
                 ));
                 continue;
             }
-            seen.insert((code.to_string(), list_row), here);
+            seen.insert((code.to_string(), list_row), (sheet.to_string(), here));
             let applicable = ind.applies_to_type(&unit.unit_type);
             let mut list_values = Vec::new();
             for (i, col) in columns.iter().enumerate() {
@@ -1940,7 +2140,7 @@ impl FileReader<'_> {
 
     /// Report groups (sheets) and rows of the catalogue that the file does
     /// not have.
-    fn missing_rows(&mut self, unit: &OrgUnit, seen: &HashMap<(String, u32), CellRef>) {
+    fn missing_rows(&mut self, unit: &OrgUnit, seen: &Seen) {
         let catalog = &self.round.catalog;
         for g in &catalog.groups {
             let codes: Vec<&Indicator> = catalog.indicators_of(&g.id).collect();
@@ -2110,6 +2310,13 @@ mod rejection_tests {
             (
                 Rejection::Unidentified { seen: Vec::new() },
                 "không xác định được đơn vị: không có trang ẩn \"_tonghop\" và không ô tiêu đề nào trùng tên một đơn vị trong danh sách (thấy: không có chữ nào).",
+            ),
+            (
+                Rejection::NoUnitChosen {
+                    sheet: "Hướng dẫn".into(),
+                    cell: CellRef::new(4, 2),
+                },
+                "biểu mẫu chung nhưng chưa chọn đơn vị ở ô C5 trang Hướng dẫn: đơn vị mở tệp, chọn tên đơn vị mình trong danh sách thả xuống ở ô C5 trang Hướng dẫn, lưu và gửi lại.",
             ),
             (
                 Rejection::NoTable,

@@ -48,7 +48,7 @@ fn fields(f: &Finding) -> [std::borrow::Cow<'_, str>; 12] {
 
 /// Column widths of the findings sheet.
 const WIDTHS: [f64; 12] = [
-    9.0, 16.0, 26.0, 30.0, 11.0, 9.0, 8.0, 30.0, 16.0, 12.0, 12.0, 64.0,
+    9.0, 16.0, 26.0, 28.0, 11.0, 9.0, 8.0, 28.0, 24.0, 12.0, 12.0, 60.0,
 ];
 
 /// The findings workbook: "Lỗi và cảnh báo" (a row per finding) and "Theo
