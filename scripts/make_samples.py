@@ -45,6 +45,24 @@ def soffice(src, fmt, dest):
         shutil.move(out, dest)
 
 
+def seed_draft(draft):
+    """The early draft of a unit that sent again differs from its final
+    return: a figure corrected later, one added later, a narrative answer
+    completed later (the sheet "Thay đổi khi nộp lại")."""
+    import openpyxl
+    wb = openpyxl.load_workbook(draft)
+    for sheet, code, col, value in [
+        ("Biểu 01", "01.01", 5, 170),
+        ("Biểu 03", "03.09", 8, None),
+        ("Thuyết minh", "15.21", 5, "Đảng bộ phường Đoàn Kết đã tổ chức đấu tranh phản bác quan điểm sai trái (bản nháp)."),
+    ]:
+        ws = wb[sheet]
+        for row in ws.iter_rows(min_row=1, max_row=80):
+            if row[2].value == code:
+                ws.cell(row[0].row, col).value = value
+    wb.save(draft)
+
+
 def main():
     shutil.rmtree(RET, ignore_errors=True)
     subprocess.run([BIN, "generate", SAMPLES, "--error-rate", "0.25"], check=True)
@@ -93,6 +111,7 @@ def main():
     final = path_of("P-DOANKET")
     draft = os.path.join(RET, "Doan Ket ban nhap.xlsx")
     shutil.copy(final, draft)
+    seed_draft(draft)
     set_saved(draft, "2021-06-05T01:00:00")
     set_saved(final, "2021-06-17T08:00:00")
     # A return from a unit not in the list.

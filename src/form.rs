@@ -1135,15 +1135,15 @@ fn write_narrative_sheet(
                 ws.write_string_with_format(row, c, NOT_APPLICABLE, &styles.not_applicable)?;
                 continue;
             }
-            match spec
-                .fill
-                .and_then(|f| f.cells.get(&(ind.code.clone(), col.key.clone())))
-            {
-                Some(v) => write_fill_value(ws, row, c, v, &styles.input_text)?,
+            let key = (ind.code.clone(), col.key.clone());
+            let fmt = marked_format(spec, &key, &styles.input_text);
+            match spec.fill.and_then(|f| f.cells.get(&key)) {
+                Some(v) => write_fill_value(ws, row, c, v, &fmt)?,
                 None => {
-                    ws.write_blank(row, c, &styles.input_text)?;
+                    ws.write_blank(row, c, &fmt)?;
                 }
             }
+            write_fill_note(ws, spec, &key, row, c)?;
             ws.add_data_validation(row, c, row, c, &validation_for(ind, catalog)?)?;
         }
     }

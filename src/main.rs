@@ -10,7 +10,11 @@ fn main() -> ExitCode {
     };
     // `consolidate --json`: a failed run prints a JSON object too, so a
     // script reading stdout always gets one.
-    let json = matches!(&cli.command, tonghop::cli::Command::Consolidate(a) if a.json);
+    let json = match &cli.command {
+        tonghop::cli::Command::Consolidate(a) => a.json,
+        tonghop::cli::Command::Check(a) => a.json,
+        _ => false,
+    };
     match tonghop::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

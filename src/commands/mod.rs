@@ -2,6 +2,7 @@
 //! domain modules.
 
 pub mod catalog;
+pub mod check;
 pub mod consolidate;
 pub mod forms;
 pub mod generate;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Catalog(args) => catalog::run(&args),
         Command::Forms(args) => forms::run(&args),
         Command::Consolidate(args) => consolidate::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
     }
 }

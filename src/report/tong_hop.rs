@@ -22,6 +22,7 @@ use crate::round::Round;
 
 /// Build the consolidated workbook. `audit_rows` is [`audit_len`]: above
 /// one sheet the audit trail goes to [`AUDIT_CSV`], written by the caller.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     round: &Round,
     ingest: &Ingest,
@@ -30,6 +31,7 @@ pub fn build(
     findings: &[Finding],
     status: &[Status],
     audit_rows: usize,
+    followup: &crate::report::Followup,
 ) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     // Large rounds make large workbooks: fast compression (level 1) costs
@@ -55,6 +57,7 @@ pub fn build(
     lists_sheet(wb.add_worksheet(), round, cons, &styles)?;
     narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
     status_sheet(wb.add_worksheet(), round, ingest, status, &styles)?;
+    followup.write(&mut wb, round, &styles)?;
     raw_sheets(&mut wb, round, ingest, findings, audit_rows, &styles)?;
     Ok(wb)
 }
@@ -807,7 +810,7 @@ fn status_sheet(
         ws.write_string_with_format(row, 1, &st.unit.code, &s.code)?;
         ws.write_string_with_format(row, 2, &st.unit.name, &s.locked_text)?;
         ws.write_string_with_format(row, 3, &st.unit.block, &s.locked_text)?;
-        ws.write_string_with_format(row, 4, st.state.to_string(), &s.stt)?;
+        ws.write_string_with_format(row, 4, st.state_text(), &s.stt)?;
         ws.write_string_with_format(row, 5, st.file.as_deref().unwrap_or(""), &s.locked_text)?;
         ws.write_string_with_format(row, 6, st.when(), &s.stt)?;
         ws.write_string_with_format(row, 7, st.when_source(), &s.locked_text)?;
