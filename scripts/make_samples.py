@@ -63,14 +63,30 @@ def seed_draft(draft):
     wb.save(draft)
 
 
+def other_round(src, dest):
+    """The return `src` as if filled on the form of last round."""
+    import openpyxl
+    wb = openpyxl.load_workbook(src)
+    for row in wb["_tonghop"].iter_rows():
+        if row[0].value == "round_id":
+            row[1].value = "241-2020-TPLC"
+    wb.save(dest)
+    set_saved(dest, "2021-06-18T02:00:00")
+
+
 def main():
     shutil.rmtree(RET, ignore_errors=True)
     subprocess.run([BIN, "generate", SAMPLES, "--error-rate", "0.25"], check=True)
     import openpyxl
 
     # Units that never returned.
-    for code in ["CB-BENHVIEN", "CB-QLDT", "CB-NOIVU"]:
+    for code in ["CB-BENHVIEN", "CB-QLDT"]:
         os.remove(path_of(code))
+    # A unit that filled last round's form: rejected, the unit known from
+    # the hidden sheet (its feedback workbook says what to send instead).
+    src = path_of("CB-NOIVU")
+    other_round(src, os.path.join(RET, "Noi vu - bao cao.xlsx"))
+    os.remove(src)
     # Real client files: LibreOffice re-saves (xlsx, ods, xls), renamed.
     src = path_of("P-QUYETTIEN")
     soffice(src, "xlsx", os.path.join(RET, "Quyet Tien - bao cao 241 (LibreOffice).xlsx"))

@@ -258,3 +258,65 @@ fn feedback_corrected_with_openpyxl_clears_value_percentage_and_rejected_file_fi
     let pct = cons.total_value("05.14", "t2015").unwrap();
     assert!((pct - 100.0 * num / den).abs() < 0.01, "{pct}");
 }
+
+#[test]
+#[ignore = "needs LibreOffice and openpyxl; run by .ci/run"]
+fn sample_feedback_marks_the_finding_cells_and_reads_back_after_libreoffice() {
+    let out = tempfile::tempdir().unwrap();
+    let outcome = consolidate_round_on(
+        &common::samples(),
+        Some(out.path().to_path_buf()),
+        None,
+        &tonghop::ingest::Silent,
+        today(),
+    )
+    .unwrap();
+    let findings: Vec<_> = outcome.findings.iter().filter(|f| f.unit == B).collect();
+    assert!(!findings.is_empty());
+    let feedback = out
+        .path()
+        .join("phan-hoi/x-santhang-dang-bo-xa-san-thang.xlsx");
+    // Marked cells read back with openpyxl: exactly the findings' cells.
+    let scratch = tempfile::tempdir().unwrap();
+    let (red, todo) = correct(
+        &feedback,
+        &scratch.path().join("same.xlsx"),
+        &serde_json::json!([]),
+    );
+    let want: BTreeSet<(String, String)> = findings
+        .iter()
+        .flat_map(|f| f.cells.iter().map(|c| (f.sheet.clone(), c.to_string())))
+        .collect();
+    assert_eq!(red, want);
+    assert_eq!(todo.len(), 7 + findings.len(), "{todo:?}");
+    // LibreOffice opens it and saves it again; read back as a return, it is
+    // X-SANTHANG's with the same findings as the return it was made from.
+    let status = Command::new("soffice")
+        .args(["--headless", "--convert-to", "xlsx", "--outdir"])
+        .arg(scratch.path().join("lo"))
+        .arg(&feedback)
+        .status()
+        .expect("soffice (installed by .ci/run)");
+    assert!(status.success());
+    let resaved = scratch
+        .path()
+        .join("lo/x-santhang-dang-bo-xa-san-thang.xlsx");
+    let checked = tonghop::commands::check::check_files(
+        std::slice::from_ref(&resaved),
+        Some(&common::samples()),
+        None,
+    )
+    .unwrap()
+    .remove(0);
+    assert!(checked.accepted, "{}", checked.fate);
+    assert_eq!(checked.unit, B);
+    let messages = |fs: Vec<&tonghop::diagnostic::Finding>| {
+        fs.iter()
+            .map(|f| (f.sheet.clone(), f.cell_text(), f.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        messages(checked.findings.iter().collect()),
+        messages(findings)
+    );
+}

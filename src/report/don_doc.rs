@@ -23,7 +23,8 @@ pub const SHEET: &str = "Đôn đốc";
 pub enum Reason {
     /// Nothing came back.
     Missing,
-    /// Only files that could not be read (counted lỗi).
+    /// Only files that could not be used: unreadable, of another round or
+    /// catalogue (counted lỗi).
     Unreadable { errors: usize },
     /// A blank form came back.
     Blank,
@@ -41,7 +42,7 @@ impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Reason::Missing => write!(f, "Chưa nộp"),
-            Reason::Unreadable { .. } => write!(f, "Tệp gửi về không đọc được"),
+            Reason::Unreadable { .. } => write!(f, "Tệp gửi về không dùng được"),
             Reason::Blank => write!(f, "Nộp biểu trống"),
             Reason::Errors {
                 errors,
@@ -172,8 +173,8 @@ fn message(
             s.committee, s.send_to
         ),
         Reason::Unreadable { errors } => format!(
-            "Đến ngày {date}, tệp đơn vị gửi {report} không đọc được ({errors} lỗi).{} Đề nghị đơn vị gửi lại {when}, về {}.",
-            attached("biểu mẫu của đơn vị và trang \"Cần sửa\" nói rõ lý do."),
+            "Đến ngày {date}, tệp đơn vị gửi {report} không tổng hợp được ({errors} lỗi).{} Đề nghị đơn vị gửi lại {when}, về {}.",
+            attached("biểu mẫu của đơn vị, trang \"Cần sửa\" nói rõ lý do."),
             s.send_to
         ),
         Reason::Blank => format!(
@@ -269,7 +270,7 @@ pub fn sheet(
         1,
         last,
         &format!(
-            "{} đơn vị cần nhắc: chưa nộp, tệp không đọc được, nộp biểu trống, còn lỗi, nộp trễ hạn. Tệp phản hồi của từng đơn vị ở thư mục {}/.",
+            "{} đơn vị cần nhắc: chưa nộp, tệp không dùng được, nộp biểu trống, còn lỗi, nộp trễ hạn. Tệp phản hồi của từng đơn vị ở thư mục {}/.",
             rows.len(),
             phan_hoi::FOLDER
         ),
@@ -291,7 +292,7 @@ pub fn sheet(
             let fmt = if matches!(col, 7 | 8) { &center } else { &text };
             ws.write_string_with_format(row, col, v, fmt)?;
             // Characters of 11 pt Times New Roman in a column width.
-            let w = HEADERS[col as usize].1 * 1.3;
+            let w = HEADERS[col as usize].1 * 1.2;
             height = height.max(v.chars().count().div_ceil(w as usize));
         }
         ws.set_row_height(row, 14.5 * height as f64 + 3.0)?;

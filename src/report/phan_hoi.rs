@@ -430,7 +430,12 @@ fn todo_sheet(
             "{received} Kiểm tra ngày {}: {errors} lỗi, {warnings} cảnh báo.",
             today.format("%d/%m/%Y")
         ),
-        "Cách sửa: sửa các ô nền đỏ trong các trang biểu của tệp này (ghi chú của ô nói rõ lỗi; bấm vào địa chỉ ở cột \"Ô\" để đến ô đó), rồi lưu và gửi lại chính tệp này; không xóa trang ẩn \"_tonghop\", có thể đổi tên tệp. Cảnh báo: kiểm tra lại, sửa nếu sai.".to_string(),
+        if fb.file.is_some() {
+            "Cách sửa: sửa các ô nền đỏ trong các trang biểu của tệp này (ghi chú của ô nói rõ lỗi; bấm vào địa chỉ ở cột \"Ô\" để đến ô đó), rồi lưu và gửi lại chính tệp này; không xóa trang ẩn \"_tonghop\", có thể đổi tên tệp. Cảnh báo: kiểm tra lại, sửa nếu sai."
+        } else {
+            "Cách làm: điền số liệu vào các trang biểu của tệp này (ô nền vàng, xem trang \"Hướng dẫn\"), rồi lưu và gửi lại chính tệp này; không xóa trang ẩn \"_tonghop\", có thể đổi tên tệp."
+        }
+        .to_string(),
         format!(
             "Gửi lại {}. Nơi nhận: {}.",
             deadline_text(s.deadline, today),

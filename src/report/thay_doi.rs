@@ -196,7 +196,7 @@ pub fn sheet(
             let col = i as u16 + 1;
             ws.write_string_with_format(row, col, v, fmt)?;
             // Characters of 11 pt Times New Roman in a column width.
-            let w = HEADERS[col as usize].1 * 1.3;
+            let w = HEADERS[col as usize].1 * 1.2;
             height = height.max(v.chars().count().div_ceil(w as usize));
         }
         ws.set_row_height(row, 14.5 * height as f64 + 3.0)?;
