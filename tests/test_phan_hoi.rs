@@ -320,3 +320,61 @@ fn sample_feedback_marks_the_finding_cells_and_reads_back_after_libreoffice() {
         messages(findings)
     );
 }
+
+#[test]
+fn a_password_file_named_for_its_unit_gets_a_blank_form_then_is_superseded() {
+    let dir = common::small_round(&common::THREE_UNITS);
+    let round = Round::load(dir.path(), None).unwrap();
+    let unit = round.unit("CB-C").unwrap();
+    let locked = round
+        .returns_dir()
+        .join(tonghop::form::form_file_name(unit));
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/encrypted.xlsx"),
+        &locked,
+    )
+    .unwrap();
+    common::set_mtime(&locked, "2021-06-10 02:00");
+    let first =
+        consolidate_round_on(dir.path(), None, None, &tonghop::ingest::Silent, today()).unwrap();
+    let mine: Vec<_> = first.findings.iter().filter(|f| f.unit == "CB-C").collect();
+    assert_eq!(mine.len(), 1, "{:#?}", first.findings);
+    assert!(mine[0].message.contains("mật khẩu"), "{}", mine[0].message);
+    let feedback = first
+        .out
+        .join("phan-hoi")
+        .join(tonghop::form::form_file_name(unit));
+    let sheets = common::read_back(&feedback);
+    assert_eq!(sheets[0].0, "Cần sửa");
+    let todo: Vec<&String> = sheets[0].1.values().collect();
+    assert!(
+        todo.iter()
+            .any(|t| t.starts_with("Tệp có mật khẩu nên không đọc được.")),
+        "{todo:?}"
+    );
+    // The blank form of CB-C: the contract's hidden sheet names it.
+    let meta = &sheets.iter().find(|(n, _)| n == "_tonghop").unwrap().1;
+    assert!(meta.values().any(|v| v == "CB-C"));
+    let chase = common::read_back(&first.out.join("tong-hop.xlsx"));
+    let chase = &chase.iter().find(|(n, _)| n == "Đôn đốc").unwrap().1;
+    let row = common::row_of(chase, 1, "CB-C").unwrap();
+    assert_eq!(chase[&(row, 6)], "Tệp gửi về không dùng được");
+
+    // A readable return saved later: the password file is an old copy.
+    let fill = common::clean_fill(&round, "CB-C", 3);
+    common::write_saved_return(&round, "CB-C", Some(&fill), "2021-06-15 09:00", "c.xlsx");
+    let second =
+        consolidate_round_on(dir.path(), None, None, &tonghop::ingest::Silent, today()).unwrap();
+    assert!(
+        second.findings.iter().all(|f| f.unit != "CB-C"),
+        "{:#?}",
+        second.findings
+    );
+    let status = common::read_back(&second.out.join("tong-hop.xlsx"));
+    let status = &status.iter().find(|(n, _)| n == "Tình hình nộp").unwrap().1;
+    let row = common::row_of(status, 1, "CB-C").unwrap();
+    assert_eq!(status[&(row, 4)], "Đã nộp (nộp lần 2)");
+    assert!(status
+        .values()
+        .any(|v| v.starts_with("bản cũ, không tổng hợp: dùng c.xlsx")));
+}

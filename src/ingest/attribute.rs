@@ -12,7 +12,7 @@
 use chrono::NaiveDateTime;
 
 use super::{Choice, Fate, FileReport, Identified};
-use crate::round::Round;
+use crate::round::{OrgUnit, Round};
 
 /// Attribute rejected files to their unit (and their findings), then mark
 /// a rejected file superseded when its unit has an accepted return saved
@@ -30,7 +30,10 @@ pub(super) fn rejected_files(files: &mut [FileReport], round: &Round) {
                 .and_then(|c| round.unit(c));
             let (unit, how) = match by_choice {
                 Some(u) => (Some(u), Identified::Settings),
-                None => (unit_by_file_name(&f.file, round), Identified::FileName),
+                None => (
+                    unit_by_file_name(&f.file, &round.units),
+                    Identified::FileName,
+                ),
             };
             if let Some(u) = unit {
                 f.unit = Some(u.code.clone());
@@ -75,12 +78,11 @@ pub(super) fn rejected_files(files: &mut [FileReport], round: &Round) {
 /// of the name, compared as [`crate::text::slug`]s ("CB-C" in
 /// "cb-c-chi-bo-c.xlsx", "CB-C.xlsx"); the longest code wins, so "CB-C"
 /// never takes a file of "CB-CA".
-fn unit_by_file_name<'r>(file: &str, round: &'r Round) -> Option<&'r crate::round::OrgUnit> {
+fn unit_by_file_name<'u>(file: &str, units: &'u [OrgUnit]) -> Option<&'u OrgUnit> {
     let name = file.rsplit('/').next().unwrap_or(file);
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let stem = crate::text::slug(stem);
-    round
-        .units
+    units
         .iter()
         .filter(|u| {
             let code = crate::text::slug(&u.code);
@@ -90,4 +92,31 @@ fn unit_by_file_name<'r>(file: &str, round: &'r Round) -> Option<&'r crate::roun
                     .is_some_and(|rest| rest.starts_with('-'))
         })
         .max_by_key(|u| u.code.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(code: &str) -> OrgUnit {
+        OrgUnit {
+            code: code.into(),
+            name: format!("Chi bộ {code}"),
+            unit_type: "chi_bo_co_so".into(),
+            block: "Khối cơ quan".into(),
+            parent: String::new(),
+            contact: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_file_name_names_the_unit_whose_whole_code_begins_it() {
+        let units = [unit("CB-C"), unit("CB-CA")];
+        let of = |f: &str| unit_by_file_name(f, &units).map(|u| u.code.as_str());
+        assert_eq!(of("cb-c-chi-bo-c.xlsx"), Some("CB-C"));
+        assert_eq!(of("email/CB-CA (mat khau).xlsx"), Some("CB-CA"));
+        assert_eq!(of("CB-C.xls"), Some("CB-C"));
+        assert_eq!(of("cbc-bao-cao.xlsx"), None);
+        assert_eq!(of("bao-cao-cb-c.xlsx"), None);
+    }
 }
