@@ -98,6 +98,10 @@ pub fn rows<'a>(
     let s = &round.settings;
     let deadline = s.deadline;
     let days_left = (deadline - today).num_days();
+    let feedback: std::collections::HashMap<&str, String> = feedback
+        .iter()
+        .map(|f| (f.unit.code.as_str(), f.file_name()))
+        .collect();
     status
         .iter()
         .filter_map(|st| {
@@ -119,9 +123,8 @@ pub fn rows<'a>(
                 Submission::Submitted => return None,
             };
             let fb = feedback
-                .iter()
-                .find(|f| f.unit.code == st.unit.code)
-                .map(|f| format!("{}/{}", phan_hoi::FOLDER, f.file_name()));
+                .get(st.unit.code.as_str())
+                .map(|f| format!("{}/{}", phan_hoi::FOLDER, f));
             let message = message(round, st, reason, fb.as_deref(), today);
             Some(Chase {
                 unit: &st.unit,

@@ -71,18 +71,22 @@ pub fn plan<'a>(
     for f in findings {
         by_unit.entry(f.unit.as_str()).or_default().push(f);
     }
+    let mut files: HashMap<&str, Vec<&FileReport>> = HashMap::new();
+    for f in ingest.files.iter().filter(|f| f.fate.findings_count()) {
+        if let Some(u) = f.unit.as_deref() {
+            files.entry(u).or_default().push(f);
+        }
+    }
     round
         .units
         .iter()
         .filter_map(|u| {
             let findings = by_unit.remove(u.code.as_str())?;
-            let mine = |f: &&FileReport| f.unit.as_deref() == Some(u.code.as_str());
-            let file = ingest.accepted().find(mine);
-            let other_files = ingest
-                .files
-                .iter()
-                .filter(mine)
-                .filter(|f| f.fate != Fate::Accepted && f.fate.findings_count())
+            let mine = files.remove(u.code.as_str()).unwrap_or_default();
+            let file = mine.iter().copied().find(|f| f.fate == Fate::Accepted);
+            let other_files = mine
+                .into_iter()
+                .filter(|f| f.fate != Fate::Accepted)
                 .collect();
             Some(Feedback {
                 unit: u,

@@ -54,14 +54,21 @@ fn values(f: &FileReport) -> Values<'_> {
 /// units-list and catalogue order.
 pub fn changes<'a>(round: &'a Round, ingest: &'a Ingest) -> Vec<Change<'a>> {
     let mut out = Vec::new();
+    let mut by_unit: std::collections::HashMap<&str, Vec<&FileReport>> = Default::default();
+    for f in ingest
+        .files
+        .iter()
+        .filter(|f| matches!(f.fate, Fate::Accepted | Fate::Superseded { .. }))
+        .filter(|f| !f.sheets.is_empty())
+    {
+        if let Some(u) = f.unit.as_deref() {
+            by_unit.entry(u).or_default().push(f);
+        }
+    }
     for unit in &round.units {
-        let mut files: Vec<&FileReport> = ingest
-            .files
-            .iter()
-            .filter(|f| f.unit.as_deref() == Some(unit.code.as_str()))
-            .filter(|f| matches!(f.fate, Fate::Accepted | Fate::Superseded { .. }))
-            .filter(|f| !f.sheets.is_empty())
-            .collect();
+        let Some(mut files) = by_unit.remove(unit.code.as_str()) else {
+            continue;
+        };
         if files.len() < 2 {
             continue;
         }
