@@ -31,6 +31,11 @@ pub struct FileCheck {
     pub fate: String,
     pub errors: usize,
     pub warnings: usize,
+    /// The round checked against: `--round`'s, or without it the one the
+    /// file's hidden sheet names (with the embedded catalogue).
+    pub round_id: String,
+    /// Whether the round is the file's own (no `--round`).
+    pub round_from_file: bool,
     /// Sorted as in the error report.
     pub findings: Vec<Finding>,
 }
@@ -72,11 +77,11 @@ pub fn check_files(
             match &round {
                 Some(round) => {
                     let rel = relative(path, &round.returns_dir());
-                    check_one(round, path, &rel)
+                    check_one(round, path, &rel, false)
                 }
                 None => {
                     let round = round_of_file(path, &embedded);
-                    check_one(&round, path, &path.display().to_string())
+                    check_one(&round, path, &path.display().to_string(), true)
                 }
             }
         })
@@ -95,7 +100,12 @@ fn relative(path: &Path, returns: &Path) -> String {
 
 /// Read and check one file on its own: the reader's findings, the checks
 /// and the consolidation's own findings on that file.
-fn check_one(round: &Round, path: &Path, rel: &str) -> anyhow::Result<FileCheck> {
+fn check_one(
+    round: &Round,
+    path: &Path,
+    rel: &str,
+    round_from_file: bool,
+) -> anyhow::Result<FileCheck> {
     let report: FileReport = crate::ingest::read_file(path, rel, round);
     let ingest = Ingest {
         files: vec![report],
@@ -126,6 +136,8 @@ fn check_one(round: &Round, path: &Path, rel: &str) -> anyhow::Result<FileCheck>
         fate: f.fate.label(),
         errors,
         warnings: findings.len() - errors,
+        round_id: round.settings.round_id.clone(),
+        round_from_file,
         findings,
     })
 }
@@ -222,6 +234,12 @@ pub fn text(checks: &[FileCheck]) -> String {
             (e, w, _) => format!("{e} lỗi, {w} cảnh báo: cần sửa trước khi gửi."),
         };
         s.push_str(&format!("Tệp {}{who}: {verdict}\n", c.file));
+        if c.round_from_file && !c.round_id.is_empty() {
+            s.push_str(&format!(
+                "  Kiểm tra theo đợt báo cáo \"{}\" ghi trong tệp và danh mục có sẵn (dùng --round để kiểm tra theo đợt của mình).\n",
+                c.round_id
+            ));
+        }
         if !c.accepted {
             s.push_str(&format!("  Kết quả: {}\n", c.fate));
         }
