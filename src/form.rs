@@ -75,6 +75,9 @@ pub struct Fill {
     /// Written in an unnumbered column after the list's data columns,
     /// which a reader of the contract passes over (FORMAT.md).
     pub list_units: BTreeMap<String, Vec<String>>,
+    /// List cells known to be wrong, by (mã số, row index from 0, column
+    /// key), with their note: filled red (a unit's feedback workbook).
+    pub list_notes: BTreeMap<(String, usize, String), String>,
 }
 
 /// Whether a return is final: the committee's `gui-cap-tren.xlsx` is a
@@ -1066,6 +1069,19 @@ fn write_list_sheet(
             let fmt = match col.kind {
                 ColumnKind::Date => &styles.input_date,
                 _ => &styles.input_text,
+            };
+            let list_note = spec.fill.and_then(|f| {
+                f.list_notes
+                    .get(&(ind.code.clone(), r as usize, col.key.clone()))
+            });
+            let marked;
+            let fmt = match list_note {
+                Some(text) => {
+                    ws.insert_note(row, c, &note(text))?;
+                    marked = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
+                    &marked
+                }
+                None => fmt,
             };
             match filled
                 .and_then(|rows| rows.get(r as usize))

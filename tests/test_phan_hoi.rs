@@ -378,3 +378,54 @@ fn a_password_file_named_for_its_unit_gets_a_blank_form_then_is_superseded() {
         .values()
         .any(|v| v.starts_with("bản cũ, không tổng hợp: dùng c.xlsx")));
 }
+
+#[test]
+fn a_list_cell_with_a_finding_is_marked_on_its_row_with_a_note() {
+    let dir = common::small_round(&common::THREE_UNITS);
+    let round = Round::load(dir.path(), None).unwrap();
+    let mut fill = common::clean_fill(&round, "P-A", 5);
+    let text = |s: &str| Some(FillValue::Text(s.to_string()));
+    fill.lists.insert(
+        "13.01".into(),
+        vec![
+            vec![
+                text("01-NQ/ĐU"),
+                Some(FillValue::Date(
+                    chrono::NaiveDate::from_ymd_opt(2017, 3, 15).unwrap(),
+                )),
+                text("Nghị quyết về công tác tư tưởng"),
+            ],
+            vec![
+                text("02-KH/ĐU"),
+                text("ngày 32 tháng 13"),
+                text("Kế hoạch thực hiện Đề án"),
+            ],
+        ],
+    );
+    common::write_saved_return(&round, "P-A", Some(&fill), "2021-06-15 09:00", "a.xlsx");
+    let outcome =
+        consolidate_round_on(dir.path(), None, None, &tonghop::ingest::Silent, today()).unwrap();
+    let finding = outcome
+        .findings
+        .iter()
+        .find(|f| f.unit == "P-A" && f.code == "13.01")
+        .unwrap_or_else(|| panic!("a finding on the date: {:#?}", outcome.findings));
+    let feedback = outcome
+        .out
+        .join("phan-hoi")
+        .join(tonghop::form::form_file_name(round.unit("P-A").unwrap()));
+    let group = round.catalog.group("B13").unwrap();
+    // The second list row, the date column (C Số, ký hiệu; D Ngày).
+    let cell = tonghop::cell::CellRef::new(tonghop::form::FIRST_BODY_ROW + 1, 3);
+    let notes = common::notes(&feedback, &group.sheet);
+    let note = notes
+        .get(&cell.to_string())
+        .unwrap_or_else(|| panic!("a note at {cell}: {notes:?}"));
+    assert!(note.contains(&finding.message), "{note}");
+    let sheets = common::read_back(&feedback);
+    let todo = &sheets[0].1;
+    assert!(
+        todo.values().any(|v| v == &cell.to_string()),
+        "Cần sửa links {cell}: {todo:?}"
+    );
+}

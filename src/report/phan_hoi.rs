@@ -169,6 +169,8 @@ pub fn fill<'a>(round: &Round, fb: &Feedback<'a>) -> (Fill, Vec<Item<'a>>) {
     // Column position of a sheet column on each sheet (for cells that
     // hold no value read: an unreadable figure).
     let mut column_of: HashMap<(&str, u16), usize> = HashMap::new();
+    // List row of a sheet row (from the other cells of the row).
+    let mut list_row_of: HashMap<(&str, u32), u16> = HashMap::new();
     if let Some(file) = fb.file {
         for r in &file.records {
             let sheet = file.sheet_of(r);
@@ -177,6 +179,9 @@ pub fn fill<'a>(round: &Round, fb: &Feedback<'a>) -> (Fill, Vec<Item<'a>>) {
                 (r.ind as usize, r.col as usize, r.list_row),
             );
             column_of.insert((sheet, r.cell.col), r.col as usize);
+            if r.list_row > 0 {
+                list_row_of.insert((sheet, r.cell.row), r.list_row);
+            }
             if r.computed {
                 continue;
             }
@@ -202,6 +207,7 @@ pub fn fill<'a>(round: &Round, fb: &Feedback<'a>) -> (Fill, Vec<Item<'a>>) {
         }
     }
     let mut notes: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut list_notes: BTreeMap<(String, usize, String), Vec<String>> = BTreeMap::new();
     for f in &fb.findings {
         let in_file = fb.file.is_some_and(|file| file.file == f.file);
         let mut item = Item {
@@ -218,7 +224,15 @@ pub fn fill<'a>(round: &Round, fb: &Feedback<'a>) -> (Fill, Vec<Item<'a>>) {
                         .then(|| {
                             let ind = c.indicator_index(&f.code)?;
                             let col = *column_of.get(&(f.sheet.as_str(), cell.col))?;
-                            Some((ind, col, 0))
+                            let is_list =
+                                c.group(&c.indicators[ind].group)?.kind == GroupKind::List;
+                            let list_row = match list_row_of.get(&(f.sheet.as_str(), cell.row)) {
+                                Some(&n) if is_list => n,
+                                // A list row of which nothing was read.
+                                None if is_list => return None,
+                                _ => 0,
+                            };
+                            Some((ind, col, list_row))
                         })
                         .flatten()
                 });
@@ -232,11 +246,17 @@ pub fn fill<'a>(round: &Round, fb: &Feedback<'a>) -> (Fill, Vec<Item<'a>>) {
                     item.sheet = sheet;
                     item.cell = Some(new_cell);
                 }
-                if kind == GroupKind::List {
-                    continue;
-                }
                 let code = c.indicators[ind].code.clone();
                 let key_col = c.columns_of_indicator(ind)[col].key.clone();
+                if kind == GroupKind::List {
+                    let key = (code, usize::from(list_row.max(1)) - 1, key_col);
+                    let line = note_line(f);
+                    let lines = list_notes.entry(key).or_default();
+                    if !lines.contains(&line) {
+                        lines.push(line);
+                    }
+                    continue;
+                }
                 let key = (code, key_col);
                 if k == 0
                     && f.rule == rules::UNREADABLE
@@ -268,6 +288,10 @@ pub fn fill<'a>(round: &Round, fb: &Feedback<'a>) -> (Fill, Vec<Item<'a>>) {
         items.push(item);
     }
     fill.notes = notes.into_iter().map(|(k, v)| (k, v.join("\n"))).collect();
+    fill.list_notes = list_notes
+        .into_iter()
+        .map(|(k, v)| (k, v.join("\n")))
+        .collect();
     (fill, items)
 }
 
