@@ -372,7 +372,11 @@ pub fn workbook(
         settings: &round.settings,
         unit: FormUnit::Unit(fb.unit),
         fill: Some(&fill),
-        deadline_note: None,
+        // The round's deadline may be past: when to send the correction.
+        deadline_note: Some(format!(
+            "gửi lại {}",
+            deadline_text(round.settings.deadline, today)
+        )),
         saved_at,
     };
     let mut wb = build_form(&spec)?;
