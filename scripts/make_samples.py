@@ -45,14 +45,48 @@ def soffice(src, fmt, dest):
         shutil.move(out, dest)
 
 
+def seed_draft(draft):
+    """The early draft of a unit that sent again differs from its final
+    return: a figure corrected later, one added later, a narrative answer
+    completed later (the sheet "Thay đổi khi nộp lại")."""
+    import openpyxl
+    wb = openpyxl.load_workbook(draft)
+    for sheet, code, col, value in [
+        ("Biểu 01", "01.01", 5, 170),
+        ("Biểu 03", "03.09", 8, None),
+        ("Thuyết minh", "15.21", 5, "Đảng bộ phường Đoàn Kết đã tổ chức đấu tranh phản bác quan điểm sai trái (bản nháp)."),
+    ]:
+        ws = wb[sheet]
+        for row in ws.iter_rows(min_row=1, max_row=80):
+            if row[2].value == code:
+                ws.cell(row[0].row, col).value = value
+    wb.save(draft)
+
+
+def other_round(src, dest):
+    """The return `src` as if filled on the form of last round."""
+    import openpyxl
+    wb = openpyxl.load_workbook(src)
+    for row in wb["_tonghop"].iter_rows():
+        if row[0].value == "round_id":
+            row[1].value = "241-2020-TPLC"
+    wb.save(dest)
+    set_saved(dest, "2021-06-18T02:00:00")
+
+
 def main():
     shutil.rmtree(RET, ignore_errors=True)
     subprocess.run([BIN, "generate", SAMPLES, "--error-rate", "0.25"], check=True)
     import openpyxl
 
     # Units that never returned.
-    for code in ["CB-BENHVIEN", "CB-QLDT", "CB-NOIVU"]:
+    for code in ["CB-BENHVIEN", "CB-QLDT"]:
         os.remove(path_of(code))
+    # A unit that filled last round's form: rejected, the unit known from
+    # the hidden sheet (its feedback workbook says what to send instead).
+    src = path_of("CB-NOIVU")
+    other_round(src, os.path.join(RET, "Noi vu - bao cao.xlsx"))
+    os.remove(src)
     # Real client files: LibreOffice re-saves (xlsx, ods, xls), renamed.
     src = path_of("P-QUYETTIEN")
     soffice(src, "xlsx", os.path.join(RET, "Quyet Tien - bao cao 241 (LibreOffice).xlsx"))
@@ -93,6 +127,7 @@ def main():
     final = path_of("P-DOANKET")
     draft = os.path.join(RET, "Doan Ket ban nhap.xlsx")
     shutil.copy(final, draft)
+    seed_draft(draft)
     set_saved(draft, "2021-06-05T01:00:00")
     set_saved(final, "2021-06-17T08:00:00")
     # A return from a unit not in the list.

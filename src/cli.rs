@@ -43,6 +43,11 @@ pub enum Command {
         after_help = "Mã thoát: 0 khi không có lỗi, 1 khi có lỗi trong số liệu, 2 khi không chạy được (thư mục, cấu hình, dòng lệnh)."
     )]
     Consolidate(ConsolidateArgs),
+    /// Kiểm tra tệp báo cáo trước khi gửi (đọc và kiểm tra như khi tổng hợp, không ghi tệp nào).
+    #[command(
+        after_help = "Mã thoát: 0 khi không có lỗi, 1 khi có lỗi, 2 khi không chạy được (không có tệp, cấu hình, dòng lệnh)."
+    )]
+    Check(CheckArgs),
     /// Sinh một đợt báo cáo giả lập N đơn vị (kiểm thử, đo hiệu năng).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -137,6 +142,26 @@ pub struct ConsolidateArgs {
     /// Không in thanh tiến độ.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Ngày chạy (YYYY-MM-DD) để tính số ngày còn lại / quá hạn trong danh sách đôn đốc (mặc định: hôm nay).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
+pub struct CheckArgs {
+    /// Các tệp báo cáo cần kiểm tra.
+    #[arg(help_heading = "Tham số", required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Thư mục đợt báo cáo (chứa tonghop.toml); bỏ trống: dùng danh mục có sẵn và trang ẩn của tệp.
+    #[arg(long, value_name = "ROUND")]
+    pub round: Option<PathBuf>,
+    /// Tệp danh mục thay cho danh mục có sẵn (hoặc của đợt báo cáo).
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// In kết quả dạng JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]

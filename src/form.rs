@@ -76,6 +76,9 @@ pub struct Fill {
     /// Written in an unnumbered column after the list's data columns,
     /// which a reader of the contract passes over (FORMAT.md).
     pub list_units: BTreeMap<String, Vec<String>>,
+    /// List cells known to be wrong, by (mã số, row index from 0, column
+    /// key), with their note: filled red (a unit's feedback workbook).
+    pub list_notes: BTreeMap<(String, usize, String), String>,
 }
 
 /// Whether a return is final: the committee's `gui-cap-tren.xlsx` is a
@@ -1202,6 +1205,19 @@ fn write_list_sheet(
                 ColumnKind::Date => &styles.input_date,
                 _ => &styles.input_text,
             };
+            let list_note = spec.fill.and_then(|f| {
+                f.list_notes
+                    .get(&(ind.code.clone(), r as usize, col.key.clone()))
+            });
+            let marked;
+            let fmt = match list_note {
+                Some(text) => {
+                    ws.insert_note(row, c, &note(text))?;
+                    marked = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
+                    &marked
+                }
+                None => fmt,
+            };
             match filled
                 .and_then(|rows| rows.get(r as usize))
                 .and_then(|v| v.get(i))
@@ -1291,15 +1307,15 @@ fn write_narrative_sheet(
                 ws.write_string_with_format(row, c, NOT_APPLICABLE, &styles.not_applicable)?;
                 continue;
             }
-            match spec
-                .fill
-                .and_then(|f| f.cells.get(&(ind.code.clone(), col.key.clone())))
-            {
-                Some(v) => write_fill_value(ws, row, c, v, &styles.input_text)?,
+            let key = (ind.code.clone(), col.key.clone());
+            let fmt = marked_format(spec, &key, &styles.input_text);
+            match spec.fill.and_then(|f| f.cells.get(&key)) {
+                Some(v) => write_fill_value(ws, row, c, v, &fmt)?,
                 None => {
-                    ws.write_blank(row, c, &styles.input_text)?;
+                    ws.write_blank(row, c, &fmt)?;
                 }
             }
+            write_fill_note(ws, spec, &key, row, c)?;
             ws.add_data_validation(row, c, row, c, &validation_for(ind, catalog)?)?;
         }
     }

@@ -11,7 +11,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return command_line_error(&e, json_asked),
     };
-    let json = matches!(&cli.command, tonghop::cli::Command::Consolidate(a) if a.json);
+    // `consolidate --json` and `check --json`: a failed run prints a JSON
+    // object too, so a script reading stdout always gets one.
+    let json = match &cli.command {
+        tonghop::cli::Command::Consolidate(a) => a.json,
+        tonghop::cli::Command::Check(a) => a.json,
+        _ => false,
+    };
     // A bug that panics is a failed run too: said in Vietnamese (the
     // technical detail with TONGHOP_DEBUG), exit status 2, JSON if asked.
     if std::env::var_os("TONGHOP_DEBUG").is_none() {

@@ -465,6 +465,30 @@ pub struct OrgUnit {
     pub block: String,
     /// Đơn vị cấp trên, e.g. "Đảng bộ thành phố Lai Châu".
     pub parent: String,
+    /// Optional contact columns of the units list (for the chase list).
+    #[serde(default)]
+    pub contact: Contact,
+}
+
+/// Who to call about a unit's return: the optional columns "Người liên
+/// hệ", "Điện thoại", "Email" of the units list (empty when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub person: String,
+    pub phone: String,
+    pub email: String,
+}
+
+impl Contact {
+    /// "Nguyễn Văn A, 0912 345 678, a@x.vn" (the parts given).
+    pub fn text(&self) -> String {
+        [&self.person, &self.phone, &self.email]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// A loaded round: folder, settings, catalogue and units.
@@ -597,6 +621,7 @@ impl Round {
             unit_type: crate::catalog::UPPER_LEVEL_TYPE.to_string(),
             block: String::new(),
             parent: self.settings.parent.clone(),
+            contact: Contact::default(),
         }
     }
 }
@@ -769,6 +794,18 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
             problems,
         });
     }
+    // Optional contact columns: "Người liên hệ", "Điện thoại", "Email".
+    let contact_col = |names: &[&str]| {
+        header
+            .cells
+            .iter()
+            .position(|h| names.iter().any(|n| fold(h) == *n))
+    };
+    let contact_cols = [
+        contact_col(&["người liên hệ", "nguoi lien he", "liên hệ"]),
+        contact_col(&["điện thoại", "dien thoai", "số điện thoại"]),
+        contact_col(&["email", "e-mail", "thư điện tử"]),
+    ];
     let mut units = Vec::new();
     let mut codes: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut blocks: std::collections::HashMap<String, String> = std::collections::HashMap::new();
@@ -824,12 +861,23 @@ pub fn load_units(path: &Path, catalog: &Catalog) -> Result<Vec<OrgUnit>, RoundE
             .entry(fold(&block))
             .or_insert_with(|| block.split_whitespace().collect::<Vec<_>>().join(" "))
             .clone();
+        let contact_at = |i: usize| {
+            contact_cols[i]
+                .and_then(|c| row.cells.get(c))
+                .map(|s| crate::text::nfc(s.trim()))
+                .unwrap_or_default()
+        };
         units.push(OrgUnit {
             code,
             name,
             unit_type,
             block,
             parent,
+            contact: Contact {
+                person: contact_at(0),
+                phone: contact_at(1),
+                email: contact_at(2),
+            },
         });
     }
     if units.is_empty() && problems.is_empty() {

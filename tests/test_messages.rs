@@ -480,7 +480,7 @@ fn help_and_help_of_a_command_are_vietnamese() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr.trim(),
-        "Lỗi: không có lệnh \"tonghop\"; các lệnh: catalog, forms, consolidate, help."
+        "Lỗi: không có lệnh \"tonghop\"; các lệnh: catalog, forms, consolidate, check, help."
     );
 }
 

@@ -120,6 +120,12 @@ fn every_sheet_prints_on_few_pages_with_its_signature() {
         out.join("gui-cap-tren.xlsx"),
         out.join("bao-cao-loi.xlsx"),
         out.join("du-lieu-goc.xlsx"),
+        // A unit's feedback workbook ("Cần sửa" and its form).
+        std::fs::read_dir(out.join("phan-hoi"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .min()
+            .unwrap(),
     ] {
         let pages = pages_by_sheet(&to_pdf(&path, &pdfs));
         // Every visible sheet prints, under its own name.

@@ -23,11 +23,15 @@ pub struct Outcome {
 
 pub fn run(args: &ConsolidateArgs) -> anyhow::Result<u8> {
     let progress = crate::report::progress::Bar::new(args.quiet);
-    let outcome = consolidate_round_with(
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let outcome = consolidate_round_on(
         &args.round,
         args.out.clone(),
         args.catalog.as_deref(),
         &progress,
+        today,
     )?;
     if args.json {
         super::print_out(&(serde_json::to_string_pretty(&outcome.summary)? + "\n"))?;
@@ -56,6 +60,19 @@ pub fn consolidate_round_with(
     out: Option<PathBuf>,
     catalog: Option<&std::path::Path>,
     progress: &dyn crate::ingest::Progress,
+) -> anyhow::Result<Outcome> {
+    let today = chrono::Local::now().date_naive();
+    consolidate_round_on(round_dir, out, catalog, progress, today)
+}
+
+/// [`consolidate_round_with`] on the run date `today` (days left or
+/// overdue in the chase list and the feedback workbooks).
+pub fn consolidate_round_on(
+    round_dir: &std::path::Path,
+    out: Option<PathBuf>,
+    catalog: Option<&std::path::Path>,
+    progress: &dyn crate::ingest::Progress,
+    today: chrono::NaiveDate,
 ) -> anyhow::Result<Outcome> {
     let timing = crate::report::progress::Timing::from_env();
     let lap = |what: &str| timing.lap(what);
@@ -108,9 +125,18 @@ pub fn consolidate_round_with(
         ERRORS_JSON,
     ]
     .map(|f| out.join(f));
+    let feedback = report::phan_hoi::plan(&round, &ingest, &findings);
+    let followup = report::Followup {
+        chase: report::don_doc::rows(&round, &status, &feedback, today),
+        changes: report::thay_doi::any_resubmission(&ingest)
+            .then(|| report::thay_doi::changes(&round, &ingest)),
+        today,
+    };
     let audit_rows = report::tong_hop::audit_len(&ingest);
-    let mut wb = report::tong_hop::build(&round, &ingest, &cons, &marks, &status, audit_rows)
-        .context("không tạo được bảng tổng hợp")?;
+    let mut wb = report::tong_hop::build(
+        &round, &ingest, &cons, &marks, &status, audit_rows, &followup,
+    )
+    .context("không tạo được bảng tổng hợp")?;
     lap("dựng tong-hop.xlsx");
     save_workbook(&mut wb, &paths[0])?;
     lap("ghi tong-hop.xlsx");
@@ -160,6 +186,15 @@ pub fn consolidate_round_with(
         serde_json::to_string_pretty(&findings)?.as_bytes(),
     )
     .with_context(|| format!("không ghi được {}", paths[4].display()))?;
+    let chase_csv = out.join(report::don_doc::CSV_FILE);
+    write_atomic(
+        &chase_csv,
+        &report::don_doc::csv_bytes(&followup.chase, round.settings.deadline),
+    )
+    .with_context(|| format!("không ghi được {}", chase_csv.display()))?;
+    outputs.push(chase_csv);
+    let folder = write_feedback(&round, &feedback, &out, today)?;
+    outputs.push(folder);
     lap("ghi các tệp còn lại");
     let mut summary = Summary::new(
         &ingest,
@@ -178,4 +213,40 @@ pub fn consolidate_round_with(
         findings,
         out,
     })
+}
+
+/// Write `phan-hoi/` (one workbook per unit with a finding) and remove
+/// the feedback workbooks of an earlier run for units that no longer have
+/// one; returns the folder, as the summary names it.
+fn write_feedback(
+    round: &Round,
+    feedback: &[report::phan_hoi::Feedback],
+    out: &std::path::Path,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<PathBuf> {
+    let dir = out.join(report::phan_hoi::FOLDER);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("không tạo được thư mục {}", dir.display()))?;
+    let now = chrono::Local::now().naive_local();
+    let mut written = std::collections::HashSet::new();
+    for fb in feedback {
+        let path = dir.join(fb.file_name());
+        let mut wb = report::phan_hoi::workbook(round, fb, today, now)
+            .with_context(|| format!("không tạo được tệp phản hồi của {}", fb.unit.name))?;
+        save_workbook(&mut wb, &path)?;
+        written.insert(fb.file_name());
+    }
+    for u in &round.units {
+        let name = crate::form::form_file_name(u);
+        let stale = dir.join(&name);
+        if !written.contains(&name) && stale.is_file() {
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("không xóa được tệp phản hồi cũ {}", stale.display()))?;
+        }
+    }
+    Ok(PathBuf::from(format!(
+        "{}{}",
+        dir.display(),
+        std::path::MAIN_SEPARATOR
+    )))
 }

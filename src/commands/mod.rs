@@ -3,6 +3,7 @@
 //! operator reads ([`failure`]), in Vietnamese whatever library failed.
 
 pub mod catalog;
+pub mod check;
 pub mod consolidate;
 pub mod forms;
 pub mod generate;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Catalog(args) => catalog::run(&args),
         Command::Forms(args) => forms::run(&args),
         Command::Consolidate(args) => consolidate::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Help(args) => help(args.command.as_deref()),
     }

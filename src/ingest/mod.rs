@@ -5,6 +5,7 @@
 //! fate: accepted, superseded by a later return of the same unit, or
 //! rejected with the reason.
 
+mod attribute;
 pub mod grid;
 pub mod ods;
 pub mod sniff;
@@ -341,6 +342,9 @@ pub enum Identified {
         cell: CellRef,
         unicode: String,
     },
+    /// A file that could not be read (rejected), whose name begins with
+    /// the unit's code as `tonghop forms` names forms ("cb-c-….xlsx").
+    FileName,
 }
 
 impl std::fmt::Display for Identified {
@@ -360,6 +364,7 @@ impl std::fmt::Display for Identified {
                 "tên đơn vị gõ bằng bảng mã {} ở ô {sheet}!{cell} (đã chuyển sang Unicode: \"{unicode}\")",
                 encoding.label()
             ),
+            Identified::FileName => write!(f, "tên tệp bắt đầu bằng mã đơn vị"),
         }
     }
 }
@@ -667,6 +672,7 @@ fn resolve(files: &mut [FileReport], round: &Round) {
     }
     resolve_copies(files);
     resolve_units(files, round);
+    attribute::rejected_files(files, round);
 }
 
 /// Byte-identical files are one file: the one chosen by the operator, else
@@ -996,8 +1002,10 @@ fn read_content(
         records: Vec::new(),
         sheets: Vec::new(),
         blank_inputs: Vec::new(),
+        meta_unit: None,
     };
     let read = reader.read(&mut wb);
+    let meta_unit = reader.meta_unit.take().filter(|c| round.unit(c).is_some());
     // Filled: a value was read, or a cell holds something that a finding
     // names (an unreadable or refused figure is typed, not blank).
     let filled = reader
@@ -1050,6 +1058,10 @@ fn read_content(
         }
         Err(ReadError::Reject(reason)) => {
             let r = rejected(rel, kind, saved, reason);
+            if meta_unit.is_some() {
+                report.identified_by = Some(Identified::HiddenCode);
+            }
+            report.unit = meta_unit;
             report.fate = r.fate;
             report.records.clear();
             report.sheets.clear();
@@ -1279,6 +1291,9 @@ struct FileReader<'a> {
     /// Sheets with blank input cells, and the input cells (row, column,
     /// mã số): where merged cells may hide values.
     blank_inputs: Vec<(String, Vec<InputCell>)>,
+    /// `unit_code` of the hidden sheet, when there is one (the unit of a
+    /// form of another round is still known).
+    meta_unit: Option<String>,
 }
 
 impl FileReader<'_> {
@@ -1295,6 +1310,10 @@ impl FileReader<'_> {
             Some(n) => read_meta(&grid::read_sheet(wb, n, &mut budget)?),
             None => BTreeMap::new(),
         };
+        self.meta_unit = meta
+            .get("unit_code")
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
         let trusted = self
             .check_meta(&meta)
             .map_err(|e| ReadError::Reject(Rejection::OtherForm(e)))?;

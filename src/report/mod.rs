@@ -3,8 +3,11 @@
 //! the committee's own return and the terminal / JSON summary.
 
 pub mod cap_tren;
+pub mod don_doc;
 pub mod loi;
+pub mod phan_hoi;
 pub mod progress;
+pub mod thay_doi;
 pub mod tong_hop;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -64,9 +67,22 @@ pub struct Status {
     pub late: bool,
     pub errors: usize,
     pub warnings: usize,
+    /// How many times the unit sent a file: its returns, older ones
+    /// included, blank forms and files that could not be read (not
+    /// byte-identical copies).
+    pub sends: usize,
 }
 
 impl Status {
+    /// "Đã nộp", or "Đã nộp (nộp lần 2)" for a unit that sent again.
+    pub fn state_text(&self) -> String {
+        if self.sends > 1 {
+            format!("{} (nộp lần {})", self.state, self.sends)
+        } else {
+            self.state.to_string()
+        }
+    }
+
     pub fn timeliness(&self) -> &'static str {
         match (self.state, self.late) {
             (Submission::Submitted, false) => "Đúng hạn",
@@ -118,6 +134,16 @@ pub fn statuses(round: &Round, ingest: &Ingest, findings: &[Finding]) -> Vec<Sta
             _ => {}
         }
     }
+    let mut sends: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for f in &ingest.files {
+        if let (
+            Some(u),
+            Fate::Accepted | Fate::Superseded { .. } | Fate::Blank | Fate::Rejected { .. },
+        ) = (f.unit.as_deref(), &f.fate)
+        {
+            *sends.entry(u).or_default() += 1;
+        }
+    }
     let mut counts: std::collections::HashMap<(&str, Severity), usize> =
         std::collections::HashMap::new();
     for x in findings {
@@ -151,9 +177,40 @@ pub fn statuses(round: &Round, ingest: &Ingest, findings: &[Finding]) -> Vec<Sta
                 late: state == Submission::Submitted && late,
                 errors: count(Severity::Loi),
                 warnings: count(Severity::CanhBao),
+                sends: sends.get(u.code.as_str()).copied().unwrap_or(0),
             }
         })
         .collect()
+}
+
+/// The sheets of the second pass of a round in `tong-hop.xlsx`, after
+/// "Tình hình nộp": the chase list ("Đôn đốc") and, when a unit sent
+/// again, what its new return changed ("Thay đổi khi nộp lại").
+pub struct Followup<'a> {
+    pub chase: Vec<don_doc::Chase<'a>>,
+    /// `None` when no unit sent a second readable return.
+    pub changes: Option<Vec<thay_doi::Change<'a>>>,
+    /// The run date (days left / overdue).
+    pub today: NaiveDate,
+}
+
+impl Followup<'_> {
+    /// Add the sheets to `wb`.
+    ///
+    /// # Errors
+    /// rust_xlsxwriter errors.
+    pub fn write(
+        &self,
+        wb: &mut rust_xlsxwriter::Workbook,
+        round: &Round,
+        s: &crate::form::Styles,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        don_doc::sheet(wb.add_worksheet(), round, &self.chase, self.today, s)?;
+        if let Some(changes) = &self.changes {
+            thay_doi::sheet(wb.add_worksheet(), round, changes, s)?;
+        }
+        Ok(())
+    }
 }
 
 /// The run summary printed on the terminal (and as JSON with `--json`).

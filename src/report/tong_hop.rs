@@ -29,6 +29,7 @@ pub fn build(
     marks: &Marks,
     status: &[Status],
     audit_rows: usize,
+    followup: &crate::report::Followup,
 ) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     // Large rounds make large workbooks: fast compression (level 1) costs
@@ -60,6 +61,7 @@ pub fn build(
     narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
     status_sheet(wb.add_worksheet(), round, status, &styles)?;
     other_files_sheet(wb.add_worksheet(), round, ingest, &styles)?;
+    followup.write(&mut wb, round, &styles)?;
     Ok(wb)
 }
 
@@ -963,7 +965,7 @@ fn status_sheet(
         ws.write_string_with_format(row, 1, &st.unit.code, &s.code)?;
         ws.write_string_with_format(row, 2, &st.unit.name, &s.locked_text)?;
         ws.write_string_with_format(row, 3, &st.unit.block, &s.locked_text)?;
-        ws.write_string_with_format(row, 4, st.state.to_string(), &s.stt)?;
+        ws.write_string_with_format(row, 4, st.state_text(), &s.stt)?;
         let file = st.file.as_deref().unwrap_or("");
         ws.write_string_with_format(row, 5, file, &s.locked_text)?;
         ws.write_string_with_format(row, 6, st.when(), &s.stt)?;
