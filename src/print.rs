@@ -22,6 +22,9 @@ pub const FOOTER: &str = "&L&\"Times New Roman,Italic\"&9&A&C&\"Times New Roman\
 /// font metrics between Excel and LibreOffice).
 pub const FILL: f64 = 0.9;
 
+/// Sheets of more pages than this print at the scale that fits the width.
+const SEARCH_PAGES: usize = 12;
+
 /// Share of a page's width the columns fill.
 pub const WIDTH_FILL: f64 = 0.92;
 
@@ -318,6 +321,11 @@ impl Layout {
         let floor = ((f64::from(by_width) * 0.8).ceil() as u16).max(10);
         let pages = |scale: u16| self.breaks(last, scale).len() + 1;
         let mut best = (by_width, pages(by_width));
+        // A page saved matters on a short sheet, not on a long one (and the
+        // search would cost a pass over every row per scale tried).
+        if best.1 > SEARCH_PAGES {
+            return best;
+        }
         for scale in (floor..by_width).rev() {
             let n = pages(scale);
             if n < best.1 {
@@ -336,6 +344,9 @@ impl Layout {
             .repeat
             .map(|(a, b)| (a..=b).map(|r| self.row_height(r)).sum())
             .unwrap_or(0.0);
+        // Kept ranges by first row, for the ranges that start on a page.
+        let mut keep = self.keep.clone();
+        keep.sort_unstable();
         let mut breaks = Vec::new();
         let mut page_start = 0u32;
         let mut used = 0.0;
@@ -346,10 +357,11 @@ impl Layout {
                 // Break before the outermost kept range holding `row` that
                 // starts on this page (not at its top: it would not fit on
                 // any page, so it is split).
-                let at = self
-                    .keep
+                let from = keep.partition_point(|(a, _)| *a <= page_start);
+                let to = keep.partition_point(|(a, _)| *a <= row);
+                let at = keep[from..to]
                     .iter()
-                    .filter(|(a, b)| *a <= row && row <= *b && *a > page_start)
+                    .filter(|(_, b)| row <= *b)
                     .filter(|(a, b)| {
                         (*a..=*b).map(|r| self.row_height(r)).sum::<f64>() + repeat_h <= capacity
                     })

@@ -500,6 +500,9 @@ pub struct Round {
     pub units: Vec<OrgUnit>,
     /// Mã đơn vị → position in `units`.
     positions: std::collections::HashMap<String, usize>,
+    /// Unit name folded (case, diacritics, spacing: [`fold`]) → position of
+    /// the first unit of that name.
+    names: std::collections::HashMap<String, usize>,
 }
 
 impl Round {
@@ -584,13 +587,25 @@ impl Round {
             .enumerate()
             .map(|(i, u)| (u.code.clone(), i))
             .collect();
+        let mut names = std::collections::HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            names.entry(fold(&u.name)).or_insert(i);
+        }
         Round {
             dir,
             settings,
             catalog,
             units,
             positions,
+            names,
         }
+    }
+
+    /// The unit whose name is `text` once both are folded (case,
+    /// diacritics, spacing), as a header cell names it; the first such
+    /// unit of the list.
+    pub fn unit_named(&self, text: &str) -> Option<&OrgUnit> {
+        self.names.get(&fold(text)).map(|&i| &self.units[i])
     }
 
     pub fn unit(&self, code: &str) -> Option<&OrgUnit> {

@@ -1585,10 +1585,8 @@ impl FileReader<'_> {
             return Ok((u.clone(), Identified::Settings));
         }
         let code = meta.get("unit_code").map(|s| s.trim()).unwrap_or("");
-        let by_name = |text: &str| {
-            let f = fold(text);
-            units.iter().find(|u| fold(&u.name) == f)
-        };
+        // Folded once per round, not per header cell.
+        let by_name = |text: &str| self.round.unit_named(text);
         // A form forwarded to another unit: the hidden sheet names one
         // unit, the header was retyped with another's name.
         let checked = |u: &OrgUnit, how: Identified| match header_unit(sheets, u, &by_name) {
