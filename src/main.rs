@@ -4,6 +4,12 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 
 fn main() -> ExitCode {
+    tonghop::menu::utf8_console();
+    // Double-clicked, or a round folder dropped onto the exe.
+    let args: Vec<_> = std::env::args_os().collect();
+    if let Some(start) = tonghop::menu::start(&args) {
+        return ExitCode::from(tonghop::menu::run(start));
+    }
     let cli = match tonghop::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return command_line_error(&e),
