@@ -420,3 +420,55 @@ fn an_output_open_in_excel_is_named_and_the_others_are_written() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+#[ignore = "needs wine64, mingw-w64 and the Windows target (.ci/run installs them)"]
+fn a_form_open_in_excel_is_named_and_the_other_forms_are_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let round = sample_round(tmp.path());
+    let exe = install_exe(tmp.path());
+    let forms = || {
+        let mut c = wine(&exe);
+        c.args(["forms", &win(&round)]);
+        run(c)
+    };
+    let first = forms();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let dir = round.join("ket-qua").join("bieu-mau");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let old = "2021-01-01 08:00";
+    for f in &files {
+        common::set_mtime(f, old);
+    }
+    let held = files[0].clone();
+    let (mut holder, release) = hold_open(&held);
+    let second = forms();
+    drop(release);
+    holder.wait().unwrap();
+    let shown = text(&second);
+    assert_eq!(second.status.code(), Some(2), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "Đã tạo {} trong {} biểu mẫu",
+            files.len() - 1,
+            files.len()
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "Lỗi: không ghi được {}: tệp đang mở trong Excel",
+            win(&held)
+        )),
+        "{shown}"
+    );
+    let cutoff = std::fs::metadata(&held).unwrap().modified().unwrap();
+    for f in &files[1..] {
+        let modified = std::fs::metadata(f).unwrap().modified().unwrap();
+        assert!(modified > cutoff, "{} was not written again", f.display());
+    }
+}

@@ -200,7 +200,13 @@ pub fn consolidate_round_with(
         &findings,
         outputs.iter().map(|p| p.display().to_string()).collect(),
     );
-    summary.unwritten = unwritten.iter().map(|e| e.to_string()).collect();
+    summary.unwritten = unwritten
+        .iter()
+        .map(|e| match std::error::Error::source(e) {
+            Some(cause) => format!("{e} (do: {cause})"),
+            None => e.to_string(),
+        })
+        .collect();
     if round.settings.cap_tren.is_none() {
         summary.notes.push(format!(
             "tonghop.toml chưa có mục [cap_tren] (kế hoạch, mã đợt và nơi nhận của cấp trên): {} ghi kế hoạch và mã đợt của chính đợt này.",
