@@ -20,6 +20,7 @@ pub mod form;
 pub mod formula;
 pub mod ingest;
 pub mod legacy;
+pub mod menu;
 pub mod print;
 pub mod report;
 pub mod round;

@@ -4,6 +4,12 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 
 fn main() -> ExitCode {
+    tonghop::menu::utf8_console();
+    // Double-clicked, or a round folder dropped onto the exe.
+    let args: Vec<_> = std::env::args_os().collect();
+    if let Some(start) = tonghop::menu::start(&args) {
+        return ExitCode::from(tonghop::menu::run(start));
+    }
     // `--json`: a failed run prints a JSON object too (also a mistake on
     // the command line), so a script reading stdout always gets one.
     let json_asked = std::env::args_os().skip(1).any(|a| a == "--json");

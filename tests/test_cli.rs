@@ -203,3 +203,49 @@ fn forms_exit_0_and_are_signed_by_the_units_committee() {
     assert_eq!(signer("CQ-B"), ["T/M ĐẢNG ỦY"]);
     assert_eq!(signer("P-A"), ["T/M ĐẢNG ỦY"]);
 }
+
+/// An output that cannot be replaced (here a folder where tong-hop.xlsx
+/// goes; on Windows typically the workbook open in Excel) does not stop
+/// the run: the other outputs are written, the summary says which one is
+/// missing, and the exit status is 2.
+#[test]
+fn an_output_that_cannot_be_written_does_not_stop_the_others() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("tong-hop.xlsx").join("x")).unwrap();
+    let samples = common::samples();
+    let run = tonghop(&["consolidate", path(&samples), "--out", path(out.path())]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let missing = out.path().join("tong-hop.xlsx");
+    assert!(
+        run.stdout.contains(&format!(
+            "Chưa ghi được:\n  không ghi được {}",
+            missing.display()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(&format!("  {}\n", missing.display())));
+    for f in [
+        "gui-cap-tren.xlsx",
+        "bao-cao-loi.xlsx",
+        "bao-cao-loi.csv",
+        "bao-cao-loi.json",
+    ] {
+        let p = out.path().join(f);
+        assert!(p.is_file(), "{f} not written");
+        assert!(run.stdout.contains(&format!("  {}\n", p.display())), "{f}");
+    }
+    // --json: the summary lists it too, and stderr says it.
+    let run = tonghop(&[
+        "consolidate",
+        path(&samples),
+        "--out",
+        path(out.path()),
+        "--json",
+        "-q",
+    ]);
+    assert_eq!(run.code, 2);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["unwritten"].as_array().map(Vec::len), Some(1));
+    assert!(run.stderr.contains("Lỗi: không ghi được"), "{}", run.stderr);
+}

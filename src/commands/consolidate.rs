@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::atomic::{save_workbook, write_atomic, write_atomic_with};
+use crate::atomic::{save_workbook, write_output, write_output_with, WriteError};
 use crate::cli::ConsolidateArgs;
 use crate::form::{build_form, FormSpec, FormUnit};
 use crate::ingest::ingest_round;
@@ -19,6 +19,23 @@ pub struct Outcome {
     pub summary: Summary,
     pub findings: Vec<crate::diagnostic::Finding>,
     pub out: PathBuf,
+    /// Outputs that could not be written (e.g. held open in Excel); the
+    /// others were written. Not empty means exit status 2.
+    pub unwritten: Vec<WriteError>,
+}
+
+impl Outcome {
+    /// The exit status: 2 when an output was not written, 1 with lỗi in
+    /// the data, 0 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if !self.unwritten.is_empty() {
+            2
+        } else if self.summary.errors > 0 {
+            1
+        } else {
+            0
+        }
+    }
 }
 
 pub fn run(args: &ConsolidateArgs) -> anyhow::Result<u8> {
@@ -35,10 +52,27 @@ pub fn run(args: &ConsolidateArgs) -> anyhow::Result<u8> {
     )?;
     if args.json {
         super::print_out(&(serde_json::to_string_pretty(&outcome.summary)? + "\n"))?;
+        for e in &outcome.unwritten {
+            eprintln!("Lỗi: {e}");
+        }
     } else {
+        // The summary lists them under "Chưa ghi được".
         super::print_out(&outcome.summary.text())?;
     }
-    Ok(if outcome.summary.errors > 0 { 1 } else { 0 })
+    Ok(outcome.exit_code())
+}
+
+/// Go on past an output that could not be written (collected in
+/// `unwritten`, so the other outputs are still written); any other error
+/// stops the run.
+fn keep_going(r: anyhow::Result<()>, unwritten: &mut Vec<WriteError>) -> anyhow::Result<()> {
+    match r {
+        Err(e) if e.is::<WriteError>() => {
+            unwritten.push(e.downcast().expect("checked with is"));
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// Run the whole job on a round folder.
@@ -138,22 +172,24 @@ pub fn consolidate_round_on(
     )
     .context("không tạo được bảng tổng hợp")?;
     lap("dựng tong-hop.xlsx");
-    save_workbook(&mut wb, &paths[0])?;
+    let mut unwritten = Vec::new();
+    keep_going(save_workbook(&mut wb, &paths[0]), &mut unwritten)?;
     lap("ghi tong-hop.xlsx");
     let mut outputs: Vec<PathBuf> = paths.to_vec();
     if report::tong_hop::audit_fits_sheet(audit_rows) {
         let path = out.join(report::tong_hop::AUDIT_XLSX);
         let mut wb = report::tong_hop::audit_workbook(&round, &ingest, &findings)
             .context("không tạo được bảng dữ liệu gốc")?;
-        save_workbook(&mut wb, &path)?;
+        keep_going(save_workbook(&mut wb, &path), &mut unwritten)?;
         outputs.insert(1, path);
         lap("ghi du-lieu-goc.xlsx");
     } else {
         let path = out.join(report::tong_hop::AUDIT_CSV);
-        write_atomic_with(&path, |w| {
+        if let Err(e) = write_output_with(&path, |w| {
             report::tong_hop::write_audit_csv(&round, &ingest, &findings, w)
-        })
-        .with_context(|| format!("không ghi được {}", path.display()))?;
+        }) {
+            unwritten.push(e);
+        }
         outputs.insert(1, path);
         lap("ghi du-lieu-goc.csv");
     }
@@ -175,33 +211,42 @@ pub fn consolidate_round_on(
     let mut wb = build_form(&spec).context("không tạo được báo cáo gửi cấp trên")?;
     report::cap_tren::notes_sheet(&mut wb, &round, &cons, &fill)
         .context("không tạo được trang Lưu ý của báo cáo gửi cấp trên")?;
-    save_workbook(&mut wb, &paths[1])?;
+    keep_going(save_workbook(&mut wb, &paths[1]), &mut unwritten)?;
     let mut wb =
         report::loi::workbook(&round, &findings, &status).context("không tạo được báo cáo lỗi")?;
-    save_workbook(&mut wb, &paths[2])?;
-    write_atomic(&paths[3], &report::loi::csv_bytes(&findings))
-        .with_context(|| format!("không ghi được {}", paths[3].display()))?;
-    write_atomic(
-        &paths[4],
-        serde_json::to_string_pretty(&findings)?.as_bytes(),
-    )
-    .with_context(|| format!("không ghi được {}", paths[4].display()))?;
+    keep_going(save_workbook(&mut wb, &paths[2]), &mut unwritten)?;
+    let json = serde_json::to_string_pretty(&findings)?;
     let chase_csv = out.join(report::don_doc::CSV_FILE);
-    write_atomic(
-        &chase_csv,
-        &report::don_doc::csv_bytes(&followup.chase, round.settings.deadline),
-    )
-    .with_context(|| format!("không ghi được {}", chase_csv.display()))?;
+    for (path, bytes) in [
+        (&paths[3], report::loi::csv_bytes(&findings)),
+        (&paths[4], json.into_bytes()),
+        (
+            &chase_csv,
+            report::don_doc::csv_bytes(&followup.chase, round.settings.deadline),
+        ),
+    ] {
+        if let Err(e) = write_output(path, &bytes) {
+            unwritten.push(e);
+        }
+    }
     outputs.push(chase_csv);
-    let folder = write_feedback(&round, &feedback, &out, today)?;
+    let folder = write_feedback(&round, &feedback, &out, today, &mut unwritten)?;
     outputs.push(folder);
     lap("ghi các tệp còn lại");
+    outputs.retain(|p| !unwritten.iter().any(|e| e.path() == p));
     let mut summary = Summary::new(
         &ingest,
         &status,
         &findings,
         outputs.iter().map(|p| p.display().to_string()).collect(),
     );
+    summary.unwritten = unwritten
+        .iter()
+        .map(|e| match std::error::Error::source(e) {
+            Some(cause) => format!("{e} (do: {cause})"),
+            None => e.to_string(),
+        })
+        .collect();
     if round.settings.cap_tren.is_none() {
         summary.notes.push(format!(
             "tonghop.toml chưa có mục [cap_tren] (kế hoạch, mã đợt và nơi nhận của cấp trên): {} ghi kế hoạch và mã đợt của chính đợt này.",
@@ -212,6 +257,7 @@ pub fn consolidate_round_on(
         summary,
         findings,
         out,
+        unwritten,
     })
 }
 
@@ -223,6 +269,7 @@ fn write_feedback(
     feedback: &[report::phan_hoi::Feedback],
     out: &std::path::Path,
     today: chrono::NaiveDate,
+    unwritten: &mut Vec<WriteError>,
 ) -> anyhow::Result<PathBuf> {
     let dir = out.join(report::phan_hoi::FOLDER);
     std::fs::create_dir_all(&dir)
@@ -233,7 +280,8 @@ fn write_feedback(
         let path = dir.join(fb.file_name());
         let mut wb = report::phan_hoi::workbook(round, fb, today, now)
             .with_context(|| format!("không tạo được tệp phản hồi của {}", fb.unit.name))?;
-        save_workbook(&mut wb, &path)?;
+        // One held open in Excel: said, and the others still written.
+        keep_going(save_workbook(&mut wb, &path), unwritten)?;
         written.insert(fb.file_name());
     }
     for u in &round.units {

@@ -235,6 +235,10 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub outputs: Vec<String>,
+    /// Outputs that could not be written, each with the Vietnamese reason
+    /// (e.g. held open in Excel); the run exits 2 when there is one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unwritten: Vec<String>,
     /// Notes for the operator (e.g. a missing [cap_tren] section).
     pub notes: Vec<String>,
 }
@@ -283,6 +287,7 @@ impl Summary {
                 .filter(|f| f.severity == Severity::CanhBao)
                 .count(),
             outputs,
+            unwritten: Vec::new(),
             notes: Vec::new(),
         }
     }
@@ -334,6 +339,12 @@ impl Summary {
         s.push_str("Kết quả:\n");
         for o in &self.outputs {
             s.push_str(&format!("  {o}\n"));
+        }
+        if !self.unwritten.is_empty() {
+            s.push_str("Chưa ghi được:\n");
+            for o in &self.unwritten {
+                s.push_str(&format!("  {o}\n"));
+            }
         }
         s
     }
