@@ -263,3 +263,80 @@ fn the_workbook_reads_back_after_a_libreoffice_resave_as_xlsx_and_ods() {
         assert_eq!(code, 0, "{out}");
     }
 }
+
+fn part(path: &Path, sheet: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    zip.by_name(&common::sheet_part(path, sheet))
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// Kinds, natures, consolidation methods, severities and unit types are
+/// chosen from drop-downs; a guide sheet explains every column.
+#[test]
+fn closed_choices_are_drop_downs_and_every_column_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Catalog::embedded();
+    let path = write(&c, dir.path());
+    let indicators = part(&path, "Chỉ tiêu");
+    for source in [
+        "'Danh sách chọn'!$A$2:$A$7", // kind
+        "'Danh sách chọn'!$B$2:$B$3", // nature
+        "'Danh sách chọn'!$C$2:$C$7", // consolidation
+        "'Loại đơn vị'!$A$2:$A$200",  // applies_to
+    ] {
+        assert!(indicators.contains(source), "Chỉ tiêu lacks {source}");
+    }
+    assert!(part(&path, "Quy tắc").contains("'Danh sách chọn'!$D$2:$D$3"));
+    assert!(part(&path, "Bộ cột").contains("'Danh sách chọn'!$F$2:$F$4"));
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let guide = wb.worksheet_range("Hướng dẫn").unwrap();
+    let explained: Vec<(String, String)> = guide
+        .rows()
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    for sheet in [
+        "Loại đơn vị",
+        "Bộ cột",
+        "Biểu",
+        "Chỉ tiêu",
+        "Quy tắc",
+        "Giới hạn theo ĐVT",
+    ] {
+        let range = wb.worksheet_range(sheet).unwrap();
+        for h in range.rows().next().unwrap() {
+            let h = h.to_string();
+            assert!(
+                explained.iter().any(|(s, c)| s == sheet && *c == h),
+                "{sheet}: {h} not explained"
+            );
+        }
+    }
+}
+
+/// A header the reader does not know would lose its column: it is named.
+#[test]
+fn an_unknown_header_is_named_with_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&Catalog::embedded(), dir.path());
+    common::edit_xlsx(&path, |name, text| {
+        if name == "xl/sharedStrings.xml" {
+            let t = text.replacen("<t>Đơn vị tính</t>", "<t>ĐVT</t>", 1);
+            assert_ne!(t, text);
+            t
+        } else {
+            text
+        }
+    });
+    let (code, out) = tonghop(&["catalog", "--check", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("tiêu đề \"ĐVT\" không phải cột nào của trang này"),
+        "{out}"
+    );
+}
