@@ -340,3 +340,15 @@ fn an_unknown_header_is_named_with_its_cell() {
         "{out}"
     );
 }
+
+#[test]
+fn a_missing_workbook_is_told_in_vietnamese() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("khong-co.xlsx");
+    let (code, out) = tonghop(&["catalog", "--check", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.contains("không có tệp hoặc thư mục này"), "{out}");
+    let (code, out) = tonghop(&["catalog", "--catalog", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.contains("không có tệp hoặc thư mục này"), "{out}");
+}

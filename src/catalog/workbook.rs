@@ -868,10 +868,6 @@ struct Row {
 }
 
 impl Row {
-    fn place(&self) -> String {
-        format!("trang {}, dòng {}", self.sheet, self.row + 1)
-    }
-
     fn raw(&self, key: &str) -> Option<(u32, String)> {
         self.cells
             .get(key)
@@ -932,16 +928,14 @@ impl Parse<'_> {
         let t = self.row.text(key);
         if t.trim().is_empty() {
             let header = self.col(key).header;
-            match self.row.cells.get(key) {
-                Some((c, _)) => self.problems.at(
+            // A missing column is told once, at the header row.
+            if let Some((c, _)) = self.row.cells.get(key) {
+                self.problems.at(
                     self.row.sheet,
                     self.row.row,
                     *c,
                     format!("cột \"{header}\" để trống: ô này bắt buộc."),
-                ),
-                None => self
-                    .problems
-                    .add(format!("{}: thiếu cột \"{header}\".", self.row.place())),
+                );
             }
         }
         t
@@ -1109,6 +1103,14 @@ fn table_rows(s: &Sheet, cols: &'static [Col], problems: &mut Problems) -> Vec<R
 /// one), each naming its sheet, row and cell.
 pub fn read(path: &Path) -> Result<WorkbookCatalog, CatalogError> {
     let origin = path.display().to_string();
+    if !path.is_file() {
+        return Err(CatalogError::Io {
+            path: origin,
+            error: std::fs::File::open(path)
+                .err()
+                .unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not a file")),
+        });
+    }
     let mut wb = calamine::open_workbook_auto(path).map_err(|e| CatalogError::Io {
         path: origin.clone(),
         error: match e {
