@@ -68,12 +68,15 @@ pub struct HelpArgs {
 #[command(
     help_template = HELP,
     next_help_heading = "Tùy chọn",
-    override_usage = "tonghop init <THƯ_MỤC>"
+    override_usage = "tonghop init [--catalog TỆP] <THƯ_MỤC>"
 )]
 pub struct InitArgs {
     /// Thư mục đợt báo cáo sẽ tạo (không ghi đè tệp đã có).
     #[arg(help_heading = "Tham số", value_name = "THƯ_MỤC")]
     pub dir: PathBuf,
+    /// Danh mục của đợt (TOML hoặc bảng tính): chép vào thư mục đợt và ghi vào tonghop.toml; mặc định danh mục Đề án 241 có sẵn.
+    #[arg(long, value_name = "TỆP")]
+    pub catalog: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

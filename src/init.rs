@@ -53,11 +53,19 @@ pub enum InitError {
 /// [`crate::round::Settings`] with a Vietnamese comment, the sample
 /// round's values as examples (so the file reads as it is), the optional
 /// ones (`issuing_body`, `catalog`, `[cap_tren]`, `[[files]]`) commented
-/// out.
-pub fn settings_text() -> String {
-    SETTINGS_TEMPLATE
+/// out; `catalog` set to `catalog_file` when given (a file name in the
+/// round folder).
+pub fn settings_text(catalog_file: Option<&str>) -> String {
+    let text = SETTINGS_TEMPLATE
         .replace("{UNITS}", UNITS_FILE)
-        .replace("{RETURNS}", RETURNS_DIR)
+        .replace("{RETURNS}", RETURNS_DIR);
+    match catalog_file {
+        Some(name) => text.replace(
+            "# catalog = \"danh-muc.xlsx\"",
+            &format!("catalog = {}", toml::Value::String(name.to_string())),
+        ),
+        None => text,
+    }
 }
 
 const SETTINGS_TEMPLATE: &str = r#"# Cấu hình đợt báo cáo (tonghop.toml), do "tonghop init" tạo.
@@ -308,18 +316,39 @@ pub fn units_workbook(catalog: &Catalog) -> Result<Vec<u8>, rust_xlsxwriter::Xls
 }
 
 /// Create the round folder `dir` (and its parents): [`SETTINGS_FILE`],
-/// [`UNITS_FILE`] (unit types from `catalog`) and [`RETURNS_DIR`]/.
-/// Returns the paths written, in that order.
+/// [`UNITS_FILE`] (unit types from `catalog`) and [`RETURNS_DIR`]/, and
+/// a copy of `catalog_file` (the file `catalog` was read from, named in
+/// the settings) when given. Returns the paths written, in that order.
 ///
 /// # Errors
 /// [`InitError::Exists`] naming every one of them that exists (nothing
 /// written then); I/O or workbook errors naming the path.
-pub fn init(dir: &Path, catalog: &Catalog) -> Result<Vec<PathBuf>, InitError> {
-    let paths = [
+pub fn init(
+    dir: &Path,
+    catalog: &Catalog,
+    catalog_file: Option<&Path>,
+) -> Result<Vec<PathBuf>, InitError> {
+    let target = catalog_file
+        .and_then(|f| f.file_name())
+        .map(|n| dir.join(n));
+    // A catalogue already in the folder is named, not copied onto itself.
+    let in_place = match (catalog_file, &target) {
+        (Some(f), Some(t)) => {
+            t.canonicalize().ok().is_some() && f.canonicalize().ok() == t.canonicalize().ok()
+        }
+        _ => false,
+    };
+    let name = target
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    let copied = target.filter(|_| !in_place);
+    let mut paths = vec![
         dir.join(SETTINGS_FILE),
         dir.join(UNITS_FILE),
         dir.join(RETURNS_DIR),
     ];
+    paths.extend(copied.clone());
     let existing: Vec<String> = paths
         .iter()
         .filter(|p| p.symlink_metadata().is_ok())
@@ -345,10 +374,18 @@ pub fn init(dir: &Path, catalog: &Catalog) -> Result<Vec<PathBuf>, InitError> {
         message: e.to_string(),
     })?;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    crate::atomic::write_atomic(&paths[0], settings_text().as_bytes()).map_err(io(&paths[0]))?;
+    let catalog_bytes = match catalog_file {
+        Some(f) if !in_place => Some(std::fs::read(f).map_err(io(f))?),
+        _ => None,
+    };
+    crate::atomic::write_atomic(&paths[0], settings_text(name.as_deref()).as_bytes())
+        .map_err(io(&paths[0]))?;
     crate::atomic::write_atomic(&paths[1], &units).map_err(io(&paths[1]))?;
     std::fs::create_dir(&paths[2]).map_err(io(&paths[2]))?;
-    Ok(paths.to_vec())
+    if let (Some(path), Some(bytes)) = (&copied, catalog_bytes) {
+        crate::atomic::write_atomic(path, &bytes).map_err(io(path))?;
+    }
+    Ok(paths)
 }
 
 /// At most `max` characters of `text` (Excel's limit on validation messages).
@@ -367,7 +404,7 @@ mod tests {
     /// commented out), so none goes unexplained.
     #[test]
     fn every_setting_is_in_the_template() {
-        let text = settings_text();
+        let text = settings_text(None);
         for key in [
             "title",
             "round_id",

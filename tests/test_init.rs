@@ -104,7 +104,7 @@ fn a_new_round_gives_forms_and_an_empty_consolidation() {
 fn the_written_settings_read_as_the_sample_rounds_values() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
-    tonghop::init::init(&dir, &Catalog::embedded()).unwrap();
+    tonghop::init::init(&dir, &Catalog::embedded(), None).unwrap();
     let text = std::fs::read_to_string(dir.join("tonghop.toml")).unwrap();
     let written: tonghop::round::Settings = tonghop::catalog::syntax::from_toml_all(&text).unwrap();
     let sample_text = std::fs::read_to_string(common::samples().join("tonghop.toml")).unwrap();
@@ -135,7 +135,7 @@ fn the_written_settings_read_as_the_sample_rounds_values() {
 fn the_units_list_has_a_drop_down_of_unit_types_and_a_guide() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
-    tonghop::init::init(&dir, &Catalog::embedded()).unwrap();
+    tonghop::init::init(&dir, &Catalog::embedded(), None).unwrap();
     let path = dir.join("don-vi.xlsx");
     let mut wb = open_workbook_auto(&path).unwrap();
     assert_eq!(
@@ -238,4 +238,62 @@ wb.save(path)
     let code = common::run_cli(&["consolidate", "--quiet", d]).unwrap();
     assert!(code <= 1, "exit status {code}");
     assert!(dir.join("ket-qua/tong-hop.xlsx").is_file());
+}
+
+/// A round started with its own catalogue: the catalogue copied into the
+/// folder and named in the settings, its unit types in the drop-down.
+#[test]
+fn a_round_started_with_a_catalogue_workbook_uses_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = Catalog::embedded();
+    c.unit_types[0].label = "Đảng bộ phường".into();
+    let c = Catalog::from_text(&toml::to_string(&c).unwrap(), "test").unwrap();
+    let xlsx = tmp.path().join("danh-muc-moi.xlsx");
+    std::fs::write(&xlsx, tonghop::catalog::workbook::write(&c).unwrap()).unwrap();
+    let dir = tmp.path().join("dot");
+    let d = dir.to_str().unwrap();
+    assert_eq!(
+        common::run_cli(&["init", "--catalog", xlsx.to_str().unwrap(), d]),
+        Ok(0)
+    );
+    assert!(dir.join("danh-muc-moi.xlsx").is_file());
+    let mut wb = open_workbook_auto(dir.join("don-vi.xlsx")).unwrap();
+    let types = wb.worksheet_range("Loại đơn vị").unwrap();
+    assert_eq!(
+        types.rows().nth(1).unwrap()[0].to_string(),
+        "Đảng bộ phường"
+    );
+    fill_units(
+        &dir.join("don-vi.xlsx"),
+        &[(
+            "P-TANPHONG",
+            "Đảng bộ phường Tân Phong",
+            "Đảng bộ phường",
+            "Khối phường",
+        )],
+    );
+    let round = Round::load(&dir, None).unwrap();
+    assert_eq!(
+        round.settings.catalog.as_deref(),
+        Some(Path::new("danh-muc-moi.xlsx"))
+    );
+    assert_eq!(round.catalog.hash, c.hash);
+    assert_eq!(round.units[0].unit_type, c.unit_types[0].id);
+    // Started again: the copy exists too, and is named.
+    let err = common::run_cli(&["init", "--catalog", xlsx.to_str().unwrap(), d]).unwrap_err();
+    assert!(err.contains("\"danh-muc-moi.xlsx\""), "{err}");
+    // A catalogue put in the new folder beforehand is used where it is.
+    let dir = tmp.path().join("dot-2");
+    std::fs::create_dir(&dir).unwrap();
+    let inside = dir.join("danh-muc.xlsx");
+    std::fs::copy(&xlsx, &inside).unwrap();
+    let args = [
+        "init",
+        "--catalog",
+        inside.to_str().unwrap(),
+        dir.to_str().unwrap(),
+    ];
+    assert_eq!(common::run_cli(&args), Ok(0));
+    let text = std::fs::read_to_string(dir.join("tonghop.toml")).unwrap();
+    assert!(text.contains("\ncatalog = \"danh-muc.xlsx\"\n"), "{text}");
 }

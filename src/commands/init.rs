@@ -4,7 +4,8 @@ use crate::catalog::Catalog;
 use crate::cli::InitArgs;
 
 pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
-    let written = crate::init::init(&args.dir, &Catalog::embedded())?;
+    let catalog = Catalog::load_or_embedded(args.catalog.as_deref())?;
+    let written = crate::init::init(&args.dir, &catalog, args.catalog.as_deref())?;
     let mut text = format!("Đã tạo đợt báo cáo mới trong {}:\n", args.dir.display());
     for p in &written {
         text.push_str(&format!("  {}\n", p.display()));
