@@ -9,6 +9,7 @@
 
 pub mod syntax;
 mod validate;
+pub mod workbook;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -834,12 +835,16 @@ impl Catalog {
     }
 
     /// Load and validate a catalogue file, TOML or JSON (see
-    /// [`Catalog::parse`]).
+    /// [`Catalog::parse`]), or a workbook (.xlsx, .xls, .ods: see
+    /// [`workbook`]).
     ///
     /// # Errors
-    /// I/O, syntax (with its line), or every structural problem found by
-    /// [`validate`].
+    /// I/O, syntax (with its line, or sheet, row and cell), or every
+    /// structural problem found by [`validate`].
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
+        if workbook::is_workbook(path) {
+            return workbook::load(path);
+        }
         let text = crate::textfile::read(path)
             .map_err(|error| CatalogError::Io {
                 path: path.display().to_string(),
@@ -876,12 +881,19 @@ impl Catalog {
             path: origin.to_string(),
             errors,
         })?;
-        catalog.text_hash = hex(&Sha256::digest(text.as_bytes()));
-        for (i, ind) in catalog.indicators.iter().enumerate() {
-            catalog.index.entry(ind.code.clone()).or_insert(i);
-        }
-        catalog.hash = catalog.content_hash();
+        catalog.finish_loading(hex(&Sha256::digest(text.as_bytes())));
         Ok(catalog)
+    }
+
+    /// Fill what loading computes: the text hash given, the index by mã
+    /// số and the content hash.
+    fn finish_loading(&mut self, text_hash: String) {
+        self.text_hash = text_hash;
+        self.index.clear();
+        for (i, ind) in self.indicators.iter().enumerate() {
+            self.index.entry(ind.code.clone()).or_insert(i);
+        }
+        self.hash = self.content_hash();
     }
 
     /// Parse (TOML or JSON, see [`Catalog::parse`]) and validate.

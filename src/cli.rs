@@ -34,6 +34,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Tạo thư mục cho một đợt báo cáo mới (tonghop.toml có chú thích, danh sách đơn vị trống, thư mục bao-cao).
+    Init(InitArgs),
     /// Xem, kiểm tra hoặc xuất danh mục chỉ tiêu.
     Catalog(CatalogArgs),
     /// Tạo biểu mẫu cho từng đơn vị của đợt báo cáo.
@@ -67,6 +69,21 @@ pub struct HelpArgs {
     pub command: Option<String>,
 }
 
+#[derive(Debug, clap::Args)]
+#[command(
+    help_template = HELP,
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop init [--catalog TỆP] <THƯ_MỤC>"
+)]
+pub struct InitArgs {
+    /// Thư mục đợt báo cáo sẽ tạo (không ghi đè tệp đã có).
+    #[arg(help_heading = "Tham số", value_name = "THƯ_MỤC")]
+    pub dir: PathBuf,
+    /// Danh mục của đợt (TOML hoặc bảng tính): chép vào thư mục đợt và ghi vào tonghop.toml; mặc định danh mục Đề án 241 có sẵn.
+    #[arg(long, value_name = "TỆP")]
+    pub catalog: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CatalogFormat {
     /// Cây đề cương dễ đọc.
@@ -75,6 +92,8 @@ pub enum CatalogFormat {
     Json,
     /// TOML (định dạng tệp danh mục).
     Toml,
+    /// Bảng tính Excel sửa được (cần --out).
+    Xlsx,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,13 +103,13 @@ pub enum CatalogFormat {
     override_usage = "tonghop catalog [TÙY CHỌN]"
 )]
 pub struct CatalogArgs {
-    /// Tệp danh mục (TOML, hoặc JSON như --format json xuất ra); mặc định dùng danh mục Đề án 241 có sẵn.
+    /// Tệp danh mục (TOML, bảng tính .xlsx/.ods như --format xlsx xuất ra, hoặc JSON); mặc định dùng danh mục Đề án 241 có sẵn.
     #[arg(long, value_name = "TỆP")]
     pub catalog: Option<PathBuf>,
     /// Kiểm tra một tệp danh mục và liệt kê mọi lỗi (mã thoát 1 nếu có lỗi).
     #[arg(long, value_name = "TỆP", conflicts_with = "catalog")]
     pub check: Option<PathBuf>,
-    /// Định dạng in ra: tree (cây đề cương, mặc định), json hoặc toml (hai định dạng sau đọc lại được bằng --catalog).
+    /// Định dạng in ra: tree (cây đề cương, mặc định), json, toml hoặc xlsx (ba định dạng sau đọc lại được bằng --catalog).
     #[arg(
         long,
         value_enum,
@@ -100,6 +119,9 @@ pub struct CatalogArgs {
         hide_default_value = true
     )]
     pub format: CatalogFormat,
+    /// Ghi ra tệp này thay vì in ra màn hình (bắt buộc với --format xlsx).
+    #[arg(long, value_name = "TỆP")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

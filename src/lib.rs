@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod form;
 pub mod formula;
 pub mod ingest;
+pub mod init;
 pub mod legacy;
 pub mod menu;
 pub mod print;

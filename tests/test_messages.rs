@@ -460,7 +460,7 @@ fn help_and_help_of_a_command_are_vietnamese() {
         run.stdout
     );
     assert_no_clap_english(&run.stdout);
-    for command in ["consolidate", "forms", "catalog"] {
+    for command in ["consolidate", "forms", "catalog", "init"] {
         let run = tonghop(&["help", command]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert_eq!(run.stdout, tonghop(&[command, "--help"]).stdout);
@@ -480,7 +480,7 @@ fn help_and_help_of_a_command_are_vietnamese() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr.trim(),
-        "Lỗi: không có lệnh \"tonghop\"; các lệnh: catalog, forms, consolidate, check, help."
+        "Lỗi: không có lệnh \"tonghop\"; các lệnh: init, catalog, forms, consolidate, check, help."
     );
 }
 
@@ -490,7 +490,7 @@ fn command_line_mistakes_name_the_argument_in_vietnamese() {
         (&["consolidate", "a", "b"][..], "Lỗi: thừa tham số \"b\"."),
         (&["consolidate"][..], "Lỗi: thiếu tham số bắt buộc <ĐỢT>."),
         (&["consolidate", "--quiet=3", "a"][..], "Lỗi: --quiet không nhận giá trị (ghi \"3\")."),
-        (&["catalog", "--format", "xml"][..], "Lỗi: giá trị \"xml\" không hợp lệ cho --format <ĐỊNH_DẠNG>; cần một trong: tree, json, toml."),
+        (&["catalog", "--format", "xml"][..], "Lỗi: giá trị \"xml\" không hợp lệ cho --format <ĐỊNH_DẠNG>; cần một trong: tree, json, toml, xlsx."),
         (&["consolidate", "--jsn", "a"][..], "Lỗi: không có tùy chọn --jsn."),
     ] {
         let run = tonghop(args);

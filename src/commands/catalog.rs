@@ -9,6 +9,9 @@ use crate::cli::{CatalogArgs, CatalogFormat};
 
 pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.check {
+        if crate::catalog::workbook::is_workbook(path) {
+            return check_workbook(path);
+        }
         let text = crate::textfile::read(path)
             .map_err(|error| CatalogError::Io {
                 path: path.display().to_string(),
@@ -24,22 +27,7 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
             }
             Err(e) => return Err(e.into()),
         };
-        let problems = validate(&catalog);
-        if problems.is_empty() {
-            super::print_out(&format!(
-                "Danh mục {origin} hợp lệ: {} biểu, {} chỉ tiêu, {} quy tắc.\n",
-                catalog.groups.len(),
-                catalog.indicators.len(),
-                catalog.rules.len()
-            ))?;
-            return Ok(0);
-        }
-        let mut text = format!("Danh mục {origin} có {} lỗi:\n", problems.len());
-        for p in &problems {
-            let _ = writeln!(text, "  - {p}");
-        }
-        super::print_out(&text)?;
-        return Ok(1);
+        return report(&origin, &catalog, &validate(&catalog));
     }
     let catalog = Catalog::load_or_embedded(args.catalog.as_deref())?;
     // Every export reads back as a catalogue (`--catalog`, `--check`): the
@@ -48,9 +36,73 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
         CatalogFormat::Tree => tree(&catalog),
         CatalogFormat::Json => serde_json::to_string_pretty(&catalog)? + "\n",
         CatalogFormat::Toml => toml::to_string_pretty(&catalog)?,
+        CatalogFormat::Xlsx => {
+            let Some(out) = &args.out else {
+                anyhow::bail!("--format xlsx ghi ra một tệp: hãy thêm --out danh-muc.xlsx.");
+            };
+            let bytes = crate::catalog::workbook::write(&catalog).map_err(|e| {
+                anyhow::anyhow!("không tạo được bảng tính {} ({e}).", out.display())
+            })?;
+            crate::atomic::write_atomic(out, &bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "không ghi được {}: {}",
+                    out.display(),
+                    crate::text::io_error_vi(&e)
+                )
+            })?;
+            format!("Đã ghi danh mục ra bảng tính {}.\n", out.display())
+        }
     };
-    super::print_out(&text)?;
+    match (&args.out, args.format) {
+        (Some(out), f) if f != CatalogFormat::Xlsx => {
+            crate::atomic::write_atomic(out, text.as_bytes()).map_err(|e| {
+                anyhow::anyhow!(
+                    "không ghi được {}: {}",
+                    out.display(),
+                    crate::text::io_error_vi(&e)
+                )
+            })?;
+        }
+        _ => super::print_out(&text)?,
+    }
     Ok(0)
+}
+
+/// `catalog --check` of a workbook: every cell problem, else every
+/// structural one, each by sheet and row.
+fn check_workbook(path: &std::path::Path) -> anyhow::Result<u8> {
+    let origin = path.display().to_string();
+    let read = match crate::catalog::workbook::read(path) {
+        Ok(r) => r,
+        Err(e @ CatalogError::Syntax { .. }) => {
+            super::print_out(&format!("{e}\n"))?;
+            return Ok(1);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    report(&origin, &read.catalog, &read.problems())
+}
+
+fn report(
+    origin: &str,
+    catalog: &Catalog,
+    problems: &[crate::catalog::CatalogProblem],
+) -> anyhow::Result<u8> {
+    if problems.is_empty() {
+        super::print_out(&format!(
+            "Danh mục {origin} hợp lệ: {} biểu, {} chỉ tiêu, {} quy tắc.\n",
+            catalog.groups.len(),
+            catalog.indicators.len(),
+            catalog.rules.len()
+        ))?;
+        return Ok(0);
+    }
+    let mut text = format!("Danh mục {origin} có {} lỗi:\n", problems.len());
+    for p in problems {
+        let _ = writeln!(text, "  - {p}");
+    }
+    super::print_out(&text)?;
+    Ok(1)
 }
 
 /// The catalogue as an indented outline tree (forms, indicators, rules).

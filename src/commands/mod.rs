@@ -7,6 +7,7 @@ pub mod check;
 pub mod consolidate;
 pub mod forms;
 pub mod generate;
+pub mod init;
 
 use crate::cli::{Cli, Command};
 
@@ -18,6 +19,7 @@ use crate::cli::{Cli, Command};
 /// Fatal problems (unreadable round, unwritable output).
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
+        Command::Init(args) => init::run(&args),
         Command::Catalog(args) => catalog::run(&args),
         Command::Forms(args) => forms::run(&args),
         Command::Consolidate(args) => consolidate::run(&args),
