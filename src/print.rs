@@ -204,28 +204,25 @@ impl Layout {
     /// The orientation [`Layout::apply`] uses for `cols` columns and rows
     /// up to `last`.
     pub fn orientation(&self, cols: u16, last: u32) -> Orientation {
+        self.plan(cols, last).0
+    }
+
+    /// The orientation and print scale [`Layout::apply`] uses.
+    fn plan(&self, cols: u16, last: u32) -> (Orientation, u16) {
         if !self.auto {
-            return self.orientation;
+            let (scale, _) = self.scale_in(self.orientation, cols, last);
+            return (self.orientation, scale);
         }
-        let pages = |o: Orientation| {
-            let l = Layout {
-                orientation: o,
-                auto: false,
-                ..self.clone()
-            };
-            let (scale, pages) = l.scale(cols, last);
-            (pages, scale)
-        };
-        let (portrait, portrait_scale) = pages(Orientation::Portrait);
-        let (landscape, _) = pages(Orientation::Landscape);
+        let (portrait_scale, portrait) = self.scale_in(Orientation::Portrait, cols, last);
+        let (landscape_scale, landscape) = self.scale_in(Orientation::Landscape, cols, last);
         // Portrait at a readable scale (a reviewer reads the print): on
         // fewer pages at 60 % or more, on as many at 70 % or more.
         if (portrait < landscape && portrait_scale >= 60)
             || (portrait == landscape && portrait_scale >= 70)
         {
-            Orientation::Portrait
+            (Orientation::Portrait, portrait_scale)
         } else {
-            Orientation::Landscape
+            (Orientation::Landscape, landscape_scale)
         }
     }
 
@@ -314,12 +311,16 @@ impl Layout {
     /// few percent wider than Excel), lowered by at most a fifth when that
     /// saves a page for the rows up to `last`; and the pages it gives.
     pub fn scale(&self, cols: u16, last: u32) -> (u16, usize) {
-        let (page_w, _) = self.orientation.printable();
+        self.scale_in(self.orientation, cols, last)
+    }
+
+    fn scale_in(&self, orientation: Orientation, cols: u16, last: u32) -> (u16, usize) {
+        let (page_w, _) = orientation.printable();
         let width = self.sheet_width(cols).max(1.0);
         let by_width =
             ((100.0 * WIDTH_FILL * page_w / width).min(100.0).floor() as u16).clamp(10, 100);
         let floor = ((f64::from(by_width) * 0.8).ceil() as u16).max(10);
-        let pages = |scale: u16| self.breaks(last, scale).len() + 1;
+        let pages = |scale: u16| self.breaks_in(orientation, last, scale).len() + 1;
         let mut best = (by_width, pages(by_width));
         // A page saved matters on a short sheet, not on a long one (and the
         // search would cost a pass over every row per scale tried).
@@ -338,7 +339,11 @@ impl Layout {
     /// Rows before which a page starts (row 0 excluded), for a sheet whose
     /// last printed row is `last`, printed at `scale` percent.
     pub fn breaks(&self, last: u32, scale: u16) -> Vec<u32> {
-        let (_, page_h) = self.orientation.printable();
+        self.breaks_in(self.orientation, last, scale)
+    }
+
+    fn breaks_in(&self, orientation: Orientation, last: u32, scale: u16) -> Vec<u32> {
+        let (_, page_h) = orientation.printable();
         let capacity = page_h * FILL * 100.0 / f64::from(scale);
         let repeat_h: f64 = self
             .repeat
@@ -423,24 +428,15 @@ impl Layout {
     /// repeated rows and columns, and either one page or a print scale that
     /// fits `cols` columns with page breaks up to row `last`.
     pub fn apply(&self, ws: &mut Worksheet, cols: u16, last: u32) -> Result<(), XlsxError> {
-        let orientation = self.orientation(cols, last);
-        self.apply_common(ws, orientation, cols, last)?;
         if self.one_page {
+            self.apply_common(ws, self.orientation, cols, last)?;
             ws.set_print_fit_to_pages(1, 1);
             return Ok(());
         }
-        let fixed = Layout {
-            orientation,
-            auto: false,
-            ..self.clone()
-        };
-        fixed.apply_breaks(ws, cols, last)
-    }
-
-    fn apply_breaks(&self, ws: &mut Worksheet, cols: u16, last: u32) -> Result<(), XlsxError> {
-        let (scale, _) = self.scale(cols, last);
+        let (orientation, scale) = self.plan(cols, last);
+        self.apply_common(ws, orientation, cols, last)?;
         ws.set_print_scale(scale);
-        let breaks = self.breaks(last, scale);
+        let breaks = self.breaks_in(orientation, last, scale);
         if !breaks.is_empty() {
             // Excel holds at most 1,023 manual breaks on a sheet.
             let breaks: Vec<u32> = breaks.into_iter().take(1023).collect();

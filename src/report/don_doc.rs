@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use crate::form::Styles;
-use crate::print::{Layout, Orientation};
+use crate::print::{self, Layout, Orientation};
 use crate::report::phan_hoi::{self, Feedback};
 use crate::report::{Status, Submission};
 use crate::round::{OrgUnit, Round};
@@ -290,16 +290,17 @@ pub fn sheet(
     let mut row = 4;
     for (n, c) in rows.iter().enumerate() {
         ws.write_number_with_format(row, 0, (n + 1) as f64, &center)?;
-        let mut height = 1;
+        let mut height = print::line_height(11.0);
         for (i, v) in fields(c, deadline).iter().enumerate() {
             let col = i as u16 + 1;
             let fmt = if matches!(col, 7 | 8) { &center } else { &text };
             ws.write_string_with_format(row, col, v, fmt)?;
-            // Characters of 11 pt Times New Roman in a column width.
-            let w = HEADERS[col as usize].1 * 1.2;
-            height = height.max(v.chars().count().div_ceil(w as usize));
+            height = f64::max(
+                height,
+                print::text_height(v, HEADERS[col as usize].1, 11.0, false),
+            );
         }
-        ws.set_row_height(row, 14.5 * height as f64 + 3.0)?;
+        ws.set_row_height(row, height)?;
         row += 1;
     }
     if rows.is_empty() {

@@ -23,7 +23,7 @@ use crate::form::{
 };
 use crate::ingest::value::Value;
 use crate::ingest::{Fate, FileReport, Ingest, Rejection};
-use crate::print::{Layout, Orientation};
+use crate::print::{self, Layout, Orientation};
 use crate::round::{OrgUnit, Round};
 
 /// Folder of the feedback workbooks in the output folder.
@@ -478,8 +478,7 @@ fn todo_sheet(
     for (i, line) in lines.iter().enumerate() {
         let r = 1 + i as u32;
         ws.merge_range(r, 0, r, last, line, &styles.wrap)?;
-        let n = line.chars().count().div_ceil((width * 1.1) as usize).max(1);
-        ws.set_row_height(r, 16.0 * n as f64)?;
+        ws.set_row_height(r, print::text_height(line, width, 12.0, false))?;
     }
     for (i, (h, _)) in TODO_HEADERS.iter().enumerate() {
         ws.write_string_with_format(TODO_HEADER_ROW, i as u16, *h, &styles.header)?;
@@ -527,13 +526,13 @@ fn todo_sheet(
             (8, f.message.clone()),
             (9, action(f, fb)),
         ];
-        let mut height = 1;
+        let mut height = print::line_height(11.0);
         for (col, text) in &texts {
             ws.write_string_with_format(row, *col, text, &cell_fmt)?;
-            let w = TODO_HEADERS[*col as usize].1 * 1.15;
-            height = height.max(text.chars().count().div_ceil(w as usize));
+            let w = TODO_HEADERS[*col as usize].1;
+            height = f64::max(height, print::text_height(text, w, 11.0, false));
         }
-        ws.set_row_height(row, 15.0 * height as f64 + 2.0)?;
+        ws.set_row_height(row, height.min(print::MAX_ROW_HEIGHT))?;
     }
     ws.set_freeze_panes(TODO_HEADER_ROW + 1, 0)?;
     // A working table: fit to the page width, the sheet's name and page

@@ -11,7 +11,7 @@ use crate::cell::CellRef;
 use crate::form::Styles;
 use crate::ingest::value::Value;
 use crate::ingest::{Fate, FileReport, Ingest};
-use crate::print::{Layout, Orientation};
+use crate::print::{self, Layout, Orientation};
 use crate::round::{OrgUnit, Round};
 
 /// Sheet name in `tong-hop.xlsx`.
@@ -199,15 +199,16 @@ pub fn sheet(
             (shown(ch.new.map(|x| x.2)), &text),
         ];
         ws.write_number_with_format(row, 0, (n + 1) as f64, &center)?;
-        let mut height = 1;
+        let mut height = print::line_height(11.0);
         for (i, (v, fmt)) in fields.iter().enumerate() {
             let col = i as u16 + 1;
             ws.write_string_with_format(row, col, v, fmt)?;
-            // Characters of 11 pt Times New Roman in a column width.
-            let w = HEADERS[col as usize].1 * 1.2;
-            height = height.max(v.chars().count().div_ceil(w as usize));
+            height = f64::max(
+                height,
+                print::text_height(v, HEADERS[col as usize].1, 11.0, false),
+            );
         }
-        ws.set_row_height(row, 14.5 * height as f64 + 3.0)?;
+        ws.set_row_height(row, height)?;
         row += 1;
     }
     if changes.is_empty() {
