@@ -170,16 +170,20 @@ pub struct ConsolidateArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(help_template = HELP, next_help_heading = "Tùy chọn")]
+#[command(
+    help_template = HELP,
+    next_help_heading = "Tùy chọn",
+    override_usage = "tonghop check [TÙY CHỌN] <TỆP>..."
+)]
 pub struct CheckArgs {
     /// Các tệp báo cáo cần kiểm tra.
-    #[arg(help_heading = "Tham số", required = true, value_name = "FILE")]
+    #[arg(help_heading = "Tham số", required = true, value_name = "TỆP")]
     pub files: Vec<PathBuf>,
     /// Thư mục đợt báo cáo (chứa tonghop.toml); bỏ trống: dùng danh mục có sẵn và trang ẩn của tệp.
-    #[arg(long, value_name = "ROUND")]
+    #[arg(long, value_name = "ĐỢT")]
     pub round: Option<PathBuf>,
     /// Tệp danh mục thay cho danh mục có sẵn (hoặc của đợt báo cáo).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "TỆP")]
     pub catalog: Option<PathBuf>,
     /// In kết quả dạng JSON.
     #[arg(long)]

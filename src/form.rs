@@ -989,11 +989,9 @@ fn write_table_sheet(
         // Wrapped labels: the row has room for every line (indented
         // levels have less width), so no reader or printer cuts them.
         let label_width = 52.0 - 2.0 * level as f64;
-        layout.height(
-            ws,
-            row,
-            print::text_height(&label, label_width, 12.0, level == 0),
-        )?;
+        let height = print::text_height(&label, label_width, 12.0, level == 0)
+            .max(print::text_height(&ind.measure, 11.0, 12.0, false));
+        layout.height(ws, row, height)?;
         ws.write_string_with_format(row, 2, &ind.code, &styles.code)?;
         ws.write_string_with_format(row, 3, &ind.measure, &styles.measure)?;
         let applicable = applies(spec, ind);

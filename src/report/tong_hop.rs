@@ -265,11 +265,6 @@ fn summary_sheet(
             let level = (ind.level as usize + 1).min(2);
             let label = label_of(ind);
             ws.write_string_with_format(row, 1, &label, &s.label[level])?;
-            page.height(
-                ws,
-                row,
-                print::text_height(&label, 52.0 - 2.0 * level as f64, 12.0, level == 0),
-            )?;
             ws.write_string_with_format(row, 2, &ind.code, &s.code)?;
             let measure = if ind.kind == IndicatorKind::YesNo {
                 "đơn vị có"
@@ -277,6 +272,9 @@ fn summary_sheet(
                 ind.measure.as_str()
             };
             ws.write_string_with_format(row, 3, measure, &s.measure)?;
+            let height = print::text_height(&label, 52.0 - 2.0 * level as f64, 12.0, level == 0)
+                .max(print::text_height(measure, 11.0, 12.0, false));
+            page.height(ws, row, height)?;
             let (text, detail) = coverage(round, cons, ind);
             ws.write_string_with_format(row, count_col, &text, &s.stt)?;
             let ratio = (ind.kind == IndicatorKind::Percent).then(|| {
