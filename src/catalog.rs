@@ -23,6 +23,27 @@ pub use validate::{validate, CatalogProblem};
 /// TOML text of the embedded Đề án 241 catalogue.
 pub const EMBEDDED_TOML: &str = include_str!("../catalog/de-an-241.toml");
 
+/// The headings of the Đề án 241 đề cương (`[[outline]]`), kept beside
+/// the catalogue text: forms already sent carry the hash of that text, so
+/// it does not change. Attached to the embedded catalogue and to a copy of
+/// it read from a file without its own outline.
+const EMBEDDED_OUTLINE_TOML: &str = include_str!("../catalog/de-an-241-de-cuong.toml");
+
+/// [`EMBEDDED_OUTLINE_TOML`] read.
+///
+/// # Panics
+/// Never in a released binary: a test loads it.
+fn embedded_outline() -> Vec<OutlineHeading> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        outline: Vec<OutlineHeading>,
+    }
+    toml::from_str::<File>(EMBEDDED_OUTLINE_TOML)
+        .expect("embedded outline is valid")
+        .outline
+}
+
 /// Errors while loading a catalogue file (its structure is checked by
 /// [`validate`], which reports every problem at once).
 #[derive(Debug, thiserror::Error)]
@@ -679,6 +700,24 @@ struct CanonicalV1<'a> {
     hash: &'a str,
 }
 
+/// One heading of the đề cương, e.g. `{ ref = "II.2.1", title = "Nâng cao
+/// năng lực lãnh đạo …" }`. `ref` is written as the biểu and chỉ tiêu
+/// write theirs ("I", "II.2.1", "V").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlineHeading {
+    #[serde(rename = "ref")]
+    pub outline_ref: String,
+    pub title: String,
+}
+
+impl OutlineHeading {
+    /// Depth of the heading: 1 for "II", 2 for "II.2", 3 for "II.2.1".
+    pub fn depth(&self) -> usize {
+        self.outline_ref.split('.').count()
+    }
+}
+
 /// The whole catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -700,6 +739,12 @@ pub struct Catalog {
     /// Plausible bounds (`[plausible]`; defaults when absent).
     #[serde(default)]
     pub plausible: Plausible,
+    /// The đề cương's headings (`[[outline]]`, ref and title), in outline
+    /// order: they title the sections of the draft báo cáo
+    /// (`bao-cao-tong-hop.docx`). Optional; without them the report is
+    /// headed by the refs of the biểu and chỉ tiêu with the biểu's titles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outline: Vec<OutlineHeading>,
     /// SHA-256 (hex) of the catalogue's content in a canonical form (see
     /// [`Catalog::content_hash`]; not of the TOML text: comments, spacing
     /// and key order do not change it), computed on load. Written in every
@@ -830,8 +875,10 @@ impl Catalog {
     /// # Panics
     /// Never in a released binary: a test loads it.
     pub fn embedded() -> Catalog {
-        Catalog::from_text(EMBEDDED_TOML, "<danh mục Đề án 241 nhúng sẵn>")
-            .expect("embedded catalogue is valid")
+        let mut c = Catalog::from_text(EMBEDDED_TOML, "<danh mục Đề án 241 nhúng sẵn>")
+            .expect("embedded catalogue is valid");
+        c.outline = embedded_outline();
+        c
     }
 
     /// Load and validate a catalogue file, TOML or JSON (see
@@ -842,16 +889,22 @@ impl Catalog {
     /// I/O, syntax (with its line, or sheet, row and cell), or every
     /// structural problem found by [`validate`].
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
-        if workbook::is_workbook(path) {
-            return workbook::load(path);
+        let mut c = if workbook::is_workbook(path) {
+            workbook::load(path)?
+        } else {
+            let text = crate::textfile::read(path)
+                .map_err(|error| CatalogError::Io {
+                    path: path.display().to_string(),
+                    error,
+                })?
+                .text;
+            Catalog::from_text(&text, &path.display().to_string())?
+        };
+        // A copy of the embedded catalogue keeps its đề cương.
+        if c.outline.is_empty() && c.hash == Catalog::embedded().hash {
+            c.outline = embedded_outline();
         }
-        let text = crate::textfile::read(path)
-            .map_err(|error| CatalogError::Io {
-                path: path.display().to_string(),
-                error,
-            })?
-            .text;
-        Catalog::from_text(&text, &path.display().to_string())
+        Ok(c)
     }
 
     /// The given file, or the embedded catalogue when `path` is `None`.
@@ -935,6 +988,9 @@ impl Catalog {
             indicators,
             rules,
             plausible,
+            // The headings title the draft report only: they decide no
+            // cell and no check, so forms already sent keep their hash.
+            outline: _,
             hash: _,
             text_hash: _,
             index: _,

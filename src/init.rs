@@ -111,6 +111,11 @@ send_to = "Ban Thường vụ Thành ủy (qua Ban Tuyên giáo Thành ủy Lai 
 # Địa danh ghi ở dòng ngày tháng ("Lai Châu, ngày ... tháng ... năm ...").
 place = "Lai Châu"
 
+# (Không bắt buộc) Người ký dự thảo báo cáo tổng hợp (bao-cao-tong-hop.docx)
+# thay mặt Ban Thường vụ: chức vụ và họ tên. Bỏ trống thì để dòng chấm để điền.
+# signer_title = "Phó Bí thư"
+# signer_name = "Vàng Thị Chính"
+
 # Danh sách đơn vị báo cáo (.xlsx, .xls, .ods hoặc .csv), tính từ thư mục này.
 units = "{UNITS}"
 
@@ -447,6 +452,8 @@ mod tests {
             "deadline",
             "send_to",
             "place",
+            "signer_title",
+            "signer_name",
             "units",
             "returns",
             "output",

@@ -98,6 +98,14 @@ pub struct Settings {
     pub send_to: String,
     /// Place name in the date line, e.g. "Lai Châu".
     pub place: String,
+    /// Chức vụ of who signs the committee's documents for the Ban Thường
+    /// vụ, printed under "T/M BAN THƯỜNG VỤ" on the draft report, e.g.
+    /// "Phó Bí thư". Empty: a dotted line to fill in.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signer_title: String,
+    /// Their name, e.g. "Vàng Thị Chính". Empty: a dotted line.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signer_name: String,
     /// Units list (.csv or .xlsx), relative to the round folder.
     pub units: PathBuf,
     /// Folder of returned workbooks, relative to the round folder.

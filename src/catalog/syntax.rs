@@ -140,6 +140,7 @@ fn item_of(table: &str) -> Option<String> {
         "rules" => "quy tắc",
         "indicators" => return value("code").map(|c| format!("chỉ tiêu {c}")),
         "groups" => "biểu",
+        "outline" => "đề mục đề cương",
         "unit_types" => "loại đơn vị",
         _ => {
             return match name.strip_prefix("column_sets.") {

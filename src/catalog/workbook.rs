@@ -58,6 +58,7 @@ const GROUPS: &str = "Biểu";
 const INDICATORS: &str = "Chỉ tiêu";
 const RULES: &str = "Quy tắc";
 const LISTS: &str = "Danh sách chọn";
+const OUTLINE: &str = "Đề cương";
 
 /// A closed choice: its drop-down list (column of [`LISTS`]) and values.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -262,6 +263,11 @@ const RULE_COLS: &[Col] = &[
     col("Mô tả", "label", Kind::Text, false, 60.0, "Mô tả ngắn in trong báo cáo lỗi."),
 ];
 
+const OUTLINE_COLS: &[Col] = &[
+    col("Mục", "ref", Kind::Text, true, 12.0, "Số mục của đề cương như biểu và chỉ tiêu ghi ở cột \"Mục đề cương\" (ví dụ I, II.2, II.2.1)."),
+    col("Tên đề mục", "title", Kind::Text, true, 90.0, "Tên đề mục như trong đề cương; là đầu mục của dự thảo báo cáo tổng hợp (bao-cao-tong-hop.docx). Trang này không bắt buộc."),
+];
+
 const MEASURE_COLS: &[Col] = &[
     col(
         "Đơn vị tính",
@@ -295,12 +301,13 @@ const GENERAL_ROWS: &[(&str, &str, Kind, bool, &str)] = &[
 
 /// The sheets with one row per item: (name, columns, the item's name in
 /// validation problems, TOML table).
-const TABLES: [(&str, &[Col]); 6] = [
+const TABLES: [(&str, &[Col]); 7] = [
     (UNIT_TYPES, UNIT_TYPE_COLS),
     (COLUMN_SETS, COLUMN_COLS),
     (GROUPS, GROUP_COLS),
     (INDICATORS, INDICATOR_COLS),
     (RULES, RULE_COLS),
+    (OUTLINE, OUTLINE_COLS),
     (MEASURE_MAX, MEASURE_COLS),
 ];
 
@@ -527,6 +534,13 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
         })
         .collect();
     write_table(wb.add_worksheet(), &st, RULES, RULE_COLS, &rows)?;
+
+    let rows: Vec<Vec<Out>> = c
+        .outline
+        .iter()
+        .map(|h| vec![text(&h.outline_ref), text(&h.title)])
+        .collect();
+    write_table(wb.add_worksheet(), &st, OUTLINE, OUTLINE_COLS, &rows)?;
 
     let rows: Vec<Vec<Out>> = c
         .plausible
@@ -1134,6 +1148,7 @@ pub fn read(path: &Path) -> Result<WorkbookCatalog, CatalogError> {
         indicators: Vec::new(),
         rules: Vec::new(),
         plausible: Plausible::default(),
+        outline: Vec::new(),
         hash: String::new(),
         text_hash: String::new(),
         index: Default::default(),
@@ -1257,6 +1272,20 @@ pub fn read(path: &Path) -> Result<WorkbookCatalog, CatalogError> {
                 place(&mut places, format!("quy tắc {}", rule.id()), &row);
                 catalog.rules.push(rule);
             }
+        }
+    }
+    if let Some(s) = sheet(&mut wb, OUTLINE, false, &mut problems) {
+        for row in table_rows(&s, OUTLINE_COLS, &mut problems) {
+            let mut p = Parse {
+                row: &row,
+                cols: OUTLINE_COLS,
+                problems: &mut problems,
+            };
+            let h = super::OutlineHeading {
+                outline_ref: p.required("ref").trim().to_string(),
+                title: p.required("title").trim().to_string(),
+            };
+            catalog.outline.push(h);
         }
     }
     if let Some(s) = sheet(&mut wb, MEASURE_MAX, false, &mut problems) {

@@ -200,6 +200,8 @@ fn round_of_file(path: &Path, catalog: &Catalog) -> Round {
         deadline: today,
         send_to: String::new(),
         place: String::new(),
+        signer_title: String::new(),
+        signer_name: String::new(),
         units: PathBuf::new(),
         returns: PathBuf::new(),
         output: PathBuf::new(),

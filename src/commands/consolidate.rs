@@ -230,6 +230,14 @@ pub fn consolidate_round_on(
         }
     }
     outputs.push(chase_csv);
+    let report_path = out.join(report::bao_cao::REPORT_DOCX);
+    let doc = report::bao_cao::document(&round, &cons, &marks, &status, &findings);
+    let bytes = report::bao_cao::to_bytes(doc).context("không tạo được dự thảo báo cáo")?;
+    if let Err(e) = write_output(&report_path, &bytes) {
+        unwritten.push(e);
+    }
+    outputs.insert(1, report_path);
+    lap("ghi bao-cao-tong-hop.docx");
     let folder = write_feedback(&round, &feedback, &out, today, &mut unwritten)?;
     outputs.push(folder);
     lap("ghi các tệp còn lại");
