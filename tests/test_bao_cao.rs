@@ -190,6 +190,9 @@ fn the_draft_report_follows_the_outline_with_the_consolidated_figures() {
         "Lai Châu, ngày …… tháng …… năm 2021",
         "BÁO CÁO",
         "T/M BAN THƯỜNG VỤ",
+        // signer_title and signer_name of the samples' tonghop.toml.
+        "PHÓ BÍ THƯ",
+        "Vàng Thị Chính",
         "Nơi nhận:",
         "TÌNH HÌNH TỔNG HỢP BÁO CÁO CỦA CÁC ĐƠN VỊ",
         "PHỤ LỤC",
