@@ -59,6 +59,14 @@ const WIDE_TEXT_WIDTH: usize = A4.1 as usize - 1701 - 1134;
 const INDENT: i32 = 720;
 /// Dotted blank for what the writer fills in.
 const DOTS: &str = "……";
+/// Answers shown in full under one narrative item: a writer condenses a
+/// district's thirty or a province's hundred; beyond, the rest are on the
+/// "Thuyết minh" sheet of `tong-hop.xlsx` (and the document stays a size
+/// Word opens).
+const ANSWERS_SHOWN: usize = 200;
+/// Unit names listed in one sentence (missing units, units without an
+/// answer, units behind a flagged figure) before "và … đơn vị khác".
+const NAMES_SHOWN: usize = 40;
 
 /// Build the draft report of a consolidated round.
 ///
@@ -483,7 +491,11 @@ fn round_section(
         if n.is_empty() {
             "0".to_string()
         } else {
-            format!("{} ({})", n.len(), n.join(", "))
+            format!(
+                "{} ({})",
+                n.len(),
+                some_names(n, "xem trang \"Tình hình nộp\" của tong-hop.xlsx")
+            )
         }
     };
     let mut out = vec![
@@ -568,7 +580,10 @@ fn flag(round: &Round, marks: &Marks, ind: usize, col: usize) -> Option<String> 
     let mut why = Vec::new();
     if !tainted.is_empty() {
         let names: Vec<&str> = tainted.iter().map(|t| t.unit.name.as_str()).collect();
-        why.push(format!("có cộng giá trị bị lỗi của {}", names.join(", ")));
+        why.push(format!(
+            "có cộng giá trị bị lỗi của {}",
+            some_names(&names, "xem bao-cao-loi.xlsx")
+        ));
     }
     if let Some(m) = own {
         why.push(format!(
@@ -894,25 +909,54 @@ fn answers(round: &Round, cons: &Consolidated, ind: &Indicator, out: &mut Vec<Bl
         .add_text(format!("{}:", ind.label))
         .italic()])));
     let mut silent = Vec::new();
+    let (mut shown, mut more) = (0, 0);
     for u in round
         .units
         .iter()
         .filter(|u| ind.applies_to_type(&u.unit_type))
     {
         match cons.texts.get(&(ind.code.clone(), u.code.clone())) {
+            Some(t) if !t.trim().is_empty() && shown == ANSWERS_SHOWN => more += 1,
             Some(t) if !t.trim().is_empty() => {
                 let mut runs = vec![Run::new().add_text(format!("– {}: ", u.name)).bold()];
                 runs.extend(with_breaks(t, |r| r));
                 out.push(Block::paragraph(body_runs(runs)));
+                shown += 1;
             }
             _ => silent.push(u.name.as_str()),
         }
     }
+    let mut notes = Vec::new();
+    if more > 0 {
+        notes.push(format!(
+            "Còn {more} đơn vị khác trả lời mục này: xem trang \"Thuyết minh\" của tong-hop.xlsx."
+        ));
+    }
     if !silent.is_empty() {
+        notes.push(format!(
+            "Chưa có nội dung: {}.",
+            some_names(&silent, "xem trang \"Thuyết minh\" của tong-hop.xlsx")
+        ));
+    }
+    for note in notes {
         out.push(Block::paragraph(body_runs(vec![Run::new()
-            .add_text(format!("(Chưa có nội dung: {}.)", silent.join(", ")))
+            .add_text(format!("({note})"))
             .italic()])));
     }
+}
+
+/// "A, B, C" or, beyond [`NAMES_SHOWN`], "A, B, … và 12 đơn vị khác
+/// (<where>)".
+fn some_names<S: AsRef<str>>(names: &[S], rest_in: &str) -> String {
+    let shown: Vec<&str> = names.iter().take(NAMES_SHOWN).map(AsRef::as_ref).collect();
+    let mut s = shown.join(", ");
+    if names.len() > NAMES_SHOWN {
+        s.push_str(&format!(
+            " và {} đơn vị khác ({rest_in})",
+            names.len() - NAMES_SHOWN
+        ));
+    }
+    s
 }
 
 /// "Nơi nhận" left, "T/M BAN THƯỜNG VỤ" with the signer right.
@@ -1095,6 +1139,19 @@ mod tests {
         assert_eq!(heading_of(&heads, "II.2.3"), Some(2));
         assert_eq!(heading_of(&heads, "II.20"), Some(1));
         assert_eq!(heading_of(&heads, "IV.1"), None);
+    }
+
+    #[test]
+    fn long_name_lists_say_how_many_more_and_where() {
+        let names: Vec<String> = (1..=45).map(|i| format!("Chi bộ {i}")).collect();
+        let s = some_names(&names, "xem bao-cao-loi.xlsx");
+        assert!(s.starts_with("Chi bộ 1, Chi bộ 2, "), "{s}");
+        assert!(
+            s.contains("Chi bộ 40 và 5 đơn vị khác (xem bao-cao-loi.xlsx)"),
+            "{s}"
+        );
+        assert!(!s.contains("Chi bộ 41"), "{s}");
+        assert_eq!(some_names(&names[..2], "x"), "Chi bộ 1, Chi bộ 2");
     }
 
     #[test]
