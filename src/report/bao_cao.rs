@@ -781,7 +781,7 @@ fn figures(round: &Round, cons: &Consolidated, marks: &Marks, run: &[usize], out
             row.push(change_text(ind, get(b), get(a)));
         }
         row.push(coverage(round, cons, ind).0);
-        rows.push(row);
+        rows.push((ind.level, row));
     }
     out.push(Block::table(grid(&header, &rows, TABLE, 2, TEXT_WIDTH)));
     out.push(Block::paragraph(
@@ -797,26 +797,29 @@ fn measure(ind: &Indicator) -> &str {
     }
 }
 
-/// A bordered table: `header` then `rows`, the first `text_cols` columns
-/// left-aligned text, the others centred figures; column widths share the
+/// A bordered table: `header` then `rows` (each with its chỉ tiêu's
+/// level, which indents the first cell), the first column left-aligned,
+/// the others centred; column widths share the
 /// text width (the first column the widest).
 fn grid(
     header: &[String],
-    rows: &[Vec<String>],
+    rows: &[(u8, Vec<String>)],
     size: usize,
     text_cols: usize,
     width: usize,
 ) -> Table {
     let n = header.len();
     let widths = column_widths(n, text_cols, width);
-    let cell = |text: &str, w: usize, bold: bool, left: bool| {
+    let cell = |text: &str, w: usize, bold: bool, left: bool, level: u8| {
         let mut p = Paragraph::new()
             .align(if left {
                 AlignmentType::Left
             } else {
                 AlignmentType::Center
             })
-            .line_spacing(LineSpacing::new().before(20).after(20));
+            .line_spacing(LineSpacing::new().before(20).after(20))
+            // Sub-items ("Trong đó: …") indented under their chỉ tiêu.
+            .indent(Some(170 * i32::from(level)), None, None, None);
         for r in with_breaks(text, |r| {
             let r = r.size(size);
             if bold {
@@ -836,16 +839,16 @@ fn grid(
         header
             .iter()
             .zip(&widths)
-            .map(|(h, &w)| cell(h, w, true, false))
+            .map(|(h, &w)| cell(h, w, true, false, 0))
             .collect(),
     ))];
-    for r in rows {
+    for (level, r) in rows {
         out.push(
             TableRow::new(
                 r.iter()
                     .zip(&widths)
                     .enumerate()
-                    .map(|(k, (t, &w))| cell(t, w, false, k == 0))
+                    .map(|(k, (t, &w))| cell(t, w, false, k == 0, if k == 0 { *level } else { 0 }))
                     .collect(),
             )
             .cant_split(),
@@ -1063,7 +1066,7 @@ fn appendix(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block> {
             ];
             row.extend((0..columns.len()).map(|k| appendix_figure(round, cons, marks, i, k)));
             row.push(coverage(round, cons, ind).0);
-            rows.push(row);
+            rows.push((ind.level, row));
         }
         out.push(Block::table(grid(
             &header,
