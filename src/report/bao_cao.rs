@@ -249,8 +249,9 @@ fn centred(run: Run) -> Paragraph {
         .spacing(0, 0)
 }
 
-/// A body paragraph: justified, first line indented, 6 pt after.
-fn body(text: &str) -> Paragraph {
+/// An empty paragraph of the body's shape: justified, first line
+/// indented 1.27 cm, line spacing 1.15, `before` and `after` in twips.
+fn indented(before: u32, after: u32) -> Paragraph {
     Paragraph::new()
         .align(AlignmentType::Both)
         .indent(
@@ -259,21 +260,17 @@ fn body(text: &str) -> Paragraph {
             None,
             None,
         )
-        .line_spacing(LineSpacing::new().before(0).after(120).line(276))
-        .add_run(Run::new().add_text(text))
+        .line_spacing(LineSpacing::new().before(before).after(after).line(276))
+}
+
+/// A body paragraph: justified, first line indented, 6 pt after.
+fn body(text: &str) -> Paragraph {
+    indented(0, 120).add_run(Run::new().add_text(text))
 }
 
 /// A body paragraph whose text may hold line breaks (a unit's answer).
 fn body_runs(runs: Vec<Run>) -> Paragraph {
-    let mut p = Paragraph::new()
-        .align(AlignmentType::Both)
-        .indent(
-            None,
-            Some(docx_rs::SpecialIndentType::FirstLine(INDENT)),
-            None,
-            None,
-        )
-        .line_spacing(LineSpacing::new().before(0).after(120).line(276));
+    let mut p = indented(0, 120);
     for r in runs {
         p = p.add_run(r);
     }
@@ -360,17 +357,7 @@ fn heading(h: &OutlineHeading) -> Paragraph {
     if h.depth() >= 3 {
         run = run.italic();
     }
-    Paragraph::new()
-        .align(AlignmentType::Both)
-        .indent(
-            None,
-            Some(docx_rs::SpecialIndentType::FirstLine(INDENT)),
-            None,
-            None,
-        )
-        .line_spacing(LineSpacing::new().before(120).after(120))
-        .keep_next(true)
-        .add_run(run)
+    indented(120, 120).keep_next(true).add_run(run)
 }
 
 /// The heading's text as printed: "I. ĐẶC ĐIỂM TÌNH HÌNH", "1. Tình hình
@@ -499,16 +486,10 @@ fn round_section(
         }
     };
     let mut out = vec![
-        Paragraph::new()
-            .align(AlignmentType::Both)
-            .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(INDENT)), None, None)
-            .line_spacing(LineSpacing::new().before(120).after(60))
+        indented(120, 60)
             .keep_next(true)
             .add_run(Run::new().add_text("TÌNH HÌNH TỔNG HỢP BÁO CÁO CỦA CÁC ĐƠN VỊ").bold()),
-        Paragraph::new()
-            .align(AlignmentType::Both)
-            .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(INDENT)), None, None)
-            .line_spacing(LineSpacing::new().before(0).after(120))
+        indented(0, 120)
             .add_run(
                 Run::new()
                     .add_text("(Phần dành cho người soạn thảo, lược bỏ khi hoàn chỉnh báo cáo.)")
