@@ -342,3 +342,61 @@ fn coverage_of_the_seed_against_the_embedded_catalogue() {
     assert_eq!(c.ratios_with_parts, percent.2, "{c}");
     assert!(c.matched <= c.reference_indicators.min(c.draft_indicators));
 }
+
+/// A real Word file: LibreOffice converts the text outline to .docx (its
+/// runs, proofing marks and styles), which drafts as the text does.
+#[test]
+#[ignore = "needs LibreOffice (soffice); run by .ci/run"]
+fn a_libreoffice_docx_gives_the_same_draft_as_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("de-cuong-241.txt");
+    std::fs::copy(fixture(), &txt).unwrap();
+    let out = dir.path().join("docx");
+    let status = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            dir.path().display()
+        ))
+        .args([
+            "--headless",
+            "--infilter=Text (encoded):UTF8,LF,,",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(&txt)
+        .output()
+        .expect("soffice must be installed for this test (.ci/run installs it)");
+    assert!(status.status.success(), "{status:?}");
+    let docx = out.join("de-cuong-241.docx");
+    assert!(docx.is_file(), "{status:?}");
+    assert_eq!(
+        draft_json(&draft_file(&docx).unwrap()),
+        draft_json(&draft_file(&fixture()).unwrap())
+    );
+    // The drafted workbook, "Cần xem lại" column included, re-saved by
+    // LibreOffice reads back as the draft.
+    let xlsx = dir.path().join("danh-muc.xlsx");
+    assert_eq!(
+        common::run_cli(&["catalog", "--from-outline", txt.to_str().unwrap()]),
+        Ok(0)
+    );
+    let resaved_dir = dir.path().join("resaved");
+    let status = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            dir.path().display()
+        ))
+        .args(["--headless", "--convert-to", "xlsx", "--outdir"])
+        .arg(&resaved_dir)
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let read = Catalog::load(&resaved_dir.join("danh-muc.xlsx")).unwrap();
+    assert_eq!(
+        serde_json::to_value(&read).unwrap(),
+        draft_json(&draft_file(&txt).unwrap())
+    );
+}
