@@ -192,8 +192,12 @@ fn every_guess_is_marked_in_a_review_column() {
 }
 
 /// A minimal Word document: one paragraph per line, a heading's number
-/// and its text in separate runs, a tab after the number, `&amp;`.
-fn write_docx(path: &Path, text: &str) {
+/// and its text in separate runs, a tab after the number, `&amp;`, a
+/// tab stop in the paragraph's properties. With `auto`, the headings are
+/// numbered by Word's automatic numbering (`w:numPr`, levels "%1." in
+/// Roman, "%2.", "%2.%3.") instead of typed numbers.
+fn write_docx(path: &Path, text: &str, auto: bool) {
+    let heading = regex::Regex::new(r"^\s*(?:([IVX]+)|(\d+(?:\.\d+)*))\.\s+(.*)$").unwrap();
     let mut body = String::new();
     for line in text.lines() {
         let esc = |s: &str| {
@@ -201,7 +205,18 @@ fn write_docx(path: &Path, text: &str) {
                 .replace('<', "&lt;")
                 .replace('>', "&gt;")
         };
-        body.push_str("<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr>");
+        if let (true, Some(c)) = (auto, heading.captures(line)) {
+            let level = match c.get(2) {
+                None => 0,
+                Some(n) => n.as_str().split('.').count(),
+            };
+            body.push_str(&format!(
+                "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{level}\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+                esc(&c[3])
+            ));
+            continue;
+        }
+        body.push_str("<w:p><w:pPr><w:pStyle w:val=\"Normal\"/><w:tabs><w:tab w:val=\"left\" w:pos=\"720\"/></w:tabs></w:pPr>");
         match line.split_once(' ') {
             Some((num, rest)) if num.ends_with('.') && num.len() <= 6 => {
                 body.push_str(&format!(
@@ -228,6 +243,8 @@ fn write_docx(path: &Path, text: &str) {
     zip.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>").unwrap();
     zip.start_file("word/document.xml", opts).unwrap();
     zip.write_all(document.as_bytes()).unwrap();
+    zip.start_file("word/numbering.xml", opts).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:abstractNum w:abstractNumId=\"7\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"upperRoman\"/><w:lvlText w:val=\"%1.\"/></w:lvl><w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%2.\"/></w:lvl><w:lvl w:ilvl=\"2\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%2.%3.\"/></w:lvl></w:abstractNum><w:num w:numId=\"1\"><w:abstractNumId w:val=\"7\"/></w:num></w:numbering>").unwrap();
     zip.finish().unwrap();
 }
 
@@ -235,11 +252,15 @@ fn write_docx(path: &Path, text: &str) {
 fn a_word_document_gives_the_same_draft_as_the_text() {
     let dir = tempfile::tempdir().unwrap();
     let docx = dir.path().join("de-cuong-241.docx");
-    write_docx(&docx, &fixture_text());
-    assert_eq!(
-        draft_json(&draft_file(&docx).unwrap()),
-        draft_json(&draft_file(&fixture()).unwrap())
-    );
+    let want = draft_json(&draft_file(&fixture()).unwrap());
+    for auto in [false, true] {
+        write_docx(&docx, &fixture_text(), auto);
+        assert_eq!(
+            draft_json(&draft_file(&docx).unwrap()),
+            want,
+            "automatic numbering: {auto}"
+        );
+    }
 }
 
 /// The same outline typed another way: NFD (decomposed) Vietnamese,

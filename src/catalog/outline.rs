@@ -6,7 +6,8 @@
 //!
 //! How the outline is read (shapes of `catalog/de-an-241.toml`):
 //! - the numbered headings ("I.", "II.", "1.", "1.1.", also "1)" and
-//!   "1.1)") are the outline references: "1.1." under "II." is `II.1.1`;
+//!   "1.1)", typed or from Word's automatic numbering of the paragraph)
+//!   are the outline references: "1.1." under "II." is `II.1.1`;
 //!   every heading's reference is the `ref` of a biểu or chỉ tiêu, or the
 //!   parent of some;
 //! - an item asking for "số …", "số lượng …", "tổng số …" becomes a count
@@ -49,7 +50,7 @@ pub enum OutlineError {
     },
     #[error("tệp đề cương {} không phải tệp Word .docx đọc được ({reason}); hãy lưu lại bằng Word dưới dạng .docx hoặc văn bản thuần .txt.", .path.display())]
     NotDocx { path: PathBuf, reason: String },
-    #[error("tệp đề cương {} không có đề mục đánh số nào (I., II., 1., 1.1. …): không lập được danh mục. Các đề mục phải là chữ gõ ở đầu dòng, không phải đánh số tự động của Word.", .path.display())]
+    #[error("tệp đề cương {} không có đề mục đánh số nào (I., II., 1., 1.1. …): không lập được danh mục. Số của đề mục phải ở đầu dòng (gõ tay, hoặc đánh số tự động của Word đặt cho chính đoạn văn).", .path.display())]
     NoHeadings { path: PathBuf },
 }
 
@@ -106,8 +107,139 @@ pub fn read_lines(path: &Path) -> Result<Vec<String>, OutlineError> {
         .collect())
 }
 
+/// The value of attribute `key` of an element.
+fn attr(e: &quick_xml::events::BytesStart, key: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .map(|a| a.value.to_string())
+}
+
+/// One level of a Word list (`w:abstractNum/w:lvl`): its start, format
+/// (`decimal`, `upperRoman`, `bullet`, …) and text (`%1.%2.`).
+#[derive(Debug, Clone, Default)]
+struct Level {
+    start: u32,
+    format: String,
+    text: String,
+}
+
+/// Word's automatic numbering (`word/numbering.xml`): list id → its
+/// abstract definition's levels; the counters of each abstract list.
+#[derive(Debug, Default)]
+struct Numbering {
+    nums: BTreeMap<String, String>,
+    levels: BTreeMap<(String, u32), Level>,
+    counters: BTreeMap<String, Vec<u32>>,
+}
+
+impl Numbering {
+    fn parse(xml: &str) -> Numbering {
+        use quick_xml::events::Event;
+        let mut n = Numbering::default();
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let (mut abs, mut num, mut lvl): (Option<String>, Option<String>, Option<u32>) =
+            (None, None, None);
+        while let Ok(ev) = reader.read_event() {
+            let (e, start) = match &ev {
+                Event::Start(e) => (e, true),
+                Event::Empty(e) => (e, false),
+                Event::End(e) => {
+                    match e.name().as_ref() {
+                        "w:abstractNum" => abs = None,
+                        "w:num" => num = None,
+                        "w:lvl" => lvl = None,
+                        _ => {}
+                    }
+                    continue;
+                }
+                Event::Eof => break,
+                _ => continue,
+            };
+            match e.name().as_ref() {
+                "w:abstractNum" if start => abs = attr(e, "w:abstractNumId"),
+                "w:num" if start => num = attr(e, "w:numId"),
+                "w:abstractNumId" => {
+                    if let (Some(id), Some(a)) = (&num, attr(e, "w:val")) {
+                        n.nums.insert(id.clone(), a);
+                    }
+                }
+                "w:lvl" if start => lvl = attr(e, "w:ilvl").and_then(|v| v.parse().ok()),
+                "w:start" | "w:numFmt" | "w:lvlText" => {
+                    if let (Some(a), Some(l), Some(v)) = (&abs, lvl, attr(e, "w:val")) {
+                        let level = n.levels.entry((a.clone(), l)).or_insert(Level {
+                            start: 1,
+                            ..Level::default()
+                        });
+                        match e.name().as_ref() {
+                            "w:start" => level.start = v.parse().unwrap_or(1),
+                            "w:numFmt" => level.format = v,
+                            _ => level.text = v,
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        n
+    }
+
+    /// The number Word shows before a paragraph of list `num_id` at
+    /// level `ilvl` ("II. ", "1.1. ", "- " for a bullet), counting it.
+    fn label(&mut self, num_id: &str, ilvl: u32) -> Option<String> {
+        let abs = self.nums.get(num_id)?.clone();
+        let level = self.levels.get(&(abs.clone(), ilvl))?.clone();
+        if level.format == "bullet" || level.format == "none" {
+            return Some(if level.format == "bullet" {
+                "- ".into()
+            } else {
+                String::new()
+            });
+        }
+        let starts: Vec<u32> = (0..=ilvl)
+            .map(|l| self.levels.get(&(abs.clone(), l)).map_or(1, |x| x.start))
+            .collect();
+        let counters = self.counters.entry(abs.clone()).or_default();
+        let i = ilvl as usize;
+        if counters.len() <= i {
+            counters.resize(i + 1, 0);
+            for (k, c) in counters.iter_mut().enumerate() {
+                if *c == 0 && k < i {
+                    *c = starts[k];
+                }
+            }
+            counters[i] = starts[i];
+        } else {
+            counters[i] += 1;
+            counters.truncate(i + 1);
+        }
+        let counters = counters.clone();
+        let mut text = level.text.clone();
+        for (k, c) in counters.iter().enumerate() {
+            let format = self
+                .levels
+                .get(&(abs.clone(), k as u32))
+                .map_or("decimal", |x| x.format.as_str());
+            let shown = match format {
+                "upperRoman" => ROMAN
+                    .get(*c as usize - 1)
+                    .map_or(c.to_string(), |r| r.to_string()),
+                "lowerRoman" => ROMAN
+                    .get(*c as usize - 1)
+                    .map_or(c.to_string(), |r| r.to_lowercase()),
+                "upperLetter" => char::from(b'A' + ((*c - 1) % 26) as u8).to_string(),
+                "lowerLetter" => char::from(b'a' + ((*c - 1) % 26) as u8).to_string(),
+                _ => c.to_string(),
+            };
+            text = text.replace(&format!("%{}", k + 1), &shown);
+        }
+        Some(format!("{text} "))
+    }
+}
+
 /// The paragraphs of a .docx's `word/document.xml`, one per line (tabs
-/// as tabs, line breaks as new lines).
+/// as tabs, line breaks as new lines), each with the number Word's
+/// automatic numbering shows before it (`w:numPr` of the paragraph).
 fn docx_text(bytes: &[u8]) -> Result<String, String> {
     use quick_xml::events::Event;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
@@ -118,20 +250,42 @@ fn docx_text(bytes: &[u8]) -> Result<String, String> {
         .take(256 << 20)
         .read_to_string(&mut xml)
         .map_err(|_| "phần word/document.xml bị hỏng".to_string())?;
+    let mut numbering = String::new();
+    if let Ok(part) = zip.by_name("word/numbering.xml") {
+        // Without it (or damaged) paragraphs are read without numbers.
+        let _ = part.take(64 << 20).read_to_string(&mut numbering);
+    }
+    let mut numbering = Numbering::parse(&numbering);
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut out = String::new();
     let mut in_text = false;
+    let (mut num_id, mut ilvl): (Option<String>, u32) = (None, 0);
+    // Inside a paragraph's properties a `w:tab` is a tab stop, not text.
+    let mut in_props = false;
     loop {
         match reader
             .read_event()
             .map_err(|_| "phần word/document.xml bị hỏng".to_string())?
         {
+            Event::Start(e) if e.name().as_ref() == "w:p" => {
+                num_id = None;
+                ilvl = 0;
+            }
+            Event::Start(e) if e.name().as_ref() == "w:pPr" => in_props = true,
+            Event::End(e) if e.name().as_ref() == "w:pPr" => {
+                in_props = false;
+                if let Some(label) = num_id.take().and_then(|n| numbering.label(&n, ilvl)) {
+                    out.push_str(&label);
+                }
+            }
             Event::Start(e) if e.name().as_ref() == "w:t" => in_text = true,
             Event::End(e) if e.name().as_ref() == "w:t" => in_text = false,
             Event::End(e) if e.name().as_ref() == "w:p" => out.push('\n'),
             Event::Empty(e) => match e.name().as_ref() {
-                "w:tab" => out.push('\t'),
-                "w:br" | "w:cr" => out.push('\n'),
+                "w:numId" => num_id = attr(&e, "w:val").filter(|v| v != "0"),
+                "w:ilvl" => ilvl = attr(&e, "w:val").and_then(|v| v.parse().ok()).unwrap_or(0),
+                "w:tab" if !in_props => out.push('\t'),
+                "w:br" | "w:cr" if !in_props => out.push('\n'),
                 _ => {}
             },
             Event::Text(t) if in_text => out.push_str(&t.xml10_content()),
