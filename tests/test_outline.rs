@@ -308,7 +308,15 @@ fn a_missing_damaged_or_headingless_outline_is_told_in_vietnamese() {
         err.contains("ghi-chu.txt") && err.contains("không có đề mục đánh số nào"),
         "{err}"
     );
-    for e in [&err] {
+    let picture = dir.path().join("anh.txt");
+    std::fs::write(&picture, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0I. ").unwrap();
+    let binary =
+        common::run_cli(&["catalog", "--from-outline", picture.to_str().unwrap()]).unwrap_err();
+    assert!(
+        binary.contains("anh.txt") && binary.contains("không phải văn bản"),
+        "{binary}"
+    );
+    for e in [&err, &binary] {
         for english in ["error", "failed", "not found"] {
             assert!(!e.to_lowercase().contains(english), "{e}");
         }

@@ -50,6 +50,8 @@ pub enum OutlineError {
     },
     #[error("tệp đề cương {} không phải tệp Word .docx đọc được ({reason}); hãy lưu lại bằng Word dưới dạng .docx hoặc văn bản thuần .txt.", .path.display())]
     NotDocx { path: PathBuf, reason: String },
+    #[error("tệp đề cương {} không phải văn bản (có ký tự không đọc được): hãy lưu đề cương dưới dạng Word .docx hoặc văn bản thuần .txt.", .path.display())]
+    NotText { path: PathBuf },
     #[error("tệp đề cương {} không có đề mục đánh số nào (I., II., 1., 1.1. …): không lập được danh mục. Số của đề mục phải ở đầu dòng (gõ tay, hoặc đánh số tự động của Word đặt cho chính đoạn văn).", .path.display())]
     NoHeadings { path: PathBuf },
 }
@@ -83,7 +85,9 @@ pub struct Draft {
 ///
 /// # Errors
 /// [`OutlineError::Io`] (missing, unreadable), [`OutlineError::NotDocx`]
-/// (a zip that is not a Word document, or a damaged one).
+/// (a zip that is not a Word document, or a damaged one),
+/// [`OutlineError::NotText`] (binary bytes: a picture, a PDF, an old
+/// .doc).
 pub fn read_lines(path: &Path) -> Result<Vec<String>, OutlineError> {
     let bytes = std::fs::read(path).map_err(|error| OutlineError::Io {
         path: path.to_path_buf(),
@@ -99,7 +103,13 @@ pub fn read_lines(path: &Path) -> Result<Vec<String>, OutlineError> {
             reason,
         })?
     } else {
-        crate::textfile::decode(&bytes).text
+        let decoded = crate::textfile::decode(&bytes);
+        if decoded.lossy || decoded.text.contains('\0') {
+            return Err(OutlineError::NotText {
+                path: path.to_path_buf(),
+            });
+        }
+        decoded.text
     };
     Ok(crate::text::nfc(&text)
         .lines()

@@ -283,5 +283,17 @@ fn from_outline(outline: &std::path::Path, out: Option<&std::path::Path>) -> any
         draft.review.len(),
         out.display()
     ))?;
+    if !problems.is_empty() {
+        // Not expected of a draft (a heading with more than 99 figures
+        // makes a three-digit mã số): told, never hidden.
+        let mut text = format!(
+            "Bản nháp còn {} lỗi cần sửa trước khi dùng:\n",
+            problems.len()
+        );
+        for p in &problems {
+            let _ = writeln!(text, "  - {p}");
+        }
+        super::print_out(&text)?;
+    }
     Ok(u8::from(!problems.is_empty()))
 }
