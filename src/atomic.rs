@@ -45,6 +45,37 @@ pub fn write_atomic_with(
     Ok(())
 }
 
+/// Write `bytes` to `path` atomically, never replacing a file that
+/// exists (a draft the operator may already have edited): the temporary
+/// file is linked to `path` only when nothing is there.
+///
+/// # Errors
+/// [`std::io::ErrorKind::AlreadyExists`] when `path` exists; other I/O
+/// errors creating, writing or linking the file.
+pub fn write_atomic_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.exists() {
+        return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tonghop-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// An output file that could not be written. The Display is the
 /// Vietnamese message for the operator and names the file.
 #[derive(Debug, thiserror::Error)]

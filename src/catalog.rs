@@ -7,6 +7,7 @@
 //! (`catalog/de-an-241.toml`, from the đề cương of Kế hoạch 24-KH/ThU) is
 //! embedded as the default.
 
+pub mod outline;
 pub mod syntax;
 mod validate;
 pub mod workbook;

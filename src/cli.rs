@@ -100,7 +100,8 @@ pub enum CatalogFormat {
 #[command(
     help_template = HELP,
     next_help_heading = "Tùy chọn",
-    override_usage = "tonghop catalog [TÙY CHỌN]"
+    override_usage = "tonghop catalog [TÙY CHỌN]\n           tonghop catalog --from-outline <ĐỀ_CƯƠNG> [--out danh-muc.xlsx]",
+    after_help = "Bản nháp từ đề cương: các đề mục đánh số (I., 1., 1.1. …) thành mục đề cương và biểu; chỗ hỏi \"số …\", \"số lượng\", \"tỷ lệ %\" thành chỉ tiêu số (tỷ lệ kèm tử số và mẫu số); chỗ hỏi đánh giá, thuận lợi, khó khăn, hạn chế, nguyên nhân, giải pháp, kiến nghị thành dòng thuyết minh; \"so sánh … trước khi …\" chọn bộ cột trước/sau, \"giai đoạn 2016 - 2020\" các cột năm. Sửa bản nháp trong Excel theo cột \"Cần xem lại\", rồi kiểm tra bằng tonghop catalog --check danh-muc.xlsx."
 )]
 pub struct CatalogArgs {
     /// Tệp danh mục (TOML, bảng tính .xlsx/.ods như --format xlsx xuất ra, hoặc JSON); mặc định dùng danh mục Đề án 241 có sẵn.
@@ -109,6 +110,9 @@ pub struct CatalogArgs {
     /// Kiểm tra một tệp danh mục và liệt kê mọi lỗi (mã thoát 1 nếu có lỗi).
     #[arg(long, value_name = "TỆP", conflicts_with = "catalog")]
     pub check: Option<PathBuf>,
+    /// Lập bản nháp danh mục từ đề cương báo cáo (.docx hoặc .txt): ghi ra bảng tính danh mục (mặc định danh-muc.xlsx cạnh tệp đề cương, không ghi đè tệp đã có), mỗi phỏng đoán ghi ở cột "Cần xem lại".
+    #[arg(long, value_name = "ĐỀ_CƯƠNG", conflicts_with_all = ["catalog", "check"])]
+    pub from_outline: Option<PathBuf>,
     /// Định dạng in ra: tree (cây đề cương, mặc định), json, toml hoặc xlsx (ba định dạng sau đọc lại được bằng --catalog).
     #[arg(
         long,
@@ -119,7 +123,7 @@ pub struct CatalogArgs {
         hide_default_value = true
     )]
     pub format: CatalogFormat,
-    /// Ghi ra tệp này thay vì in ra màn hình (bắt buộc với --format xlsx).
+    /// Ghi ra tệp này thay vì in ra màn hình (bắt buộc với --format xlsx; với --from-outline: bảng tính .xlsx sẽ ghi).
     #[arg(long, value_name = "TỆP")]
     pub out: Option<std::path::PathBuf>,
 }

@@ -379,12 +379,78 @@ fn toml_name<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// Header of the column a drafted catalogue adds to the sheets whose rows
+/// are guesses ([`Review`]); the reader passes over it.
+pub const REVIEW_HEADER: &str = "Cần xem lại";
+
+/// What a person should check in a drafted catalogue (`tonghop catalog
+/// --from-outline`), in Vietnamese, by item: written in a last column
+/// [`REVIEW_HEADER`] of the item's row. Empty maps write no such column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    /// "Thông tin chung" rows by TOML key (`id`, `version`, `title`).
+    pub general: BTreeMap<String, String>,
+    /// Unit types by id.
+    pub unit_types: BTreeMap<String, String>,
+    /// Column sets by name (written on the set's first column).
+    pub column_sets: BTreeMap<String, String>,
+    /// Groups by id.
+    pub groups: BTreeMap<String, String>,
+    /// Indicators by mã số.
+    pub indicators: BTreeMap<String, String>,
+}
+
+impl Review {
+    /// Number of rows with something to check.
+    pub fn len(&self) -> usize {
+        [
+            &self.general,
+            &self.unit_types,
+            &self.column_sets,
+            &self.groups,
+            &self.indicators,
+        ]
+        .iter()
+        .map(|m| m.values().filter(|v| !v.is_empty()).count())
+        .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The catalogue as a workbook (see the module documentation): .xlsx
 /// bytes.
 ///
 /// # Errors
 /// The workbook writer's.
 pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
+    write_reviewed(c, &Review::default())
+}
+
+/// Notes of `keys` from `map`, or none at all when no key has one (the
+/// sheet then has no [`REVIEW_HEADER`] column).
+fn notes_of<'a>(
+    map: &BTreeMap<String, String>,
+    keys: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
+    let notes: Vec<String> = keys
+        .map(|k| map.get(k).cloned().unwrap_or_default())
+        .collect();
+    if notes.iter().all(String::is_empty) {
+        Vec::new()
+    } else {
+        notes
+    }
+}
+
+/// [`write`] with a [`REVIEW_HEADER`] column on the sheets `review` has
+/// notes for (a drafted catalogue: every guess marked).
+///
+/// # Errors
+/// The workbook writer's.
+pub fn write_reviewed(c: &Catalog, review: &Review) -> Result<Vec<u8>, XlsxError> {
     let st = styles();
     let mut wb = Workbook::new();
     write_guide(wb.add_worksheet(), &st)?;
@@ -393,13 +459,25 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(GENERAL)?;
     let mut layout = Layout::new(Orientation::Landscape);
-    for (i, w) in [26.0, 60.0, 26.0, 60.0].into_iter().enumerate() {
-        layout.width(ws, i as u16, w)?;
-    }
-    for (i, h) in ["Thiết lập", "Giá trị", "Khóa", "Giải thích"]
-        .iter()
-        .enumerate()
-    {
+    let general_notes = notes_of(&review.general, GENERAL_ROWS.iter().map(|r| r.1));
+    let general_cols: &[(&str, f64)] = if general_notes.is_empty() {
+        &[
+            ("Thiết lập", 26.0),
+            ("Giá trị", 60.0),
+            ("Khóa", 26.0),
+            ("Giải thích", 60.0),
+        ]
+    } else {
+        &[
+            ("Thiết lập", 22.0),
+            ("Giá trị", 44.0),
+            ("Khóa", 24.0),
+            ("Giải thích", 50.0),
+            (REVIEW_HEADER, 40.0),
+        ]
+    };
+    for (i, (h, w)) in general_cols.iter().enumerate() {
+        layout.width(ws, i as u16, *w)?;
         ws.write_string_with_format(0, i as u16, *h, &st.header)?;
     }
     layout.repeat_rows(0, 0);
@@ -425,19 +503,39 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
         if let Kind::Choice(ch) = kind {
             add_choice(ws, r, 1, *ch)?;
         }
-        let tall = crate::print::text_height(help, 60.0, 11.0, false).max(
-            crate::print::text_height(&out_text(&value), 60.0, 11.0, false),
+        let mut tall = crate::print::text_height(help, general_cols[3].1, 11.0, false).max(
+            crate::print::text_height(&out_text(&value), general_cols[1].1, 11.0, false),
         );
+        if let Some(note) = general_notes.get(i) {
+            put_note(ws, r, 4, note, &st)?;
+            tall = tall.max(crate::print::text_height(
+                note,
+                general_cols[4].1,
+                11.0,
+                false,
+            ));
+        }
         layout.height(ws, r, tall)?;
     }
-    layout.apply(ws, 4, GENERAL_ROWS.len() as u32)?;
+    layout.apply(ws, general_cols.len() as u16, GENERAL_ROWS.len() as u32)?;
 
     let rows: Vec<Vec<Out>> = c
         .unit_types
         .iter()
         .map(|t| vec![text(&t.id), text(&t.label), list(&t.aliases)])
         .collect();
-    write_table(wb.add_worksheet(), &st, UNIT_TYPES, UNIT_TYPE_COLS, &rows)?;
+    let notes = notes_of(
+        &review.unit_types,
+        c.unit_types.iter().map(|t| t.id.as_str()),
+    );
+    write_table(
+        wb.add_worksheet(),
+        &st,
+        UNIT_TYPES,
+        UNIT_TYPE_COLS,
+        &rows,
+        &notes,
+    )?;
 
     let rows: Vec<Vec<Out>> = c
         .column_sets
@@ -454,7 +552,23 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
             })
         })
         .collect();
-    write_table(wb.add_worksheet(), &st, COLUMN_SETS, COLUMN_COLS, &rows)?;
+    // A set's note on its first column's row.
+    let firsts: Vec<String> = c
+        .column_sets
+        .iter()
+        .flat_map(|(name, set)| {
+            (0..set.columns.len()).map(move |i| if i == 0 { name.clone() } else { String::new() })
+        })
+        .collect();
+    let notes = notes_of(&review.column_sets, firsts.iter().map(String::as_str));
+    write_table(
+        wb.add_worksheet(),
+        &st,
+        COLUMN_SETS,
+        COLUMN_COLS,
+        &rows,
+        &notes,
+    )?;
 
     let rows: Vec<Vec<Out>> = c
         .groups
@@ -472,7 +586,8 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
             ]
         })
         .collect();
-    write_table(wb.add_worksheet(), &st, GROUPS, GROUP_COLS, &rows)?;
+    let notes = notes_of(&review.groups, c.groups.iter().map(|g| g.id.as_str()));
+    write_table(wb.add_worksheet(), &st, GROUPS, GROUP_COLS, &rows, &notes)?;
 
     let rows: Vec<Vec<Out>> = c
         .indicators
@@ -507,7 +622,18 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
             ]
         })
         .collect();
-    write_table(wb.add_worksheet(), &st, INDICATORS, INDICATOR_COLS, &rows)?;
+    let notes = notes_of(
+        &review.indicators,
+        c.indicators.iter().map(|i| i.code.as_str()),
+    );
+    write_table(
+        wb.add_worksheet(),
+        &st,
+        INDICATORS,
+        INDICATOR_COLS,
+        &rows,
+        &notes,
+    )?;
 
     let rows: Vec<Vec<Out>> = c
         .rules
@@ -533,7 +659,7 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
             ]
         })
         .collect();
-    write_table(wb.add_worksheet(), &st, RULES, RULE_COLS, &rows)?;
+    write_table(wb.add_worksheet(), &st, RULES, RULE_COLS, &rows, &[])?;
 
     let rows: Vec<Vec<Out>> = c
         .outline
@@ -548,7 +674,14 @@ pub fn write(c: &Catalog) -> Result<Vec<u8>, XlsxError> {
         .iter()
         .map(|(m, x)| vec![text(m), Out::Number(*x)])
         .collect();
-    write_table(wb.add_worksheet(), &st, MEASURE_MAX, MEASURE_COLS, &rows)?;
+    write_table(
+        wb.add_worksheet(),
+        &st,
+        MEASURE_MAX,
+        MEASURE_COLS,
+        &rows,
+        &[],
+    )?;
 
     write_lists(wb.add_worksheet(), &st)?;
     wb.save_to_buffer()
@@ -610,18 +743,44 @@ fn add_choice_rows(
     Ok(())
 }
 
+/// Width of the [`REVIEW_HEADER`] column.
+const REVIEW_WIDTH: f64 = 40.0;
+
+/// A [`REVIEW_HEADER`] cell: filled light orange when it holds a note.
+fn put_note(ws: &mut Worksheet, r: u32, c: u16, note: &str, st: &Styles) -> Result<(), XlsxError> {
+    if note.is_empty() {
+        ws.write_blank(r, c, &st.cell)?;
+    } else {
+        ws.write_string_with_format(r, c, note, &st.cell.clone().set_background_color("FCE4D6"))?;
+    }
+    Ok(())
+}
+
+/// A sheet of one row per item; `notes` (one per row, or empty for
+/// none) fill a last column [`REVIEW_HEADER`].
 fn write_table(
     ws: &mut Worksheet,
     st: &Styles,
     name: &str,
     cols: &[Col],
     rows: &[Vec<Out>],
+    notes: &[String],
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     let mut layout = Layout::new(Orientation::Landscape);
     for (i, c) in cols.iter().enumerate() {
         layout.width(ws, i as u16, c.width)?;
         ws.write_string_with_format(0, i as u16, c.header, &st.header)?;
+    }
+    let review_col = cols.len() as u16;
+    if !notes.is_empty() {
+        layout.width(ws, review_col, REVIEW_WIDTH)?;
+        ws.write_string_with_format(
+            0,
+            review_col,
+            REVIEW_HEADER,
+            &st.header.clone().set_background_color("F8CBAD"),
+        )?;
     }
     let header_height = cols
         .iter()
@@ -639,16 +798,21 @@ fn write_table(
                 tall = tall.max(crate::print::text_height(t, cols[i].width, 11.0, false));
             }
         }
+        if let Some(note) = notes.get(r as usize - 1) {
+            put_note(ws, r, review_col, note, st)?;
+            tall = tall.max(crate::print::text_height(note, REVIEW_WIDTH, 11.0, false));
+        }
         layout.height(ws, r, tall)?;
     }
     let last = rows.len() as u32;
+    let width = cols.len() as u16 + u16::from(!notes.is_empty());
     for (i, c) in cols.iter().enumerate() {
         if let Kind::Choice(ch) = c.kind {
             add_choice_rows(ws, 1, last + SPARE_ROWS, i as u16, ch)?;
         }
     }
-    ws.autofilter(0, 0, last.max(1), cols.len() as u16 - 1)?;
-    layout.apply(ws, cols.len() as u16, last)
+    ws.autofilter(0, 0, last.max(1), width - 1)?;
+    layout.apply(ws, width, last)
 }
 
 fn write_guide(ws: &mut Worksheet, st: &Styles) -> Result<(), XlsxError> {
@@ -713,6 +877,15 @@ fn write_guide(ws: &mut Worksheet, st: &Styles) -> Result<(), XlsxError> {
             line(ws, &mut layout, sheet, c.header, c.required, c.key, c.help)?;
         }
     }
+    line(
+        ws,
+        &mut layout,
+        "(các trang của bản nháp)",
+        REVIEW_HEADER,
+        false,
+        "",
+        "Chỉ có trong bản nháp lập từ đề cương (tonghop catalog --from-outline): điều cần kiểm tra ở dòng đó (tên, loại, đơn vị tính, bộ cột là phỏng đoán). Sửa xong có thể xóa cột; chương trình không đọc cột này.",
+    )?;
     line(
         ws,
         &mut layout,
@@ -1060,6 +1233,10 @@ fn table_rows(s: &Sheet, cols: &'static [Col], problems: &mut Problems) -> Vec<R
             continue;
         };
         let h = fold_ascii(&h);
+        if h == fold_ascii(REVIEW_HEADER) {
+            // A draft's notes for the person finishing it: not data.
+            continue;
+        }
         match cols.iter().find(|col| fold_ascii(col.header) == h) {
             Some(col) if map.iter().any(|(_, k)| *k == col.key) => {
                 problems.at(

@@ -8,6 +8,9 @@ use crate::catalog::{validate, Catalog, CatalogError, DerivedRule, GroupKind, Ru
 use crate::cli::{CatalogArgs, CatalogFormat};
 
 pub fn run(args: &CatalogArgs) -> anyhow::Result<u8> {
+    if let Some(outline) = &args.from_outline {
+        return from_outline(outline, args.out.as_deref());
+    }
     if let Some(path) = &args.check {
         if crate::catalog::workbook::is_workbook(path) {
             return check_workbook(path);
@@ -232,4 +235,65 @@ pub fn tree(c: &Catalog) -> String {
         let _ = writeln!(out, "  {line}");
     }
     out
+}
+
+/// `catalog --from-outline`: draft a catalogue from an outline and write
+/// it as a catalogue workbook with its "Cần xem lại" notes, beside the
+/// outline (`danh-muc.xlsx`) unless `--out` says where; an existing file
+/// is never replaced (the operator may have started editing it).
+fn from_outline(outline: &std::path::Path, out: Option<&std::path::Path>) -> anyhow::Result<u8> {
+    let out = match out {
+        Some(o) => o.to_path_buf(),
+        None => outline
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("danh-muc.xlsx"),
+    };
+    if !out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        anyhow::bail!(
+            "--out {}: bản nháp danh mục là bảng tính, hãy đặt tên tệp .xlsx (ví dụ danh-muc.xlsx).",
+            out.display()
+        );
+    }
+    let draft = crate::catalog::outline::draft_file(outline)?;
+    let bytes = crate::catalog::workbook::write_reviewed(&draft.catalog, &draft.review)
+        .map_err(|e| anyhow::anyhow!("không tạo được bảng tính {} ({e}).", out.display()))?;
+    crate::atomic::write_atomic_new(&out, &bytes).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::anyhow!(
+                "đã có tệp {}: không ghi đè (có thể đã được sửa). Đổi tên hoặc xóa tệp đó, hoặc chọn tệp khác bằng --out.",
+                out.display()
+            )
+        } else {
+            anyhow::anyhow!("không ghi được {}: {}", out.display(), crate::text::io_error_vi(&e))
+        }
+    })?;
+    let problems = validate(&draft.catalog);
+    let c = &draft.catalog;
+    super::print_out(&format!(
+        "Đã ghi bản nháp danh mục {}: {} đề mục của đề cương, {} biểu, {} chỉ tiêu ({} dòng cần xem lại, ghi ở cột \"Cần xem lại\").\nSửa trong Excel rồi kiểm tra: tonghop catalog --check \"{}\"\n",
+        out.display(),
+        draft.headings.len(),
+        c.groups.len(),
+        c.indicators.len(),
+        draft.review.len(),
+        out.display()
+    ))?;
+    if !problems.is_empty() {
+        // Not expected of a draft (a heading with more than 99 figures
+        // makes a three-digit mã số): told, never hidden.
+        let mut text = format!(
+            "Bản nháp còn {} lỗi cần sửa trước khi dùng:\n",
+            problems.len()
+        );
+        for p in &problems {
+            let _ = writeln!(text, "  - {p}");
+        }
+        super::print_out(&text)?;
+    }
+    Ok(u8::from(!problems.is_empty()))
 }
