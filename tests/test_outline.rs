@@ -76,6 +76,25 @@ fn every_numbered_heading_of_the_seed_becomes_a_reference() {
             );
         }
     }
+    // Every heading, sections included, is a heading of the draft report
+    // (the catalogue's outline), titled without its questions.
+    let outline: Vec<&str> = d
+        .catalog
+        .outline
+        .iter()
+        .map(|h| h.outline_ref.as_str())
+        .collect();
+    assert_eq!(outline, want);
+    let title = |r: &str| {
+        d.catalog
+            .outline
+            .iter()
+            .find(|h| h.outline_ref == r)
+            .map(|h| h.title.clone())
+    };
+    assert_eq!(title("I.1").as_deref(), Some("Tình hình chung"));
+    assert_eq!(title("I.2").as_deref(), Some("Những thuận lợi, khó khăn"));
+    assert_eq!(title("V").as_deref(), Some("KIẾN NGHỊ, ĐỀ XUẤT"));
 }
 
 #[test]

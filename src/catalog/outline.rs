@@ -631,6 +631,14 @@ fn capitalize(s: &str) -> String {
 }
 
 /// A heading typed in capitals ("KIẾN NGHỊ, ĐỀ XUẤT") in sentence case.
+/// A heading's title for the report: its text before a colon or a
+/// parenthesis, without trailing punctuation ("Những thuận lợi, khó khăn
+/// (Nêu rõ …)" → "Những thuận lợi, khó khăn").
+fn heading_title(text: &str) -> String {
+    let (outside, _) = split_parens(text);
+    trim_punct(outside.split(':').next().unwrap_or("")).to_string()
+}
+
 fn sentence_case(s: &str) -> String {
     if s.chars().any(char::is_lowercase) {
         s.to_string()
@@ -1319,6 +1327,15 @@ pub fn draft(lines: &[String], id: &str) -> Option<Draft> {
         indicators: Vec::new(),
         rules: Vec::new(),
         plausible: Plausible::default(),
+        // The headings title the draft report: the heading's words before
+        // its questions ("Tình hình chung: Số lượng …" → "Tình hình chung").
+        outline: hs
+            .iter()
+            .map(|h| crate::catalog::OutlineHeading {
+                outline_ref: h.reference.clone(),
+                title: heading_title(&h.text),
+            })
+            .collect(),
         hash: String::new(),
         text_hash: String::new(),
         index: Default::default(),

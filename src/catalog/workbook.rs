@@ -666,7 +666,7 @@ pub fn write_reviewed(c: &Catalog, review: &Review) -> Result<Vec<u8>, XlsxError
         .iter()
         .map(|h| vec![text(&h.outline_ref), text(&h.title)])
         .collect();
-    write_table(wb.add_worksheet(), &st, OUTLINE, OUTLINE_COLS, &rows)?;
+    write_table(wb.add_worksheet(), &st, OUTLINE, OUTLINE_COLS, &rows, &[])?;
 
     let rows: Vec<Vec<Out>> = c
         .plausible
