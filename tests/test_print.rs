@@ -28,7 +28,13 @@ fn pages_by_sheet(pdf: &Path) -> BTreeMap<String, Vec<String>> {
     for page in text.split('\u{c}') {
         let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
         let Some(last) = lines.last() else { continue };
-        let sheet = footer_sheet(last)
+        // The footer is the last line, or on a page of charts a line near
+        // the end (pdftotext puts text drawn in a chart after it).
+        let sheet = lines
+            .iter()
+            .rev()
+            .take(8)
+            .find_map(|l| footer_sheet(l))
             .unwrap_or_else(|| panic!("{}: a page without the footer: {last:?}", pdf.display()));
         by_sheet.entry(sheet).or_default().push(page.to_string());
     }
@@ -186,6 +192,15 @@ fn every_sheet_prints_on_few_pages_with_its_signature() {
     assert!(status.len() <= 2, "Tình hình nộp: {} pages", status.len());
     assert!(status.last().unwrap().contains("NGƯỜI TỔNG HỢP"));
     assert!(status[0].contains("THÀNH ỦY LAI CHÂU"));
+    // The charts: headed as the other report sheets, a chart on every
+    // page (its title names a biểu or a mã số), no more pages than charts
+    // (two small ones or one by unit on a page).
+    let charts = &printed["tong-hop.xlsx"]["Biểu đồ"];
+    assert!(charts[0].contains("THÀNH ỦY LAI CHÂU"), "{}", charts[0]);
+    assert!(charts.len() <= 40, "Biểu đồ: {} pages", charts.len());
+    for page in charts {
+        assert!(page.contains("Biểu số") || has_code(page), "{page}");
+    }
     // Narrative answers: labels on every page (each page of the sheet
     // carries an item heading "Mục …" or a unit's name).
     for page in &printed["tong-hop.xlsx"]["Thuyết minh"] {

@@ -2,6 +2,7 @@
 //! the consolidated workbook ([`tong_hop`]), the error report ([`loi`]),
 //! the committee's own return and the terminal / JSON summary.
 
+pub mod bieu_do;
 pub mod cap_tren;
 pub mod don_doc;
 pub mod loi;
