@@ -761,9 +761,10 @@ fn totals(
                 .y_axis()
                 .set_reverse()
                 .set_crossing(ChartAxisCrossing::Max);
-            chart.x_axis().set_num_format(number_format);
+            // From 0, so that bars compare as the figures do.
+            chart.x_axis().set_num_format(number_format).set_min(0);
             if pct {
-                chart.x_axis().set_min(0).set_max(100);
+                chart.x_axis().set_max(100);
             }
             chart
         }
