@@ -280,7 +280,10 @@ const DATA_COL: u16 = GRID_COLS + 1;
 const ROW_HEIGHT: f64 = 15.0;
 /// Rows of a band of two small charts, its last row a gap.
 const SMALL_ROWS: u32 = 14;
-/// Rows of a band of one wide chart (by unit), its last row a gap.
+/// Most chỉ tiêu of a chart of totals printed half a page wide.
+const WIDE_SERIES: usize = 4;
+/// Rows of a band of one wide chart (by unit, or of more than
+/// [`WIDE_SERIES`] chỉ tiêu), its last row a gap.
 const WIDE_ROWS: u32 = 29;
 
 /// Pixels of `rows` rows of [`ROW_HEIGHT`] points.
@@ -441,7 +444,9 @@ pub fn sheet(
                 totals(ws, round, cons, marks, plan, n + 1, &f, &mut tables)?
             }
         };
-        let (row, col, rows, cols) = if plan.kind == ChartKind::ByUnit {
+        // A chart by unit, or of many chỉ tiêu, takes a page's width.
+        let wide = plan.kind == ChartKind::ByUnit || plan.indicators.len() > WIDE_SERIES;
+        let (row, col, rows, cols) = if wide {
             if let Some(first) = open.take() {
                 band = first + SMALL_ROWS;
             }
@@ -460,7 +465,9 @@ pub fn sheet(
         chart
             .set_width(cols_px(cols) - 10)
             .set_height(rows_px(rows - 1));
-        ws.insert_chart_with_offset(row, col, &chart, 5, 0)?;
+        // A few pixels below the band's top: a chart starting on the page
+        // break would leave its top edge at the foot of the page before.
+        ws.insert_chart_with_offset(row, col, &chart, 5, 4)?;
         for r in row..row + rows {
             page.height(ws, r, ROW_HEIGHT)?;
         }
@@ -762,7 +769,7 @@ fn totals(
                 .set_reverse()
                 .set_crossing(ChartAxisCrossing::Max);
             // From 0, so that bars compare as the figures do.
-            chart.x_axis().set_num_format(number_format).set_min(0);
+            chart.x_axis().set_num_format("#,##0").set_min(0);
             if pct {
                 chart.x_axis().set_max(100);
             }
