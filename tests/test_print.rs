@@ -25,14 +25,35 @@ fn pages_by_sheet(pdf: &Path) -> BTreeMap<String, Vec<String>> {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let mut by_sheet: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for page in text.split('\u{c}') {
+    for (n, page) in text.split('\u{c}').enumerate() {
         let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
         let Some(last) = lines.last() else { continue };
+        // The footer is the last line; on a page of charts pdftotext's
+        // layout mixes the charts' text into it: then it is read in the
+        // PDF's content order.
         let sheet = footer_sheet(last)
+            .filter(|name| !name.contains("  "))
+            .or_else(|| raw_footer(pdf, n + 1))
             .unwrap_or_else(|| panic!("{}: a page without the footer: {last:?}", pdf.display()));
         by_sheet.entry(sheet).or_default().push(page.to_string());
     }
     by_sheet
+}
+
+/// The footer line of page `n` (1-based) read in the PDF's content order
+/// (`pdftotext -raw`), where the footer of a page with charts stands on a
+/// line of its own.
+fn raw_footer(pdf: &Path, n: usize) -> Option<String> {
+    let page = n.to_string();
+    let out = Command::new("pdftotext")
+        .args(["-raw", "-f", &page, "-l", &page])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(footer_sheet)
 }
 
 /// The sheet name of a footer line "<sheet>   Trang 3/28".
@@ -186,6 +207,15 @@ fn every_sheet_prints_on_few_pages_with_its_signature() {
     assert!(status.len() <= 2, "Tình hình nộp: {} pages", status.len());
     assert!(status.last().unwrap().contains("NGƯỜI TỔNG HỢP"));
     assert!(status[0].contains("THÀNH ỦY LAI CHÂU"));
+    // The charts: headed as the other report sheets, a chart on every
+    // page (its title names a biểu or a mã số), no more pages than charts
+    // (two small ones or one by unit on a page).
+    let charts = &printed["tong-hop.xlsx"]["Biểu đồ"];
+    assert!(charts[0].contains("THÀNH ỦY LAI CHÂU"), "{}", charts[0]);
+    assert!(charts.len() <= 42, "Biểu đồ: {} pages", charts.len());
+    for page in charts {
+        assert!(page.contains("Biểu số") || has_code(page), "{page}");
+    }
     // Narrative answers: labels on every page (each page of the sheet
     // carries an item heading "Mục …" or a unit's name).
     for page in &printed["tong-hop.xlsx"]["Thuyết minh"] {

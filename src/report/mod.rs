@@ -3,6 +3,7 @@
 //! the committee's own return and the terminal / JSON summary.
 
 pub mod bao_cao;
+pub mod bieu_do;
 pub mod cap_tren;
 pub mod don_doc;
 pub mod loi;

@@ -42,6 +42,7 @@ pub fn build(
         AUDIT_CSV
     };
     summary_sheet(wb.add_worksheet(), round, cons, marks, audit_file, &styles)?;
+    crate::report::bieu_do::sheet(wb.add_worksheet(), round, cons, marks, &styles)?;
     for g in round
         .catalog
         .groups
