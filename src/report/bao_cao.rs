@@ -759,7 +759,13 @@ fn figures(round: &Round, cons: &Consolidated, marks: &Marks, run: &[usize], out
         row.extend(shown.iter().map(|&k| total_text(round, cons, marks, i, k)));
         if let Some((b, a)) = pair {
             let get = |k: usize| cons.total_value(&ind.code, &columns[k].key);
-            row.push(change_text(ind, get(b), get(a)));
+            let mut change = change_text(ind, get(b), get(a));
+            // A change computed from a known-wrong figure is marked too.
+            let flagged = [b, a].iter().any(|&k| flag(round, marks, i, k).is_some());
+            if flagged && !change.is_empty() {
+                change.push_str(" (!)");
+            }
+            row.push(change);
         }
         row.push(coverage(round, cons, ind).0);
         rows.push((ind.level, row));
