@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 HERE=$(pwd)
 cargo build --release --quiet --bin tonghop --example raw_read
 TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/tonghop"
+BIN="${TONGHOP_BIN:-$TARGET/release/tonghop}"  # TONGHOP_BIN: another build to compare
 RAW="$TARGET/release/examples/raw_read"
 ROOT="${BENCH_DIR:-/tmp/tonghop-bench}"
 RUNS="${RUNS:-3}"
@@ -41,21 +41,24 @@ fi
 PY="$VENV/bin/python"
 
 TIMES="$ROOT/.time"
-# once CMD...: one run; sets WALL, CPU, RSS (KiB)
+# once CMD...: one run; sets WALL, CPU, RSS (KiB); its stderr in $ROOT/.stderr
 once() {
-  /usr/bin/time -f "%e %U %S %M" -o "$TIMES" "$@" >/dev/null 2>>"$ROOT/.stderr" || true
+  /usr/bin/time -f "%e %U %S %M" -o "$TIMES" "$@" >/dev/null 2>"$ROOT/.stderr" || true
   read -r WALL user sys RSS < <(tail -n 1 "$TIMES")
   CPU=$(echo "$user + $sys" | bc)
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# timed CMD...: RUNS runs; sets WALL, CPU, RSS to the medians
+# timed CMD...: RUNS runs; sets WALL, CPU, RSS to the medians, and READ to
+# the median end of the reading phase when the command prints its
+# TONGHOP_TIMING laps
 timed() {
-  local w=() c=() m=()
+  local w=() c=() m=() r=()
   for _ in $(seq "$RUNS"); do
     once "$@"
     w+=("$WALL"); c+=("$CPU"); m+=("$RSS")
+    r+=("$(sed -n 's/^\[ *\([0-9.]*\) s.*\] đọc tệp$/\1/p' "$ROOT/.stderr")")
   done
-  WALL=$(median "${w[@]}"); CPU=$(median "${c[@]}"); RSS=$(median "${m[@]}")
+  WALL=$(median "${w[@]}"); CPU=$(median "${c[@]}"); RSS=$(median "${m[@]}"); READ=$(median "${r[@]}")
 }
 # floor DIR: RUNS runs of the raw read; sets FLOOR (median seconds), CELLS
 floor() {
@@ -66,16 +69,6 @@ floor() {
   done
   CELLS=$(echo "$line" | sed 's/.*cells=\([0-9]*\).*/\1/')
   FLOOR=$(median "${f[@]}")
-}
-# reading DIR OUT: RUNS runs with TONGHOP_TIMING; sets READ (median seconds
-# to the end of the reading phase)
-reading() {
-  local r=()
-  for _ in $(seq "$RUNS"); do
-    r+=("$(TONGHOP_TIMING=1 "$BIN" consolidate "$1" --out "$2" --quiet 2>&1 >/dev/null |
-      sed -n 's/^\[ *\([0-9.]*\) s.*\] đọc tệp$/\1/p')")
-  done
-  READ=$(median "${r[@]}")
 }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs"
@@ -99,13 +92,12 @@ for n in "${sizes[@]}"; do
     touch "$dir/.complete"
   fi
   out="$dir/ket-qua"
-  timed "$BIN" consolidate "$dir" --out "$out" --quiet
-  t_wall=$WALL t_cpu=$CPU t_rss=$RSS
+  timed env TONGHOP_TIMING=1 "$BIN" consolidate "$dir" --out "$out" --quiet
+  t_wall=$WALL t_cpu=$CPU t_rss=$RSS t_read=$READ
   floor "$dir/bao-cao"
-  reading "$dir" "$out"
   timed "$PY" bench/peer_calamine.py "$dir" "$ROOT/peer-$n.xlsx"
   p_wall=$WALL
-  one=$(ls "$dir/bao-cao"/*.xlsx | head -n 1)
+  one=$(find "$dir/bao-cao" -name '*.xlsx' -print -quit)
   timed "$BIN" check "$one" --round "$dir"
   c_wall=$WALL
   forms_out=$(mktemp -d)
@@ -116,13 +108,16 @@ for n in "${sizes[@]}"; do
   ods="–"
   if [ "$n" = 1000 ] && command -v soffice >/dev/null 2>&1; then
     tmp=$(mktemp -d)
-    once soffice --headless --convert-to ods --outdir "$tmp" "$out/tong-hop.xlsx"
+    # Its own profile (not handed to a LibreOffice already running), made
+    # by a first, untimed conversion of the peer's small workbook.
+    soffice "-env:UserInstallation=file://$tmp/profile" --headless --convert-to ods --outdir "$tmp" "$ROOT/peer-$n.xlsx" >/dev/null 2>&1 || true
+    once soffice "-env:UserInstallation=file://$tmp/profile" --headless --convert-to ods --outdir "$tmp" "$out/tong-hop.xlsx"
     ods=$WALL
     rm -rf "$tmp"
   fi
   rows+=("$(printf '| %s | %s | %s | %.0f | %s | %.2f | %s | %.2f | %.1f | %.2f | %s | %.1f | %s | %s |' \
     "$n" "$t_wall" "$t_cpu" "$(echo "$t_rss / 1024" | bc -l)" "$FLOOR" "$(echo "$t_wall / $FLOOR" | bc -l)" \
-    "$READ" "$(echo "$READ / $FLOOR" | bc -l)" "$p_wall" "$(echo "$p_wall / $t_wall" | bc -l)" \
+    "$t_read" "$(echo "$t_read / $FLOOR" | bc -l)" "$p_wall" "$(echo "$p_wall / $t_wall" | bc -l)" \
     "$c_wall" "$(echo "$size / 1000000" | bc -l)" "$ods" "$f_wall")")
   echo "N=$n done ($(date -u +%H:%M), cells read by the floor: $CELLS)" >&2
 done
