@@ -1,29 +1,78 @@
 #!/usr/bin/env bash
-# Benchmark of `tonghop consolidate` against the raw-read floor (issue 6).
-# Usage: bench/run.sh [N ...]   (default: 1000 10000)
-# Generates a deterministic round of N units (10% of returns with a seeded
-# error, 10% re-saved as .ods by LibreOffice when soffice is installed)
-# under ${BENCH_DIR:-/tmp/tonghop-bench}, then prints wall time, CPU time and
-# peak memory of `tonghop consolidate`, the floor (calamine reading every
-# cell of the same files on the same threads), their ratio, returns/s,
-# cells/s, and the time of `tonghop forms` for N units.
+# Benchmark of `tonghop consolidate` against the raw-read floor and a peer
+# script (issues 6 and 16).
+#
+# Usage: bench/run.sh [N ...]   (default: 100 1000 10000)
+#   RUNS=3       runs of each timed command; every figure is their median
+#   BENCH_DIR    where the generated rounds go (default /tmp/tonghop-bench)
+#
+# For each N: generates a deterministic round of N units (10% of returns
+# with a seeded error, 10% re-saved as .ods by LibreOffice when soffice is
+# installed), then times, on the same files in the same run:
+#   - `tonghop consolidate` (every check, every default output): wall, CPU,
+#     peak memory, and its reading phase (TONGHOP_TIMING);
+#   - the floor: examples/raw_read.rs, calamine reading every cell of every
+#     sheet, in parallel on the same threads;
+#   - the peer: bench/peer_calamine.py (python-calamine + polars, in a
+#     virtual environment under bench/.venv made here), reading through
+#     FORMAT.md and writing the per-(biểu, mã số, cột) totals to an .xlsx.
+# Then `tonghop check` of one return, `tonghop forms` for the N units, the
+# size of tong-hop.xlsx and, at
+# N = 1000 with soffice, LibreOffice's headless conversion of tong-hop.xlsx
+# to .ods. Prints a Markdown table to paste into the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+HERE=$(pwd)
 cargo build --release --quiet --bin tonghop --example raw_read
 TARGET="${CARGO_TARGET_DIR:-target}"
-BIN="$TARGET/release/tonghop"
+BIN="${TONGHOP_BIN:-$TARGET/release/tonghop}"  # TONGHOP_BIN: another build to compare
 RAW="$TARGET/release/examples/raw_read"
 ROOT="${BENCH_DIR:-/tmp/tonghop-bench}"
+RUNS="${RUNS:-3}"
 sizes=("$@")
-[ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000)
+[ ${#sizes[@]} -eq 0 ] && sizes=(100 1000 10000)
+mkdir -p "$ROOT"
 
-measure() { # prints "wall cpu maxrss_kib" of a command
-  /usr/bin/time -f "%e %U %S %M" -o /tmp/tonghop-bench-time "$@" >/dev/null || true
-  read -r wall user sys rss < <(tail -n 1 /tmp/tonghop-bench-time)
-  echo "$wall $(echo "$user + $sys" | bc) $rss"
+VENV="$HERE/bench/.venv"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import python_calamine, polars, xlsxwriter' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet python-calamine polars xlsxwriter
+fi
+PY="$VENV/bin/python"
+
+TIMES="$ROOT/.time"
+# once CMD...: one run; sets WALL, CPU, RSS (KiB); its stderr in $ROOT/.stderr
+once() {
+  /usr/bin/time -f "%e %U %S %M" -o "$TIMES" "$@" >/dev/null 2>"$ROOT/.stderr" || true
+  read -r WALL user sys RSS < <(tail -n 1 "$TIMES")
+  CPU=$(echo "$user + $sys" | bc)
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# timed CMD...: RUNS runs; sets WALL, CPU, RSS to the medians, and READ to
+# the median end of the reading phase when the command prints its
+# TONGHOP_TIMING laps
+timed() {
+  local w=() c=() m=() r=()
+  for _ in $(seq "$RUNS"); do
+    once "$@"
+    w+=("$WALL"); c+=("$CPU"); m+=("$RSS")
+    r+=("$(sed -n 's/^\[ *\([0-9.]*\) s.*\] đọc tệp$/\1/p' "$ROOT/.stderr")")
+  done
+  WALL=$(median "${w[@]}"); CPU=$(median "${c[@]}"); RSS=$(median "${m[@]}"); READ=$(median "${r[@]}")
+}
+# floor DIR: RUNS runs of the raw read; sets FLOOR (median seconds), CELLS
+floor() {
+  local f=() line
+  for _ in $(seq "$RUNS"); do
+    line=$("$RAW" "$1")
+    f+=("${line##*seconds=}")
+  done
+  CELLS=$(echo "$line" | sed 's/.*cells=\([0-9]*\).*/\1/')
+  FLOOR=$(median "${f[@]}")
 }
 
-printf '%-7s %9s %9s %9s %9s %7s %10s %12s %9s\n' N wall_s cpu_s peak_MiB floor_s ratio returns/s cells/s forms_s
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), median of $RUNS runs"
+rows=()
 for n in "${sizes[@]}"; do
   dir="$ROOT/round-$n"
   if [ ! -f "$dir/.complete" ]; then
@@ -32,21 +81,47 @@ for n in "${sizes[@]}"; do
     if command -v soffice >/dev/null 2>&1; then
       mapfile -t pick < <(ls "$dir/bao-cao"/*.xlsx | awk 'NR % 10 == 3')
       tmp=$(mktemp -d)
-      soffice --headless --convert-to ods --outdir "$tmp" "${pick[@]}" >/dev/null 2>&1
+      # In batches: one soffice call per 200 files.
+      for ((i = 0; i < ${#pick[@]}; i += 200)); do
+        soffice --headless --convert-to ods --outdir "$tmp" "${pick[@]:i:200}" >/dev/null 2>&1
+      done
       for f in "${pick[@]}"; do rm "$f"; done
       mv "$tmp"/*.ods "$dir/bao-cao/"
       rmdir "$tmp"
     fi
     touch "$dir/.complete"
   fi
-  read -r wall cpu rss < <(measure "$BIN" consolidate "$dir" --out "$dir/ket-qua" --quiet)
-  floor_line=$("$RAW" "$dir/bao-cao")
-  floor=$(echo "$floor_line" | sed 's/.*seconds=//')
-  cells=$(echo "$floor_line" | sed 's/.*cells=\([0-9]*\).*/\1/')
-  files=$(ls "$dir/bao-cao" | wc -l)
+  out="$dir/ket-qua"
+  timed env TONGHOP_TIMING=1 "$BIN" consolidate "$dir" --out "$out" --quiet
+  t_wall=$WALL t_cpu=$CPU t_rss=$RSS t_read=$READ
+  floor "$dir/bao-cao"
+  timed "$PY" bench/peer_calamine.py "$dir" "$ROOT/peer-$n.xlsx"
+  p_wall=$WALL
+  one=$(find "$dir/bao-cao" -name '*.xlsx' -print -quit)
+  timed "$BIN" check "$one" --round "$dir"
+  c_wall=$WALL
   forms_out=$(mktemp -d)
-  read -r fwall _ _ < <(measure "$BIN" forms "$dir" --out "$forms_out")
+  timed "$BIN" forms "$dir" --out "$forms_out"
+  f_wall=$WALL
   rm -rf "$forms_out"
-  printf '%-7s %9.2f %9.2f %9.0f %9.2f %7.2f %10.0f %12.0f %9.2f\n' "$n" "$wall" "$cpu" "$(echo "$rss / 1024" | bc)" "$floor" \
-    "$(echo "$wall / $floor" | bc -l)" "$(echo "$files / $wall" | bc -l)" "$(echo "$cells / $wall" | bc -l)" "$fwall"
+  size=$(stat -c %s "$out/tong-hop.xlsx")
+  ods="–"
+  if [ "$n" = 1000 ] && command -v soffice >/dev/null 2>&1; then
+    tmp=$(mktemp -d)
+    # Its own profile (not handed to a LibreOffice already running), made
+    # by a first, untimed conversion of the peer's small workbook.
+    soffice "-env:UserInstallation=file://$tmp/profile" --headless --convert-to ods --outdir "$tmp" "$ROOT/peer-$n.xlsx" >/dev/null 2>&1 || true
+    once soffice "-env:UserInstallation=file://$tmp/profile" --headless --convert-to ods --outdir "$tmp" "$out/tong-hop.xlsx"
+    ods=$WALL
+    rm -rf "$tmp"
+  fi
+  rows+=("$(printf '| %s | %s | %s | %.0f | %s | %.2f | %s | %.2f | %.1f | %.2f | %s | %.1f | %s | %s |' \
+    "$n" "$t_wall" "$t_cpu" "$(echo "$t_rss / 1024" | bc -l)" "$FLOOR" "$(echo "$t_wall / $FLOOR" | bc -l)" \
+    "$t_read" "$(echo "$t_read / $FLOOR" | bc -l)" "$p_wall" "$(echo "$p_wall / $t_wall" | bc -l)" \
+    "$c_wall" "$(echo "$size / 1000000" | bc -l)" "$ods" "$f_wall")")
+  echo "N=$n done ($(date -u +%H:%M), cells read by the floor: $CELLS)" >&2
 done
+echo
+echo "| returns | consolidate s | CPU s | peak MiB | floor s | ÷ floor | reading s | reading ÷ floor | peer s | peer ÷ tonghop | check 1 s | tong-hop.xlsx MB | → .ods s | forms s |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${rows[@]}"

@@ -93,6 +93,11 @@ pub const MAX_ROW_HEIGHT: f64 = 409.0;
 /// part; no text is lost (the parts joined by spaces or line breaks give
 /// the text back).
 pub fn chunks(text: &str, width: f64, pt: f64, max_lines: usize) -> Vec<String> {
+    // Nearly every text fits: one part, the text itself (what the loop
+    // below gives back for it, without measuring every prefix).
+    if wrapped_lines(text, width, pt, false) <= max_lines {
+        return vec![text.to_string()];
+    }
     let mut parts = Vec::new();
     let mut current = String::new();
     for paragraph in text.split('\n') {

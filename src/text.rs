@@ -12,8 +12,24 @@ pub fn nfc(s: &str) -> String {
 /// Folded form for matching: NFC, lower case, whitespace runs collapsed to
 /// one space, trimmed. "  Đảng  ỦY phường " → "đảng ủy phường".
 pub fn fold(s: &str) -> String {
-    let lower = nfc(s).to_lowercase();
-    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    // Called for every header text of every return: no normalising copy
+    // of a text already in NFC (nearly all), one output string.
+    let normalised;
+    let s = if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s
+    } else {
+        normalised = nfc(s);
+        &normalised
+    };
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word.to_lowercase());
+    }
+    out
 }
 
 /// [`fold`] without diacritics, for matching names typed without them:

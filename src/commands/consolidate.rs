@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use rayon::prelude::*;
 
 use crate::atomic::{save_workbook, write_output, write_output_with, WriteError};
 use crate::cli::ConsolidateArgs;
@@ -167,80 +168,106 @@ pub fn consolidate_round_on(
         today,
     };
     let audit_rows = report::tong_hop::audit_len(&ingest);
-    let mut wb = report::tong_hop::build(
-        &round, &ingest, &cons, &marks, &status, audit_rows, &followup,
-    )
-    .context("không tạo được bảng tổng hợp")?;
-    lap("dựng tong-hop.xlsx");
-    let mut unwritten = Vec::new();
-    keep_going(save_workbook(&mut wb, &paths[0]), &mut unwritten)?;
-    lap("ghi tong-hop.xlsx");
-    let mut outputs: Vec<PathBuf> = paths.to_vec();
-    if report::tong_hop::audit_fits_sheet(audit_rows) {
-        let path = out.join(report::tong_hop::AUDIT_XLSX);
-        let mut wb = report::tong_hop::audit_workbook(&round, &ingest, &findings)
-            .context("không tạo được bảng dữ liệu gốc")?;
-        keep_going(save_workbook(&mut wb, &path), &mut unwritten)?;
-        outputs.insert(1, path);
-        lap("ghi du-lieu-goc.xlsx");
+    let audit_path = out.join(if report::tong_hop::audit_fits_sheet(audit_rows) {
+        report::tong_hop::AUDIT_XLSX
     } else {
-        let path = out.join(report::tong_hop::AUDIT_CSV);
-        if let Err(e) = write_output_with(&path, |w| {
-            report::tong_hop::write_audit_csv(&round, &ingest, &findings, w)
-        }) {
-            unwritten.push(e);
-        }
-        outputs.insert(1, path);
-        lap("ghi du-lieu-goc.csv");
-    }
-    let committee = round.committee_unit();
+        report::tong_hop::AUDIT_CSV
+    });
     let errors = findings
         .iter()
         .filter(|f| f.severity == crate::catalog::Severity::Loi)
         .count();
-    let fill = report::upper_level_fill(&round, &cons, &marks, errors);
-    let (settings, deadline_note) = round.settings.for_upper_level();
-    let spec = FormSpec {
-        catalog: &round.catalog,
-        settings: &settings,
-        unit: FormUnit::Unit(&committee),
-        fill: Some(&fill),
-        deadline_note,
-        saved_at: chrono::Local::now().naive_local(),
-    };
-    let mut wb = build_form(&spec).context("không tạo được báo cáo gửi cấp trên")?;
-    report::cap_tren::notes_sheet(&mut wb, &round, &cons, &fill)
-        .context("không tạo được trang Lưu ý của báo cáo gửi cấp trên")?;
-    keep_going(save_workbook(&mut wb, &paths[1]), &mut unwritten)?;
-    let mut wb =
-        report::loi::workbook(&round, &findings, &status).context("không tạo được báo cáo lỗi")?;
-    keep_going(save_workbook(&mut wb, &paths[2]), &mut unwritten)?;
-    let json = serde_json::to_string_pretty(&findings)?;
     let chase_csv = out.join(report::don_doc::CSV_FILE);
-    for (path, bytes) in [
-        (&paths[3], report::loi::csv_bytes(&findings)),
-        (&paths[4], json.into_bytes()),
-        (
-            &chase_csv,
-            report::don_doc::csv_bytes(&followup.chase, round.settings.deadline),
-        ),
-    ] {
-        if let Err(e) = write_output(path, &bytes) {
-            unwritten.push(e);
-        }
-    }
-    outputs.push(chase_csv);
     let report_path = out.join(report::bao_cao::REPORT_DOCX);
-    let doc = report::bao_cao::document(&round, &cons, &marks, &status, &findings);
-    let bytes = report::bao_cao::to_bytes(doc).context("không tạo được dự thảo báo cáo")?;
-    if let Err(e) = write_output(&report_path, &bytes) {
-        unwritten.push(e);
+    let feedback_dir = out.join(report::phan_hoi::FOLDER);
+    // Every output, independent of the others: one entry each, written in
+    // parallel on rayon's pool; listed in the summary in this order.
+    let jobs: Vec<Output> = vec![
+        Output::new(&paths[0], || {
+            let mut wb = report::tong_hop::build(
+                &round, &ingest, &cons, &marks, &status, audit_rows, &followup,
+            )
+            .context("không tạo được bảng tổng hợp")?;
+            lap("dựng tong-hop.xlsx");
+            save_workbook(&mut wb, &paths[0])?;
+            lap("ghi tong-hop.xlsx");
+            Ok(())
+        }),
+        Output::new(&report_path, || {
+            let doc = report::bao_cao::document(&round, &cons, &marks, &status, &findings);
+            let bytes = report::bao_cao::to_bytes(doc).context("không tạo được dự thảo báo cáo")?;
+            write_output(&report_path, &bytes)?;
+            lap("ghi bao-cao-tong-hop.docx");
+            Ok(())
+        }),
+        Output::new(&audit_path, || {
+            if report::tong_hop::audit_fits_sheet(audit_rows) {
+                let mut wb = report::tong_hop::audit_workbook(&round, &ingest, &findings)
+                    .context("không tạo được bảng dữ liệu gốc")?;
+                save_workbook(&mut wb, &audit_path)?;
+            } else {
+                write_output_with(&audit_path, |w| {
+                    report::tong_hop::write_audit_csv(&round, &ingest, &findings, w)
+                })?;
+            }
+            lap("ghi dữ liệu gốc");
+            Ok(())
+        }),
+        Output::new(&paths[1], || {
+            let committee = round.committee_unit();
+            let fill = report::upper_level_fill(&round, &cons, &marks, errors);
+            let (settings, deadline_note) = round.settings.for_upper_level();
+            let spec = FormSpec {
+                catalog: &round.catalog,
+                settings: &settings,
+                unit: FormUnit::Unit(&committee),
+                fill: Some(&fill),
+                deadline_note,
+                saved_at: chrono::Local::now().naive_local(),
+            };
+            let mut wb = build_form(&spec).context("không tạo được báo cáo gửi cấp trên")?;
+            report::cap_tren::notes_sheet(&mut wb, &round, &cons, &fill)
+                .context("không tạo được trang Lưu ý của báo cáo gửi cấp trên")?;
+            save_workbook(&mut wb, &paths[1])?;
+            lap("ghi gui-cap-tren.xlsx");
+            Ok(())
+        }),
+        Output::new(&paths[2], || {
+            let mut wb = report::loi::workbook(&round, &findings, &status)
+                .context("không tạo được báo cáo lỗi")?;
+            save_workbook(&mut wb, &paths[2])
+        }),
+        Output::new(&paths[3], || {
+            Ok(write_output(&paths[3], &report::loi::csv_bytes(&findings))?)
+        }),
+        Output::new(&paths[4], || {
+            let json = serde_json::to_string_pretty(&findings)?;
+            Ok(write_output(&paths[4], json.as_bytes())?)
+        }),
+        Output::new(&chase_csv, || {
+            let bytes = report::don_doc::csv_bytes(&followup.chase, round.settings.deadline);
+            Ok(write_output(&chase_csv, &bytes)?)
+        }),
+        Output::folder(&feedback_dir, || {
+            let unwritten = write_feedback(&round, &feedback, &feedback_dir, today)?;
+            lap("ghi phan-hoi/");
+            Ok(unwritten)
+        }),
+    ];
+    let mut unwritten = Vec::new();
+    let mut outputs = Vec::new();
+    for (job, result) in jobs
+        .par_iter()
+        .map(|j| (j.write)())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .enumerate()
+    {
+        unwritten.extend(result?);
+        outputs.push(jobs[job].shown.clone());
     }
-    outputs.insert(1, report_path);
-    lap("ghi bao-cao-tong-hop.docx");
-    let folder = write_feedback(&round, &feedback, &out, today, &mut unwritten)?;
-    outputs.push(folder);
-    lap("ghi các tệp còn lại");
+    drop(jobs);
+    lap("ghi các tệp kết quả");
     outputs.retain(|p| !unwritten.iter().any(|e| e.path() == p));
     let mut summary = Summary::new(
         &ingest,
@@ -269,29 +296,73 @@ pub fn consolidate_round_on(
     })
 }
 
-/// Write `phan-hoi/` (one workbook per unit with a finding) and remove
-/// the feedback workbooks of an earlier run for units that no longer have
-/// one; returns the folder, as the summary names it.
+/// One output of a run: the path the summary shows and how to write it
+/// (the write errors of the files it could not write, so that the others
+/// are still written; any other error stops the run).
+struct Output<'a> {
+    shown: PathBuf,
+    #[allow(clippy::type_complexity)]
+    write: Box<dyn Fn() -> anyhow::Result<Vec<WriteError>> + Send + Sync + 'a>,
+}
+
+impl<'a> Output<'a> {
+    /// A single file.
+    fn new(
+        path: &std::path::Path,
+        write: impl Fn() -> anyhow::Result<()> + Send + Sync + 'a,
+    ) -> Output<'a> {
+        Output {
+            shown: path.to_path_buf(),
+            write: Box::new(move || {
+                let mut unwritten = Vec::new();
+                keep_going(write(), &mut unwritten)?;
+                Ok(unwritten)
+            }),
+        }
+    }
+
+    /// A folder of files, shown with a trailing separator.
+    fn folder(
+        dir: &std::path::Path,
+        write: impl Fn() -> anyhow::Result<Vec<WriteError>> + Send + Sync + 'a,
+    ) -> Output<'a> {
+        Output {
+            shown: PathBuf::from(format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR)),
+            write: Box::new(write),
+        }
+    }
+}
+
+/// Write `phan-hoi/` (one workbook per unit with a finding, in parallel)
+/// and remove the feedback workbooks of an earlier run for units that no
+/// longer have one; returns the workbooks that could not be written.
 fn write_feedback(
     round: &Round,
     feedback: &[report::phan_hoi::Feedback],
-    out: &std::path::Path,
+    dir: &std::path::Path,
     today: chrono::NaiveDate,
-    unwritten: &mut Vec<WriteError>,
-) -> anyhow::Result<PathBuf> {
-    let dir = out.join(report::phan_hoi::FOLDER);
-    std::fs::create_dir_all(&dir)
+) -> anyhow::Result<Vec<WriteError>> {
+    std::fs::create_dir_all(dir)
         .with_context(|| format!("không tạo được thư mục {}", dir.display()))?;
     let now = chrono::Local::now().naive_local();
-    let mut written = std::collections::HashSet::new();
-    for fb in feedback {
-        let path = dir.join(fb.file_name());
-        let mut wb = report::phan_hoi::workbook(round, fb, today, now)
-            .with_context(|| format!("không tạo được tệp phản hồi của {}", fb.unit.name))?;
-        // One held open in Excel: said, and the others still written.
-        keep_going(save_workbook(&mut wb, &path), unwritten)?;
-        written.insert(fb.file_name());
+    let results: Vec<anyhow::Result<Vec<WriteError>>> = feedback
+        .par_iter()
+        .map(|fb| {
+            let path = dir.join(fb.file_name());
+            let mut wb = report::phan_hoi::workbook(round, fb, today, now)
+                .with_context(|| format!("không tạo được tệp phản hồi của {}", fb.unit.name))?;
+            // One held open in Excel: said, and the others still written.
+            let mut unwritten = Vec::new();
+            keep_going(save_workbook(&mut wb, &path), &mut unwritten)?;
+            Ok(unwritten)
+        })
+        .collect();
+    let mut unwritten = Vec::new();
+    for r in results {
+        unwritten.extend(r?);
     }
+    let written: std::collections::HashSet<String> =
+        feedback.iter().map(|fb| fb.file_name()).collect();
     for u in &round.units {
         let name = crate::form::form_file_name(u);
         let stale = dir.join(&name);
@@ -300,9 +371,5 @@ fn write_feedback(
                 .with_context(|| format!("không xóa được tệp phản hồi cũ {}", stale.display()))?;
         }
     }
-    Ok(PathBuf::from(format!(
-        "{}{}",
-        dir.display(),
-        std::path::MAIN_SEPARATOR
-    )))
+    Ok(unwritten)
 }

@@ -1138,7 +1138,10 @@ fn locate(grid: &Grid) -> Option<Located> {
     let r0 = grid.first_row()?;
     for ((r, c), d) in grid.rows(r0, r0.saturating_add(60)) {
         let Data::String(s) = d else { continue };
-        if c > 200 || fold(s) != "mã số" {
+        // "Mã số" has 4 letters (7 decomposed): no folded copy of the
+        // other header texts.
+        let letters = s.chars().filter(|c| !c.is_whitespace()).count();
+        if c > 200 || !(4..=12).contains(&letters) || fold(s) != "mã số" {
             continue;
         }
         for nr in r.saturating_add(1)..=r.saturating_add(3) {
@@ -1576,7 +1579,6 @@ impl FileReader<'_> {
         meta: &BTreeMap<String, String>,
         sheets: &[(String, Grid)],
     ) -> Result<(OrgUnit, Identified), ReadError> {
-        let units = &self.round.units;
         if let Some(u) = self
             .choice
             .and_then(|c| c.unit.as_deref())
@@ -1598,7 +1600,7 @@ impl FileReader<'_> {
             None => Ok((u.clone(), how)),
         };
         if !code.is_empty() {
-            if let Some(u) = units.iter().find(|u| u.code == code) {
+            if let Some(u) = self.round.unit(code) {
                 return checked(u, Identified::HiddenCode);
             }
             if code == self.round.settings.committee_code {
