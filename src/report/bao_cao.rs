@@ -24,8 +24,8 @@ use std::collections::BTreeMap;
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, Header, LineSpacing, PageMargin, PageNum, PageOrientationType,
-    PageSize, Paragraph, Run, RunFonts, SectionProperty, Table, TableCell, TableLayoutType,
-    TableRow, VAlignType, WidthType,
+    PageSize, Paragraph, Run, RunFonts, SectionProperty, Table, TableCell, TableCellMargins,
+    TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
 use crate::catalog::{Catalog, Column, GroupKind, Indicator, IndicatorKind, OutlineHeading};
@@ -513,6 +513,10 @@ fn round_section(
     let flagged = flagged_figures(round, cons, marks);
     if open_errors == 0 && flagged.is_empty() {
         out.push(body("Các số liệu tổng hợp dưới đây không có lỗi chưa sửa."));
+    } else if flagged.is_empty() {
+        out.push(body(&format!(
+            "Còn {open_errors} lỗi chưa sửa trong các báo cáo (chi tiết: bao-cao-loi.xlsx); không số tổng hợp nào dưới đây có cộng giá trị bị lỗi."
+        )));
     } else {
         out.push(body(&format!(
             "Còn {open_errors} lỗi chưa sửa trong các báo cáo (chi tiết: bao-cao-loi.xlsx). {} số tổng hợp có cộng giá trị bị lỗi, được đánh dấu (!) trong báo cáo này và chưa dùng được khi chưa sửa xong:",
@@ -756,21 +760,29 @@ fn figures(round: &Round, cons: &Consolidated, marks: &Marks, run: &[usize], out
     for &i in run {
         let ind = &c.indicators[i];
         let mut row = vec![ind.label.clone(), measure(ind).to_string()];
-        row.extend(shown.iter().map(|&k| total_text(round, cons, marks, i, k)));
+        // In a narrow cell the mark goes under the figure, never between
+        // its digits.
+        row.extend(
+            shown
+                .iter()
+                .map(|&k| total_text(round, cons, marks, i, k).replace(" (!)", "\n(!)")),
+        );
         if let Some((b, a)) = pair {
             let get = |k: usize| cons.total_value(&ind.code, &columns[k].key);
             let mut change = change_text(ind, get(b), get(a));
             // A change computed from a known-wrong figure is marked too.
             let flagged = [b, a].iter().any(|&k| flag(round, marks, i, k).is_some());
             if flagged && !change.is_empty() {
-                change.push_str(" (!)");
+                change.push_str("\n(!)");
             }
             row.push(change);
         }
         row.push(coverage(round, cons, ind).0);
         rows.push((ind.level, row));
     }
-    out.push(Block::table(grid(&header, &rows, TABLE, 2, TEXT_WIDTH)));
+    // Many periods: a point smaller, so that "12.345" fits its column.
+    let size = if header.len() > 6 { TABLE - 2 } else { TABLE };
+    out.push(Block::table(grid(&header, &rows, size, 2, TEXT_WIDTH)));
     out.push(Block::paragraph(
         Paragraph::new().line_spacing(LineSpacing::new().before(0).after(60)),
     ));
@@ -845,18 +857,20 @@ fn grid(
         .set_grid(widths)
         .layout(TableLayoutType::Fixed)
         .width(width, WidthType::Dxa)
+        // 1 mm left and right inside a cell: room for the figures.
+        .margins(TableCellMargins::new().margin(0, 57, 0, 57))
 }
 
 /// Widths in twips of `n` columns: the other text columns (mã số, đơn
-/// vị tính) 1.6 cm each, the figures an equal share of at most 2.2 cm
-/// leaving the first (the chỉ tiêu) at least 5 cm, in a table `width`
+/// vị tính) 1.6 cm each, the figures an equal share of at most 2.5 cm
+/// leaving the first (the chỉ tiêu) at least 4 cm, in a table `width`
 /// twips wide.
 fn column_widths(n: usize, text_cols: usize, width: usize) -> Vec<usize> {
     const NARROW: usize = 900;
-    const FIRST_MIN: usize = 2835;
+    const FIRST_MIN: usize = 2268;
     let figures = n - text_cols;
     let narrow = NARROW * text_cols.saturating_sub(1);
-    let unit = ((width - FIRST_MIN - narrow) / figures.max(1)).min(1250);
+    let unit = ((width - FIRST_MIN - narrow) / figures.max(1)).min(1400);
     let first = width - narrow - unit * figures;
     std::iter::once(first)
         .chain(std::iter::repeat_n(NARROW, text_cols.saturating_sub(1)))
