@@ -448,3 +448,56 @@ fn a_libreoffice_docx_gives_the_same_draft_as_the_text() {
         draft_json(&draft_file(&txt).unwrap())
     );
 }
+
+/// A rate's qualifier stays with its tử số ("chi bộ đạt trong sạch vững
+/// mạnh" out of "Tổng số chi bộ"), and "hoàn thành tốt nhiệm vụ" is not an
+/// assessment to write about.
+#[test]
+fn a_rate_keeps_who_it_counts_and_shares_its_population() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("de-cuong.txt");
+    std::fs::write(
+        &path,
+        "ĐỀ CƯƠNG BÁO CÁO\nI. KẾT QUẢ\n1. Tỷ lệ % chi bộ đạt trong sạch vững mạnh; tỷ lệ % chi bộ hoàn thành tốt nhiệm vụ.\n2. Số đảng viên được học tập nghị quyết, đạt ...%\nII. ĐÁNH GIÁ\n1. Ưu điểm\n",
+    )
+    .unwrap();
+    let d = draft_file(&path).unwrap();
+    let c = &d.catalog;
+    let label = |code: &str| c.indicator(code).map(|i| i.label.clone());
+    let rates: Vec<_> = c
+        .indicators
+        .iter()
+        .filter(|i| i.kind == tonghop::catalog::IndicatorKind::Percent)
+        .collect();
+    assert_eq!(
+        rates.len(),
+        3,
+        "{:?}",
+        rates.iter().map(|i| &i.label).collect::<Vec<_>>()
+    );
+    let first = rates[0];
+    assert_eq!(first.label, "Tỷ lệ chi bộ đạt trong sạch vững mạnh");
+    assert_eq!(
+        label(first.numerator.as_deref().unwrap()).as_deref(),
+        Some("Số chi bộ đạt trong sạch vững mạnh")
+    );
+    assert_eq!(
+        label(first.denominator.as_deref().unwrap()).as_deref(),
+        Some("Tổng số chi bộ")
+    );
+    // Both rates of chi bộ share the mẫu số.
+    assert_eq!(rates[1].denominator, first.denominator);
+    assert_eq!(
+        label(rates[1].numerator.as_deref().unwrap()).as_deref(),
+        Some("Số chi bộ hoàn thành tốt nhiệm vụ")
+    );
+    // "đạt …%" asks the rate of who is counted.
+    assert_eq!(rates[2].label, "Tỷ lệ đảng viên được học tập nghị quyết");
+    let narrative: Vec<&str> = c
+        .indicators
+        .iter()
+        .filter(|i| i.kind == tonghop::catalog::IndicatorKind::Text)
+        .map(|i| i.label.as_str())
+        .collect();
+    assert_eq!(narrative, ["Ưu điểm"]);
+}

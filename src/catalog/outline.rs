@@ -473,7 +473,7 @@ struct Asked {
 }
 
 /// Words after which a noun phrase stops being the population counted.
-const POPULATION_END: [&str; 9] = [
+const POPULATION_END: [&str; 11] = [
     " được ",
     " có ",
     " đạt ",
@@ -483,7 +483,22 @@ const POPULATION_END: [&str; 9] = [
     " bị ",
     " làm ",
     " sử dụng",
+    " hoàn thành",
+    " xếp loại",
 ];
+
+/// Whether the words after "đạt" ask for a figure ("đạt …%", "đạt ___%",
+/// "đạt 90%") rather than qualify who is counted ("đạt trong sạch vững
+/// mạnh").
+fn asks_a_figure(rest: &str) -> bool {
+    let after = rest.trim_start();
+    let after = after.strip_prefix("đạt").unwrap_or(after).trim();
+    after.is_empty()
+        || after.contains("..")
+        || after
+            .chars()
+            .any(|c| matches!(c, '%' | '…' | '_') || c.is_ascii_digit())
+}
 
 /// Assessment words: an item holding one is (also) a narrative answer.
 const ASSESSMENT: [&str; 18] = [
@@ -968,8 +983,11 @@ impl Asked {
                         .to_string(),
                     None => clause.clone(),
                 };
+                // "X đạt …%" asks the rate of X; "chi bộ đạt trong sạch
+                // vững mạnh" is the qualifier of who is counted: kept.
                 let subject = match lower(&subject).find(" đạt") {
-                    Some(at) => subject[..at].to_string(),
+                    Some(at) if asks_a_figure(&subject[at..]) => subject[..at].to_string(),
+                    Some(_) => subject,
                     None if lower(&subject).starts_with("đạt") => String::new(),
                     None => subject,
                 };
@@ -1056,7 +1074,11 @@ fn asked(h: &Heading, is_leaf: bool) -> Asked {
     let (title, _) = split_parens(&h.text);
     let title = sentence_case(trim_punct(title.split(':').next().unwrap_or("")));
     let assesses = |t: &str| {
-        let l = lower(t);
+        // "hoàn thành (tốt) nhiệm vụ" qualifies who is counted; it asks
+        // for no assessment.
+        let l = lower(t)
+            .replace("hoàn thành tốt nhiệm vụ", "")
+            .replace("hoàn thành nhiệm vụ", "");
         ASSESSMENT.iter().any(|w| l.contains(w))
     };
     let lines: Vec<&String> = h
