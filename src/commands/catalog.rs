@@ -125,7 +125,7 @@ pub fn tree(c: &Catalog) -> String {
         c.groups.len(),
         c.indicators.len(),
         c.rules.len(),
-        c.percent_tolerance
+        crate::text::number_vi(c.percent_tolerance)
     );
     for g in &c.groups {
         let cols: Vec<String> = c
@@ -178,7 +178,7 @@ pub fn tree(c: &Catalog) -> String {
                 ind.label,
                 ind.outline_ref,
                 if ind.measure.is_empty() {
-                    "-"
+                    "không có đơn vị tính"
                 } else {
                     &ind.measure
                 },
@@ -218,7 +218,7 @@ pub fn tree(c: &Catalog) -> String {
                 denominator,
             } => format!(
                 "[lỗi] tỷ lệ {percent} = 100 × {numerator} / {denominator} (sai số ±{})",
-                c.percent_tolerance
+                crate::text::number_vi(c.percent_tolerance)
             ),
             DerivedRule::NumeratorAtMost {
                 numerator,

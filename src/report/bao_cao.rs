@@ -20,7 +20,7 @@
 //! that includes a value with an unfixed lỗi is marked "(!)" and
 //! explained, never printed as if right; a blank stays "chưa có số liệu".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, Header, LineSpacing, PageMargin, PageNum, PageOrientationType,
@@ -535,48 +535,70 @@ fn round_section(
 fn flagged_figures(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<String> {
     let c = &round.catalog;
     let mut out = Vec::new();
+    // A failed check of the committee's totals names several chỉ tiêu
+    // (a total and its parts): its message is written once.
+    let mut checks_seen: HashMap<String, String> = HashMap::new();
     for (i, ind) in c.indicators.iter().enumerate() {
         if !ind.kind.is_numeric() && ind.kind != IndicatorKind::YesNo {
             continue;
         }
         for (k, col) in c.columns_of_indicator(i).iter().enumerate() {
-            if let Some(why) = flag(round, marks, i, k) {
-                let v = cons.total_value(&ind.code, &col.key);
-                out.push(format!(
-                    "Mã số {} – {}, cột {} ({}): {why}.",
-                    ind.code,
-                    ind.label,
-                    col.label,
-                    figure_text(ind, v)
+            let Some(f) = flag(round, marks, i, k) else {
+                continue;
+            };
+            let here = format!("mã số {}, cột {}", ind.code, col.label);
+            let mut why = Vec::new();
+            if !f.units.is_empty() {
+                why.push(format!(
+                    "có cộng giá trị bị lỗi của {}",
+                    some_names(&f.units, "xem bao-cao-loi.xlsx")
                 ));
             }
+            if let Some(check) = f.check {
+                why.push(match checks_seen.get(&check) {
+                    Some(first) => format!("số tổng hợp không qua được kiểm tra, như {first}"),
+                    None => {
+                        let text = format!("số tổng hợp không qua được kiểm tra ({check})");
+                        checks_seen.insert(check, here);
+                        text
+                    }
+                });
+            }
+            let v = cons.total_value(&ind.code, &col.key);
+            out.push(format!(
+                "Mã số {} – {}, cột {} ({}): {}.",
+                ind.code,
+                ind.label,
+                col.label,
+                figure_text(ind, v),
+                why.join("; ")
+            ));
         }
     }
     out
 }
 
-/// Why the grand total of (indicator position, column) is not to be used
-/// yet: the units whose lỗi it includes, or the committee's failed check.
-fn flag(round: &Round, marks: &Marks, ind: usize, col: usize) -> Option<String> {
-    let tainted = marks.errors_in(&round.catalog, ind, col, &round.units);
-    let own = marks
+/// Why a grand total is not to be used yet.
+struct Flag {
+    /// The units whose unfixed lỗi it includes, by name.
+    units: Vec<String>,
+    /// The committee's own failed check of it, its message.
+    check: Option<String>,
+}
+
+/// The [`Flag`] of the grand total of (indicator position, column); None
+/// for a figure with no known error.
+fn flag(round: &Round, marks: &Marks, ind: usize, col: usize) -> Option<Flag> {
+    let units: Vec<String> = marks
+        .errors_in(&round.catalog, ind, col, &round.units)
+        .iter()
+        .map(|t| t.unit.name.clone())
+        .collect();
+    let check = marks
         .committee(ind, col)
-        .filter(|m| m.severity == crate::catalog::Severity::Loi);
-    let mut why = Vec::new();
-    if !tainted.is_empty() {
-        let names: Vec<&str> = tainted.iter().map(|t| t.unit.name.as_str()).collect();
-        why.push(format!(
-            "có cộng giá trị bị lỗi của {}",
-            some_names(&names, "xem bao-cao-loi.xlsx")
-        ));
-    }
-    if let Some(m) = own {
-        why.push(format!(
-            "số tổng hợp không qua được kiểm tra ({})",
-            m.messages.join(" ").trim_end_matches('.')
-        ));
-    }
-    (!why.is_empty()).then(|| why.join("; "))
+        .filter(|m| m.severity == crate::catalog::Severity::Loi)
+        .map(|m| m.messages.join(" ").trim_end_matches('.').to_string());
+    (!units.is_empty() || check.is_some()).then_some(Flag { units, check })
 }
 
 /// A figure in Vietnamese notation: "1.234", "57,56%", "chưa có số liệu".
