@@ -670,6 +670,19 @@ fn trim_punct(s: &str) -> &str {
 }
 
 /// At most `max` characters, cut at a word.
+/// Longest label drafted whole: an item of the đề cương is a sentence or
+/// two; beyond, the label is cut at a word and the review note says so.
+const LABEL_MAX: usize = 220;
+
+/// The review note of a label cut to [`LABEL_MAX`]; empty when whole.
+fn cut_note(label: &str) -> String {
+    if clean(label).chars().count() <= LABEL_MAX {
+        String::new()
+    } else {
+        "Tên chỉ tiêu dài, đã cắt bớt (…): viết lại cho gọn.".to_string()
+    }
+}
+
 fn shorten(s: &str, max: usize) -> String {
     // A blank of the outline ("đạt...%", kept as "___" while cutting).
     let s = &clean(&s.replace("___", "…"));
@@ -1033,7 +1046,7 @@ impl Asked {
                     Some((head, _)) if head.split_whitespace().count() >= 2 => head,
                     _ => outside,
                 };
-                let title = shorten(trim_punct(outside), 80);
+                let title = shorten(trim_punct(outside), 160);
                 self.numbers.push(Item {
                     label: format!("Số liệu: {}", lower_first(&title)),
                     kind: IndicatorKind::Count,
@@ -1109,7 +1122,7 @@ fn asked(h: &Heading, is_leaf: bool) -> Asked {
                 words.join("; ")
             };
             a.narrative
-                .push((capitalize(&shorten(&label, 100)), String::new()));
+                .push((capitalize(&shorten(&label, LABEL_MAX)), cut_note(&label)));
         }
     }
     if lines.is_empty() && is_leaf && (assesses(&h.text) || !heading_figures) {
@@ -1124,7 +1137,8 @@ fn asked(h: &Heading, is_leaf: bool) -> Asked {
                 ));
             }
         } else {
-            a.narrative.push((shorten(&title, 100), String::new()));
+            a.narrative
+                .push((shorten(&title, LABEL_MAX), cut_note(&title)));
         }
     }
     a
