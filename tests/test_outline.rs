@@ -501,3 +501,28 @@ fn a_rate_keeps_who_it_counts_and_shares_its_population() {
         .collect();
     assert_eq!(narrative, ["Ưu điểm"]);
 }
+
+/// People counted at a date are thời điểm; people who joined during the
+/// period are thời kỳ.
+#[test]
+fn admissions_during_the_year_are_a_period_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("de-cuong.txt");
+    std::fs::write(
+        &path,
+        "ĐỀ CƯƠNG BÁO CÁO\nI. KẾT QUẢ\n1. Số lượng đảng viên mới kết nạp trong năm; số đảng viên.\n",
+    )
+    .unwrap();
+    let d = draft_file(&path).unwrap();
+    let nature = |label: &str| {
+        d.catalog
+            .indicators
+            .iter()
+            .find(|i| i.label == label)
+            .unwrap_or_else(|| panic!("{label} not drafted"))
+            .nature
+    };
+    use tonghop::catalog::Nature;
+    assert_eq!(nature("Số đảng viên mới kết nạp trong năm"), Nature::Flow);
+    assert_eq!(nature("Số đảng viên"), Nature::Stock);
+}

@@ -592,7 +592,7 @@ const MEASURES: [(&str, &str, u8); 42] = [
 ];
 
 /// Words of a people count that make it an activity (thời kỳ).
-const EVENT_WORDS: [&str; 8] = [
+const EVENT_WORDS: [&str; 12] = [
     "được",
     "bị",
     "tham gia",
@@ -601,6 +601,11 @@ const EVENT_WORDS: [&str; 8] = [
     "học",
     "cử",
     "lượt",
+    // People who joined or left during the period: a thời kỳ figure.
+    "kết nạp",
+    "mới",
+    "trong năm",
+    "trong kỳ",
 ];
 
 /// Đơn vị tính of a counted phrase, whether it is a guess, and whether
@@ -645,7 +650,6 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// A heading typed in capitals ("KIẾN NGHỊ, ĐỀ XUẤT") in sentence case.
 /// A heading's title for the report: its text before a colon or a
 /// parenthesis, without trailing punctuation ("Những thuận lợi, khó khăn
 /// (Nêu rõ …)" → "Những thuận lợi, khó khăn").
@@ -654,6 +658,7 @@ fn heading_title(text: &str) -> String {
     trim_punct(outside.split(':').next().unwrap_or("")).to_string()
 }
 
+/// A heading typed in capitals ("KIẾN NGHỊ, ĐỀ XUẤT") in sentence case.
 fn sentence_case(s: &str) -> String {
     if s.chars().any(char::is_lowercase) {
         s.to_string()
