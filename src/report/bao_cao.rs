@@ -642,17 +642,14 @@ fn total_text(round: &Round, cons: &Consolidated, marks: &Marks, ind: usize, col
     s
 }
 
-/// The before/after pair of a column set: the column whose label says
-/// it is before ("trước", as "2011 - 2015 (trước Đề án)" and "Tại
-/// 31/12/2015 (trước Đề án)" of the catalogue) and the last column (the
-/// period's total or the later date); None when the set has no "before"
-/// column.
+/// The before/after pair of a column set, as positions: the two periods
+/// it compares ([`crate::report::bieu_do::Periods`], the charts' rule:
+/// "2011 - 2015 (trước Đề án)" and "Tổng 2016 - 2020", "Tại 31/12/2015"
+/// and "Tại 31/12/2020"); None when it compares none.
 pub fn before_after(columns: &[Column]) -> Option<(usize, usize)> {
-    let before = columns
-        .iter()
-        .position(|c| crate::text::nfc(&c.label.to_lowercase()).contains("trước"))?;
-    let after = columns.len().checked_sub(1)?;
-    (after != before).then_some((before, after))
+    let (before, after) = crate::report::bieu_do::Periods::of(columns).before_after()?;
+    let at = |c: &Column| columns.iter().position(|x| x.key == c.key);
+    Some((at(before)?, at(after)?))
 }
 
 /// "+12", "−3", "0" (percentages in điểm %); empty when either is missing.

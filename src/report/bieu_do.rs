@@ -33,7 +33,7 @@ use crate::consolidate::{Consolidated, Marks};
 use crate::form::{merge, Styles};
 use crate::print::{self, Layout, Orientation};
 use crate::report::committee_header;
-use crate::report::tong_hop::total_mark;
+use crate::report::tong_hop::{num_or_blank, total_mark};
 use crate::round::{OrgUnit, Round};
 
 /// Name of the sheet.
@@ -341,21 +341,6 @@ impl Formats {
     }
 }
 
-/// Write a figure, a blank cell for none (never 0).
-fn figure(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    v: Option<f64>,
-    f: &Format,
-) -> Result<(), XlsxError> {
-    match v.and_then(crate::text::finite) {
-        Some(v) => ws.write_number_with_format(row, col, v, f)?,
-        None => ws.write_blank(row, col, f)?,
-    };
-    Ok(())
-}
-
 /// A label cut to `max` characters ("…" at the cut).
 fn short(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -601,10 +586,10 @@ fn by_unit(
         for (i, col) in plan.columns.iter().enumerate() {
             let i = i as u16;
             let v = cons.unit_value(&u.code, &ind.code, &col.key);
-            figure(ws, row, DATA_COL + 2 + i, v, f.number(ind.kind, v, false))?;
+            num_or_blank(ws, row, DATA_COL + 2 + i, v, f.number(ind.kind, v, false))?;
             let total = cons.total_value(&ind.code, &col.key);
             let fl = flags[i as usize];
-            figure(
+            num_or_blank(
                 ws,
                 row,
                 DATA_COL + 2 + k + i,
@@ -731,7 +716,7 @@ fn totals(
         ws.write_string_with_format(row, DATA_COL + 1, &name, &f.text)?;
         for (i, col) in plan.columns.iter().enumerate() {
             let v = cons.total_value(&ind.code, &col.key);
-            figure(
+            num_or_blank(
                 ws,
                 row,
                 DATA_COL + 2 + i as u16,

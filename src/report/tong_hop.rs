@@ -69,7 +69,7 @@ pub fn build(
 }
 
 /// A number, blank for none (a NaN or infinity is never written).
-fn num_or_blank(
+pub(crate) fn num_or_blank(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
