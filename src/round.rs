@@ -252,6 +252,22 @@ fn serialize_opt_date<S: serde::Serializer>(
 /// → "Huyện ủy X", "Đảng bộ quận X" → "Quận ủy X", "Đảng bộ thị xã X" →
 /// "Thị ủy X", any other "Đảng bộ X" → "Đảng ủy X"; a chi bộ issues as
 /// itself. Other names are returned unchanged.
+/// A unit code as compared when written by hand: upper case, without
+/// spaces and invisible characters (zero-width space and joiners, BOM,
+/// word joiner, soft hyphen).
+pub fn code_key(code: &str) -> String {
+    code.chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+                )
+        })
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 pub fn issuing_body(name: &str) -> String {
     let name = name.trim();
     let lower = name.to_lowercase();
@@ -508,6 +524,9 @@ pub struct Round {
     pub units: Vec<OrgUnit>,
     /// Mã đơn vị → position in `units`.
     positions: std::collections::HashMap<String, usize>,
+    /// Codes as [`code_key`] folds them → position: a code written in a
+    /// form in another case or with invisible characters.
+    code_keys: std::collections::HashMap<String, usize>,
     /// Unit name folded (case, diacritics, spacing: [`fold`]) → position of
     /// the first unit of that name.
     names: std::collections::HashMap<String, usize>,
@@ -595,6 +614,16 @@ impl Round {
             .enumerate()
             .map(|(i, u)| (u.code.clone(), i))
             .collect();
+        // A key two codes of the list share matches neither.
+        let mut code_keys: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        let mut shared = std::collections::HashSet::new();
+        for (i, u) in units.iter().enumerate() {
+            if code_keys.insert(code_key(&u.code), i).is_some() {
+                shared.insert(code_key(&u.code));
+            }
+        }
+        code_keys.retain(|k, _| !shared.contains(k));
         let mut names = std::collections::HashMap::new();
         for (i, u) in units.iter().enumerate() {
             names.entry(fold(&u.name)).or_insert(i);
@@ -605,6 +634,7 @@ impl Round {
             catalog,
             units,
             positions,
+            code_keys,
             names,
         }
     }
@@ -618,6 +648,15 @@ impl Round {
 
     pub fn unit(&self, code: &str) -> Option<&OrgUnit> {
         self.unit_position(code).map(|i| &self.units[i])
+    }
+
+    /// The unit whose code a form or a person wrote: exactly, or in
+    /// another case, with spaces or invisible characters around or inside
+    /// ("cb-ttvh", "CB-TTVH\u{200b}"). The units list refuses codes that
+    /// differ only so, so the match is unambiguous.
+    pub fn unit_written(&self, code: &str) -> Option<&OrgUnit> {
+        self.unit(code)
+            .or_else(|| self.code_keys.get(&code_key(code)).map(|&i| &self.units[i]))
     }
 
     /// Position of a unit in the units list.

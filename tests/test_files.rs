@@ -519,3 +519,39 @@ fn merged_cells_over_empty_inputs_are_a_warning_and_over_a_value_an_error() {
     assert_eq!(value.severity, Severity::Loi, "{}", value.message);
     assert!(value.message.contains("không rõ thuộc cột nào"));
 }
+
+/// A corrected return whose hidden sheet writes the unit code in another
+/// case or with an invisible character is still the unit's newer return:
+/// never refused as an unknown unit while the older return is summed.
+#[test]
+fn a_unit_code_written_in_another_case_is_the_units_return() {
+    let (dir, round) = common::sample_units_round(&[A], "");
+    let old = common::clean_fill(&round, A, 1);
+    common::write_saved_return(&round, A, Some(&old), "2021-06-10 09:00", "cu.xlsx");
+    let new = common::clean_fill(&round, A, 2);
+    let path = common::write_saved_return(&round, A, Some(&new), "2021-06-12 09:00", "sua.xlsx");
+    common::edit_xlsx(&path, |part, text| {
+        if part == "xl/sharedStrings.xml" {
+            text.replace(
+                &format!(">{A}<"),
+                &format!(">{}\u{200b}<", A.to_lowercase()),
+            )
+        } else {
+            text
+        }
+    });
+    let meta = common::read_back(&path)
+        .into_iter()
+        .find(|(n, _)| n == "_tonghop")
+        .unwrap()
+        .1;
+    assert!(meta.values().any(|v| v == "cb-vptu\u{200b}"), "{meta:?}");
+    let ingest = ingest_round(&round, &[], &Silent).unwrap();
+    assert_eq!(fate_of(&ingest, "sua.xlsx"), &Fate::Accepted);
+    let file = ingest.files.iter().find(|f| f.file == "sua.xlsx").unwrap();
+    assert_eq!(file.unit.as_deref(), Some(A));
+    assert!(matches!(
+        fate_of(&ingest, "cu.xlsx"),
+        Fate::Superseded { by, .. } if by == "sua.xlsx"
+    ));
+}

@@ -1313,9 +1313,13 @@ impl FileReader<'_> {
             Some(n) => read_meta(&grid::read_sheet(wb, n, &mut budget)?),
             None => BTreeMap::new(),
         };
+        // As the list writes it, when the form wrote it otherwise.
         self.meta_unit = meta
             .get("unit_code")
-            .map(|c| c.trim().to_string())
+            .map(|c| match self.round.unit_written(c) {
+                Some(u) => u.code.clone(),
+                None => c.trim().to_string(),
+            })
             .filter(|c| !c.is_empty());
         let trusted = self
             .check_meta(&meta)
@@ -1600,10 +1604,12 @@ impl FileReader<'_> {
             None => Ok((u.clone(), how)),
         };
         if !code.is_empty() {
-            if let Some(u) = self.round.unit(code) {
+            if let Some(u) = self.round.unit_written(code) {
                 return checked(u, Identified::HiddenCode);
             }
-            if code == self.round.settings.committee_code {
+            if crate::round::code_key(code)
+                == crate::round::code_key(&self.round.settings.committee_code)
+            {
                 return Err(ReadError::Reject(Rejection::CommitteeOwn {
                     committee: self.round.settings.committee.clone(),
                     code: code.to_string(),
