@@ -525,7 +525,7 @@ fn merged_cells_over_empty_inputs_are_a_warning_and_over_a_value_an_error() {
 /// never refused as an unknown unit while the older return is summed.
 #[test]
 fn a_unit_code_written_in_another_case_is_the_units_return() {
-    let (dir, round) = common::sample_units_round(&[A], "");
+    let (_dir, round) = common::sample_units_round(&[A], "");
     let old = common::clean_fill(&round, A, 1);
     common::write_saved_return(&round, A, Some(&old), "2021-06-10 09:00", "cu.xlsx");
     let new = common::clean_fill(&round, A, 2);
