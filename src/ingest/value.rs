@@ -468,8 +468,14 @@ pub fn read_number(
                 let raw = number_vi_raw(f);
                 return converted(pct, &raw, how);
             }
-            if kind == IndicatorKind::Count && f.fract().abs() > 1e-9 {
-                return problem(&number_vi_raw(f), NumberProblem::NotWhole);
+            if kind == IndicatorKind::Count {
+                // A count a formula left at 17.0000000001 or 16.9999999999
+                // (binary rounding) is 17; -1e-10 is 0 (never "-0").
+                let whole = f.round();
+                if (f - whole).abs() > 1e-9 {
+                    return problem(&number_vi_raw(f), NumberProblem::NotWhole);
+                }
+                return ok(Value::Number(whole + 0.0));
             }
             ok(Value::Number(f))
         }
@@ -795,6 +801,28 @@ mod tests {
             _ => None,
         };
         (v, r.note.map(|n| n.severity))
+    }
+
+    /// A count stored with binary rounding noise is its whole number, on
+    /// either side (was: 17.0000000001 summed as is, 16.9999999999 "không
+    /// phải số nguyên", -1e-10 "số âm -0").
+    #[test]
+    fn a_count_with_rounding_noise_is_its_whole_number() {
+        let read = |f: f64| {
+            let r = read_number(&Data::Float(f), IndicatorKind::Count, "người", false);
+            let v = match r.value {
+                Some(Value::Number(n)) => Some(n),
+                _ => None,
+            };
+            (v, r.note.map(|n| n.severity))
+        };
+        assert_eq!(read(17.000_000_000_1), (Some(17.0), None));
+        assert_eq!(read(16.999_999_999_9), (Some(17.0), None));
+        let (zero, note) = read(-1e-10);
+        assert_eq!((zero, note), (Some(0.0), None));
+        assert!(zero.unwrap().is_sign_positive());
+        assert_eq!(read(17.5).1, Some(Severity::Loi));
+        assert_eq!(read(17.000_001).1, Some(Severity::Loi));
     }
 
     #[test]
