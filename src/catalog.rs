@@ -30,6 +30,12 @@ pub const EMBEDDED_TOML: &str = include_str!("../catalog/de-an-241.toml");
 /// it read from a file without its own outline.
 const EMBEDDED_OUTLINE_TOML: &str = include_str!("../catalog/de-an-241-de-cuong.toml");
 
+/// The embedded catalogue's hash, computed once per run.
+fn embedded_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| Catalog::embedded().hash)
+}
+
 /// [`EMBEDDED_OUTLINE_TOML`] read.
 ///
 /// # Panics
@@ -902,7 +908,7 @@ impl Catalog {
             Catalog::from_text(&text, &path.display().to_string())?
         };
         // A copy of the embedded catalogue keeps its đề cương.
-        if c.outline.is_empty() && c.hash == Catalog::embedded().hash {
+        if c.outline.is_empty() && c.hash == embedded_hash() {
             c.outline = embedded_outline();
         }
         Ok(c)

@@ -138,6 +138,19 @@ pub fn io_error_vi(e: &std::io::Error) -> String {
     }
 }
 
+/// `s` with its first letter lower case, to stand inside a sentence
+/// ("Tổng kết …" → "tổng kết …"), unless it starts with two capitals (an
+/// acronym or a title in capitals: "UBND …", "ĐỀ ÁN").
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match (c.next(), c.next()) {
+        (Some(f), Some(n)) if f.is_uppercase() && !n.is_uppercase() => {
+            f.to_lowercase().collect::<String>() + &s[f.len_utf8()..]
+        }
+        _ => s.to_string(),
+    }
+}
+
 /// `Some(x)` when `x` is finite: every number written to a workbook goes
 /// through this, so a NaN or infinity is written as a blank cell, never as
 /// the text "inf" that other readers cannot open.

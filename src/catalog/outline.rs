@@ -826,7 +826,7 @@ fn counted(clause: &str) -> Option<String> {
         .trim_start_matches("lượng ")
         .trim_start_matches("các ")
         .trim_start_matches("những ");
-    (!phrase.trim().is_empty()).then(|| lower_first(phrase.trim()))
+    (!phrase.trim().is_empty()).then(|| crate::text::lower_first(phrase.trim()))
 }
 
 /// The population of a percentage's subject: its noun phrase before
@@ -898,7 +898,7 @@ impl Asked {
         if subject.is_empty() {
             return;
         }
-        let subject = lower_first(subject);
+        let subject = crate::text::lower_first(subject);
         let subject = subject.as_str();
         let pop = population(subject);
         let pop = if pop.is_empty() {
@@ -943,7 +943,7 @@ impl Asked {
             shorten(why, 60)
         );
         self.numbers.push(Item {
-            label: format!("Tỷ lệ {}", lower_first(subject)),
+            label: format!("Tỷ lệ {}", crate::text::lower_first(subject)),
             kind: IndicatorKind::Percent,
             measure: "%".into(),
             family,
@@ -1053,7 +1053,7 @@ impl Asked {
                 };
                 let title = shorten(trim_punct(outside), 160);
                 self.numbers.push(Item {
-                    label: format!("Số liệu: {}", lower_first(&title)),
+                    label: format!("Số liệu: {}", crate::text::lower_first(&title)),
                     kind: IndicatorKind::Count,
                     measure: String::new(),
                     family: Family::Flow,
@@ -1068,18 +1068,6 @@ impl Asked {
             }
         }
         asked
-    }
-}
-
-/// `s` with its first letter lower case unless it starts a proper name
-/// (two capitals, or a word that stays capitalised such as "Nhân dân").
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match (c.next(), c.next()) {
-        (Some(f), Some(n)) if f.is_uppercase() && !n.is_uppercase() => {
-            f.to_lowercase().collect::<String>() + &s[f.len_utf8()..]
-        }
-        _ => s.to_string(),
     }
 }
 

@@ -109,13 +109,14 @@ pub fn document(
         set.plan_number,
         set.plan_date,
         set.issuer,
-        lowercase_first(&set.title),
+        crate::text::lower_first(&set.title),
         set.committee_body(),
     )));
-    for p in round_section(round, cons, marks, status, findings) {
+    let flags = Flags::new(round, marks);
+    for p in round_section(round, cons, &flags, status, findings) {
         doc = doc.add_paragraph(p);
     }
-    for block in outline_body(round, cons, marks) {
+    for block in outline_body(round, cons, &flags) {
         doc = match block {
             Block::Paragraph(p) => doc.add_paragraph(*p),
             Block::Table(t) => doc.add_table(*t),
@@ -125,7 +126,7 @@ pub fn document(
     doc = doc.add_paragraph(
         body(&format!(
             "Trên đây là báo cáo {} của Ban Thường vụ {}./.",
-            lowercase_first(&set.title),
+            crate::text::lower_first(&set.title),
             set.committee_body()
         ))
         .keep_next(true),
@@ -140,7 +141,7 @@ pub fn document(
                 .title_pg(),
         ),
     );
-    for block in appendix(round, cons, marks) {
+    for block in appendix(round, cons, &flags) {
         doc = match block {
             Block::Paragraph(p) => doc.add_paragraph(*p),
             Block::Table(t) => doc.add_table(*t),
@@ -290,22 +291,21 @@ fn with_breaks(text: &str, style: impl Fn(Run) -> Run) -> Vec<Run> {
     runs
 }
 
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// The số hiệu suffix of the committee's documents, from the plan's
+/// ("24-KH/ThU" → "ThU"); dots when the plan has none.
+fn number_suffix(round: &Round) -> &str {
+    round
+        .settings
+        .plan_number
+        .split_once('/')
+        .map_or(DOTS, |(_, s)| s)
 }
 
 /// The two-column head: committee (with "*" and the số) left, the Party's
 /// name and the place/date right.
 fn document_head(round: &Round) -> Table {
     let set = &round.settings;
-    let suffix = set
-        .plan_number
-        .split_once('/')
-        .map_or(DOTS.to_string(), |(_, s)| s.to_string());
+    let suffix = number_suffix(round);
     let left = TableCell::new()
         .width(TEXT_WIDTH * 2 / 5, WidthType::Dxa)
         .add_paragraph(centred(
@@ -459,7 +459,7 @@ fn heading_of(headings: &[OutlineHeading], r: &str) -> Option<usize> {
 fn round_section(
     round: &Round,
     cons: &Consolidated,
-    marks: &Marks,
+    flags: &Flags,
     status: &[Status],
     findings: &[Finding],
 ) -> Vec<Paragraph> {
@@ -510,7 +510,7 @@ fn round_section(
         .iter()
         .filter(|f| f.severity == crate::catalog::Severity::Loi)
         .count();
-    let flagged = flagged_figures(round, cons, marks);
+    let flagged = flagged_figures(round, cons, flags);
     if open_errors == 0 && flagged.is_empty() {
         out.push(body("Các số liệu tổng hợp dưới đây không có lỗi chưa sửa."));
     } else if flagged.is_empty() {
@@ -532,7 +532,7 @@ fn round_section(
 /// Every consolidated figure that includes a value with an unfixed lỗi
 /// (or fails the committee's own checks), one line each, in catalogue
 /// order.
-fn flagged_figures(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<String> {
+fn flagged_figures(round: &Round, cons: &Consolidated, flags: &Flags) -> Vec<String> {
     let c = &round.catalog;
     let mut out = Vec::new();
     // A failed check of the committee's totals names several chỉ tiêu
@@ -543,7 +543,7 @@ fn flagged_figures(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Str
             continue;
         }
         for (k, col) in c.columns_of_indicator(i).iter().enumerate() {
-            let Some(f) = flag(round, marks, i, k) else {
+            let Some(f) = flags.get(i, k) else {
                 continue;
             };
             let here = format!("mã số {}, cột {}", ind.code, col.label);
@@ -554,12 +554,12 @@ fn flagged_figures(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Str
                     some_names(&f.units, "xem bao-cao-loi.xlsx")
                 ));
             }
-            if let Some(check) = f.check {
-                why.push(match checks_seen.get(&check) {
+            if let Some(check) = &f.check {
+                why.push(match checks_seen.get(check) {
                     Some(first) => format!("số tổng hợp không qua được kiểm tra, như {first}"),
                     None => {
                         let text = format!("số tổng hợp không qua được kiểm tra ({check})");
-                        checks_seen.insert(check, here);
+                        checks_seen.insert(check.clone(), here);
                         text
                     }
                 });
@@ -586,19 +586,41 @@ struct Flag {
     check: Option<String>,
 }
 
-/// The [`Flag`] of the grand total of (indicator position, column); None
-/// for a figure with no known error.
-fn flag(round: &Round, marks: &Marks, ind: usize, col: usize) -> Option<Flag> {
-    let units: Vec<String> = marks
-        .errors_in(&round.catalog, ind, col, &round.units)
-        .iter()
-        .map(|t| t.unit.name.clone())
-        .collect();
-    let check = marks
-        .committee(ind, col)
-        .filter(|m| m.severity == crate::catalog::Severity::Loi)
-        .map(|m| m.messages.join(" ").trim_end_matches('.').to_string());
-    (!units.is_empty() || check.is_some()).then_some(Flag { units, check })
+/// The [`Flag`] of every flagged grand total, by (indicator position,
+/// column), worked out once for the document.
+struct Flags(HashMap<(usize, usize), Flag>);
+
+impl Flags {
+    fn new(round: &Round, marks: &Marks) -> Flags {
+        let c = &round.catalog;
+        let mut out = HashMap::new();
+        for (i, ind) in c.indicators.iter().enumerate() {
+            if !ind.kind.is_numeric() && ind.kind != IndicatorKind::YesNo {
+                continue;
+            }
+            for k in 0..c.columns_of_indicator(i).len() {
+                let units: Vec<String> = marks
+                    .errors_in(c, i, k, &round.units)
+                    .iter()
+                    .map(|t| t.unit.name.clone())
+                    .collect();
+                let check = marks
+                    .committee(i, k)
+                    .filter(|m| m.severity == crate::catalog::Severity::Loi)
+                    .map(|m| m.messages.join(" ").trim_end_matches('.').to_string());
+                if !units.is_empty() || check.is_some() {
+                    out.insert((i, k), Flag { units, check });
+                }
+            }
+        }
+        Flags(out)
+    }
+
+    /// The flag of the grand total of (indicator position, column); None
+    /// for a figure with no known error.
+    fn get(&self, ind: usize, col: usize) -> Option<&Flag> {
+        self.0.get(&(ind, col))
+    }
 }
 
 /// A figure in Vietnamese notation: "1.234", "57,56%", "chưa có số liệu".
@@ -613,7 +635,7 @@ fn figure_text(ind: &Indicator, v: Option<f64>) -> String {
 /// The grand total of (chỉ tiêu, column) as printed: a percentage with its
 /// Σ tử số / Σ mẫu số, a yes/no as "12 đơn vị có", "(!)" after a flagged
 /// figure; empty for no figure.
-fn total_text(round: &Round, cons: &Consolidated, marks: &Marks, ind: usize, col: usize) -> String {
+fn total_text(round: &Round, cons: &Consolidated, flags: &Flags, ind: usize, col: usize) -> String {
     let c = &round.catalog;
     let i = &c.indicators[ind];
     let key = &c.columns_of_indicator(ind)[col].key;
@@ -636,7 +658,7 @@ fn total_text(round: &Round, cons: &Consolidated, marks: &Marks, ind: usize, col
         IndicatorKind::YesNo => format!("{} đơn vị có", number_vi(v)),
         _ => number_vi(v),
     };
-    if flag(round, marks, ind, col).is_some() {
+    if flags.get(ind, col).is_some() {
         s.push_str(" (!)");
     }
     s
@@ -674,7 +696,7 @@ fn change_text(ind: &Indicator, before: Option<f64>, after: Option<f64>) -> Stri
 
 /// The body: every heading of the outline with what the catalogue puts
 /// under it.
-fn outline_body(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block> {
+fn outline_body(round: &Round, cons: &Consolidated, flags: &Flags) -> Vec<Block> {
     let c = &round.catalog;
     let heads = headings(c);
     // Chỉ tiêu by heading, in catalogue order; those under no heading last.
@@ -689,7 +711,7 @@ fn outline_body(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block>
     for (h, head) in heads.iter().enumerate() {
         out.push(Block::paragraph(heading(head)));
         if let Some(items) = under.get(&Some(h)) {
-            items_blocks(round, cons, marks, items, &mut out);
+            items_blocks(round, cons, flags, items, &mut out);
         }
     }
     if let Some(items) = under.get(&None) {
@@ -697,7 +719,7 @@ fn outline_body(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block>
             outline_ref: String::new(),
             title: "CÁC NỘI DUNG KHÁC CỦA DANH MỤC".into(),
         })));
-        items_blocks(round, cons, marks, items, &mut out);
+        items_blocks(round, cons, flags, items, &mut out);
     }
     out
 }
@@ -706,7 +728,7 @@ fn outline_body(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block>
 fn items_blocks(
     round: &Round,
     cons: &Consolidated,
-    marks: &Marks,
+    flags: &Flags,
     items: &[usize],
     out: &mut Vec<Block>,
 ) {
@@ -720,7 +742,7 @@ fn items_blocks(
             .map_or(items.len(), |n| start + n);
         let run = &items[start..end];
         match c.group(group).map(|g| g.kind) {
-            Some(GroupKind::Table) => figures(round, cons, marks, run, out),
+            Some(GroupKind::Table) => figures(round, cons, flags, run, out),
             Some(GroupKind::List) => {
                 for &i in run {
                     out.push(Block::paragraph(list_sentence(round, cons, i)));
@@ -740,14 +762,14 @@ fn items_blocks(
 /// The figures of a run of chỉ tiêu of one biểu: a sentence each for a
 /// one-column biểu, else a table with the periods as columns (and the
 /// change when the biểu compares with before the Đề án).
-fn figures(round: &Round, cons: &Consolidated, marks: &Marks, run: &[usize], out: &mut Vec<Block>) {
+fn figures(round: &Round, cons: &Consolidated, flags: &Flags, run: &[usize], out: &mut Vec<Block>) {
     let c = &round.catalog;
     let columns = c.columns_of_indicator(run[0]);
     if columns.len() == 1 {
         for &i in run {
             let ind = &c.indicators[i];
             let (reported, _) = coverage(round, cons, ind);
-            let text = total_text(round, cons, marks, i, 0);
+            let text = total_text(round, cons, flags, i, 0);
             let value = if text.is_empty() {
                 "chưa có số liệu".to_string()
             } else if ind.kind == IndicatorKind::YesNo || ind.kind == IndicatorKind::Percent {
@@ -784,13 +806,13 @@ fn figures(round: &Round, cons: &Consolidated, marks: &Marks, run: &[usize], out
         row.extend(
             shown
                 .iter()
-                .map(|&k| total_text(round, cons, marks, i, k).replace(" (!)", "\n(!)")),
+                .map(|&k| total_text(round, cons, flags, i, k).replace(" (!)", "\n(!)")),
         );
         if let Some((b, a)) = pair {
             let get = |k: usize| cons.total_value(&ind.code, &columns[k].key);
             let mut change = change_text(ind, get(b), get(a));
             // A change computed from a known-wrong figure is marked too.
-            let flagged = [b, a].iter().any(|&k| flag(round, marks, i, k).is_some());
+            let flagged = [b, a].iter().any(|&k| flags.get(i, k).is_some());
             if flagged && !change.is_empty() {
                 change.push_str("\n(!)");
             }
@@ -1030,7 +1052,7 @@ fn closing(round: &Round) -> Table {
 
 /// The appendix: each biểu's grand totals, as in `tong-hop.xlsx`'s
 /// "Tổng hợp" sheet.
-fn appendix(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block> {
+fn appendix(round: &Round, cons: &Consolidated, flags: &Flags) -> Vec<Block> {
     let c = &round.catalog;
     let mut out = vec![
         Block::paragraph(
@@ -1044,11 +1066,7 @@ fn appendix(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block> {
                 Run::new()
                     .add_text(format!(
                         "(Kèm theo Báo cáo số {DOTS}-BC/{} của Ban Thường vụ {}; số có dấu (!) có cộng giá trị bị lỗi chưa sửa)",
-                        round
-                            .settings
-                            .plan_number
-                            .split_once('/')
-                            .map_or(DOTS, |(_, s)| s),
+                        number_suffix(round),
                         round.settings.committee_body()
                     ))
                     .italic()
@@ -1084,7 +1102,7 @@ fn appendix(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block> {
                 ind.code.clone(),
                 measure(ind).to_string(),
             ];
-            row.extend((0..columns.len()).map(|k| appendix_figure(round, cons, marks, i, k)));
+            row.extend((0..columns.len()).map(|k| appendix_figure(round, cons, flags, i, k)));
             row.push(coverage(round, cons, ind).0);
             rows.push((ind.level, row));
         }
@@ -1104,7 +1122,7 @@ fn appendix(round: &Round, cons: &Consolidated, marks: &Marks) -> Vec<Block> {
 fn appendix_figure(
     round: &Round,
     cons: &Consolidated,
-    marks: &Marks,
+    flags: &Flags,
     i: usize,
     k: usize,
 ) -> String {
@@ -1115,7 +1133,7 @@ fn appendix_figure(
         return String::new();
     }
     let mut s = figure_text(ind, v);
-    if flag(round, marks, i, k).is_some() {
+    if flags.get(i, k).is_some() {
         s.push_str(" (!)");
     }
     s
