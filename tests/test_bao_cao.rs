@@ -412,3 +412,57 @@ fn libreoffice_converts_the_draft_report() {
         .unwrap();
     assert!(signed.contains("Trên đây là báo cáo"), "{signed}");
 }
+
+/// Blank, zero and not applicable stay three things in the report: a
+/// figure nobody gave is "chưa có số liệu" (a blank cell in the
+/// appendix), a zero is "0", a chỉ tiêu no unit of the round reports is
+/// "không áp dụng".
+#[test]
+fn blank_zero_and_not_applicable_read_differently() {
+    let dir = common::small_round(&[
+        ("CB-A", "Chi bộ A", "Chi bộ cơ sở", "Khối Đảng"),
+        ("CB-B", "Chi bộ B", "Chi bộ cơ sở", "Khối Đảng"),
+    ]);
+    // 01.01 zero in both returns, 01.02 left blank by both; 01.04 (số hộ
+    // dân) applies to xã, phường only.
+    for (code, file) in [("CB-A", "a.xlsx"), ("CB-B", "b.xlsx")] {
+        common::write_return(dir.path(), code, file, &[("01.01", "t2020", 0.0)]);
+    }
+    let out = dir.path().join("ket-qua");
+    consolidate_round(dir.path(), Some(out.clone()), None).unwrap();
+    let doc = read_docx(&out.join("bao-cao-tong-hop.docx"));
+    let sentence = |label: &str| {
+        doc.paragraphs
+            .iter()
+            .find(|p| p.starts_with(&format!("– {label}: ")))
+            .unwrap_or_else(|| panic!("no sentence for {label}"))
+            .clone()
+    };
+    let c = tonghop::catalog::Catalog::embedded();
+    let label = |code: &str| c.indicator(code).unwrap().label.clone();
+    assert_eq!(
+        sentence(&label("01.01")),
+        format!("– {}: 0 người (2/2 đơn vị báo cáo).", label("01.01"))
+    );
+    assert!(
+        sentence(&label("01.02")).contains(": chưa có số liệu (0/2 đơn vị báo cáo)"),
+        "{}",
+        sentence(&label("01.02"))
+    );
+    assert!(
+        sentence(&label("01.04")).contains(": không áp dụng"),
+        "{}",
+        sentence(&label("01.04"))
+    );
+    let row = |code: &str| {
+        doc.rows
+            .iter()
+            .find(|r| r.len() > 3 && r[1] == code)
+            .unwrap_or_else(|| panic!("{code} not in the appendix"))
+            .clone()
+    };
+    assert_eq!(row("01.01")[3], "0");
+    assert_eq!(row("01.02")[3], "");
+    assert_eq!(row("01.04")[3], "");
+    assert_eq!(row("01.04").last().unwrap(), "0/0");
+}

@@ -769,6 +769,14 @@ fn figures(round: &Round, cons: &Consolidated, flags: &Flags, run: &[usize], out
         for &i in run {
             let ind = &c.indicators[i];
             let (reported, _) = coverage(round, cons, ind);
+            if applicable_units(round, ind) == 0 {
+                // Not applicable is neither a blank nor a zero.
+                out.push(Block::paragraph(body(&format!(
+                    "– {}: không áp dụng (không đơn vị nào của đợt phải báo cáo chỉ tiêu này).",
+                    ind.label
+                ))));
+                continue;
+            }
             let text = total_text(round, cons, flags, i, 0);
             let value = if text.is_empty() {
                 "chưa có số liệu".to_string()
