@@ -39,38 +39,60 @@ pub fn percent(numerator: CellRef, denominator: CellRef) -> String {
     )
 }
 
+/// A column range `first:last`, on the sheet `sheet` when it is not the
+/// formula's own (`'TH Biểu 02 (2)'!D10:D25`: a per-form sheet split in
+/// parts at Excel's row limit).
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub sheet: Option<String>,
+    pub first: CellRef,
+    pub last: CellRef,
+}
+
+impl Span {
+    /// `first:last` on the formula's own sheet.
+    pub fn here(first: CellRef, last: CellRef) -> Span {
+        Span {
+            sheet: None,
+            first,
+            last,
+        }
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(sheet) = &self.sheet {
+            write!(f, "'{}'!", sheet.replace('\'', "''"))?;
+        }
+        write!(f, "{}:{}", self.first, self.last)
+    }
+}
+
 /// The rows of one khối in a consolidated sheet: the tử số cells
-/// `numerator.0:numerator.1` and the mẫu số cells `denominator.0:
-/// denominator.1`, one per unit in the same order.
-#[derive(Debug, Clone, Copy)]
+/// `numerator` and the mẫu số cells `denominator`, one per unit in the
+/// same order.
+#[derive(Debug, Clone)]
 pub struct Pairs {
-    pub numerator: (CellRef, CellRef),
-    pub denominator: (CellRef, CellRef),
+    pub numerator: Span,
+    pub denominator: Span,
 }
 
 impl Pairs {
     /// 1 for each unit that gave both, as an array expression.
     fn both(&self) -> String {
-        let (n, d) = (self.numerator, self.denominator);
-        format!("ISNUMBER({}:{})*ISNUMBER({}:{})", n.0, n.1, d.0, d.1)
+        format!(
+            "ISNUMBER({})*ISNUMBER({})",
+            self.numerator, self.denominator
+        )
     }
 
     fn sum_numerator(&self) -> String {
-        format!(
-            "SUMPRODUCT({},{}:{})",
-            self.both(),
-            self.numerator.0,
-            self.numerator.1
-        )
+        format!("SUMPRODUCT({},{})", self.both(), self.numerator)
     }
 
     fn sum_denominator(&self) -> String {
-        format!(
-            "SUMPRODUCT({},{}:{})",
-            self.both(),
-            self.denominator.0,
-            self.denominator.1
-        )
+        format!("SUMPRODUCT({},{})", self.both(), self.denominator)
     }
 }
 
@@ -126,8 +148,8 @@ mod tests {
     #[test]
     fn a_committee_percentage_sums_only_the_pairs() {
         let p = Pairs {
-            numerator: (c("D20"), c("D25")),
-            denominator: (c("D10"), c("D15")),
+            numerator: Span::here(c("D20"), c("D25")),
+            denominator: Span::here(c("D10"), c("D15")),
         };
         assert_eq!(
             paired_percent(&[p]),
@@ -136,5 +158,23 @@ mod tests {
              (SUMPRODUCT(ISNUMBER(D20:D25)*ISNUMBER(D10:D15),D10:D15)),2))"
         );
         assert_eq!(paired_percent(&[]), "=\"\"");
+    }
+
+    #[test]
+    fn a_range_on_another_sheet_is_named_with_it() {
+        let p = Pairs {
+            numerator: Span {
+                sheet: Some("TH Biểu 02 (2)".into()),
+                first: c("D20"),
+                last: c("D25"),
+            },
+            denominator: Span::here(c("D10"), c("D15")),
+        };
+        assert_eq!(
+            paired_percent(&[p]),
+            "=IF((SUMPRODUCT(ISNUMBER('TH Biểu 02 (2)'!D20:D25)*ISNUMBER(D10:D15),D10:D15))<=0,\"\",\
+             ROUND(100*(SUMPRODUCT(ISNUMBER('TH Biểu 02 (2)'!D20:D25)*ISNUMBER(D10:D15),'TH Biểu 02 (2)'!D20:D25))/\
+             (SUMPRODUCT(ISNUMBER('TH Biểu 02 (2)'!D20:D25)*ISNUMBER(D10:D15),D10:D15)),2))"
+        );
     }
 }

@@ -10,20 +10,20 @@ use super::{finding_at, ids, Cells, Origin};
 use crate::catalog::{GroupKind, IndicatorKind, Severity};
 use crate::diagnostic::{rules, Finding};
 use crate::ingest::value::Value;
-use crate::ingest::{FileReport, Ingest};
+use crate::ingest::FileReport;
 use crate::round::Round;
 
 pub fn check(
     round: &Round,
-    ingest: &Ingest,
+    accepted: &[&FileReport],
     table: &DataFrame,
     cells: &Cells,
 ) -> PolarsResult<Vec<Finding>> {
     let catalog = &round.catalog;
     let mut out = Vec::new();
-    let files: HashMap<u32, &FileReport> = ingest
-        .accepted()
-        .filter_map(|f| Some((round.unit_position(f.unit.as_deref()?)? as u32, f)))
+    let files: HashMap<u32, &FileReport> = accepted
+        .iter()
+        .filter_map(|&f| Some((round.unit_position(f.unit.as_deref()?)? as u32, f)))
         .collect();
     // Required cells of accepted units.
     let (mut unit, mut ind_ids, mut col_ids) = (Vec::new(), Vec::new(), Vec::new());

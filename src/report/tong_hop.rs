@@ -51,14 +51,18 @@ pub fn build(
     {
         // Rows streamed, strings shared: a unit's name is written once per
         // chỉ tiêu, stored once.
-        form_sheet(
-            wb.add_worksheet_with_low_memory()?,
-            round,
-            cons,
-            g,
-            marks,
-            &styles,
-        )?;
+        let layout = FormLayout::new(round, g, SHEET_ROWS);
+        for part in 0..layout.sheets.len() {
+            form_sheet(
+                wb.add_worksheet_with_low_memory()?,
+                round,
+                cons,
+                g,
+                (&layout, part),
+                marks,
+                &styles,
+            )?;
+        }
     }
     lists_sheet(wb.add_worksheet(), round, cons, &styles)?;
     narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
@@ -361,9 +365,102 @@ fn summary_sheet(
 /// Rows of one chỉ tiêu's block on a "TH Biểu" sheet.
 #[derive(Debug, Clone)]
 struct Block {
+    /// The part (sheet) of the biểu holding it.
+    part: usize,
     /// First row of each khối's units and its "Cộng" row.
     khoi: Vec<(u32, u32)>,
     total: u32,
+}
+
+/// Rows of a sheet in Excel (and .xlsx).
+const SHEET_ROWS: u32 = 1_048_576;
+/// The header row of a per-form sheet (0-based); blocks start below it.
+const FORM_HEADER_ROW: u32 = 7;
+/// Rows kept below the last block of a per-form sheet for the signature
+/// footer.
+const FORM_FOOTER_ROWS: u32 = 40;
+
+/// Where the chỉ tiêu of one biểu go on its "TH" sheets: one sheet, or
+/// parts "TH Biểu 02", "TH Biểu 02 (2)", … when one unit row per chỉ tiêu
+/// would pass Excel's 1,048,576 rows (about 19,000 units for Biểu 10's 54
+/// chỉ tiêu). A chỉ tiêu's block is never split; a percentage's formulas
+/// name the part holding its tử số and mẫu số.
+struct FormLayout<'a> {
+    /// Sheet name of each part.
+    sheets: Vec<String>,
+    /// Each part's chỉ tiêu, in catalogue order, and the row after its
+    /// last block.
+    parts: Vec<(Vec<&'a Indicator>, u32)>,
+    /// Blocks by mã số.
+    blocks: HashMap<String, Block>,
+    /// The units of each khối, in the units list's order.
+    units_by_block: Vec<(String, Vec<&'a crate::round::OrgUnit>)>,
+}
+
+impl<'a> FormLayout<'a> {
+    /// The layout of biểu `g` on sheets of `rows` rows.
+    fn new(round: &'a Round, g: &'a crate::catalog::Group, rows: u32) -> FormLayout<'a> {
+        let units_by_block: Vec<(String, Vec<&crate::round::OrgUnit>)> = round
+            .blocks()
+            .iter()
+            .map(|b| {
+                (
+                    b.clone(),
+                    round.units.iter().filter(|u| &u.block == b).collect(),
+                )
+            })
+            .collect();
+        // A block: the title row, each khối's heading, units and "Cộng"
+        // rows, the total and the coverage rows.
+        let block_rows = 3 + units_by_block
+            .iter()
+            .map(|(_, units)| units.len() as u32 + 2)
+            .sum::<u32>();
+        let mut blocks = HashMap::new();
+        let mut parts: Vec<(Vec<&Indicator>, u32)> = Vec::new();
+        let mut row = rows; // no part yet
+        for ind in round.catalog.indicators_of(&g.id) {
+            if parts.is_empty() || row + block_rows + FORM_FOOTER_ROWS > rows {
+                parts.push((Vec::new(), 0));
+                row = FORM_HEADER_ROW + 1;
+            }
+            let mut r = row + 1;
+            let mut khoi = Vec::new();
+            for (_, units) in &units_by_block {
+                let first_unit = r + 1; // after the khối heading
+                r = first_unit + units.len() as u32;
+                khoi.push((first_unit, r));
+                r += 1;
+            }
+            let part = parts.len() - 1;
+            blocks.insert(
+                ind.code.clone(),
+                Block {
+                    part,
+                    khoi,
+                    total: r,
+                },
+            );
+            row = r + 2; // the total row, the coverage row
+            parts[part].0.push(ind);
+            parts[part].1 = row;
+        }
+        let sheets = (0..parts.len().max(1))
+            .map(|k| match k {
+                0 => format!("TH {}", g.sheet),
+                _ => format!("TH {} ({})", g.sheet, k + 1),
+            })
+            .collect();
+        if parts.is_empty() {
+            parts.push((Vec::new(), FORM_HEADER_ROW + 1));
+        }
+        FormLayout {
+            sheets,
+            parts,
+            blocks,
+            units_by_block,
+        }
+    }
 }
 
 fn form_sheet(
@@ -371,13 +468,18 @@ fn form_sheet(
     round: &Round,
     cons: &Consolidated,
     g: &crate::catalog::Group,
+    (layout, part): (&FormLayout, usize),
     marks: &Marks,
     s: &Styles,
 ) -> Result<(), XlsxError> {
     let c = &round.catalog;
     let set = &round.settings;
     let columns = c.columns_of(g);
-    ws.set_name(format!("TH {}", g.sheet))?;
+    ws.set_name(&layout.sheets[part])?;
+    let of_parts = match layout.sheets.len() {
+        1 => String::new(),
+        n => format!(" (PHẦN {}/{n})", part + 1),
+    };
     // A formula with no figure caches "" (shown blank), never 0.
     ws.set_formula_result_default("");
     let first = 3u16;
@@ -396,7 +498,7 @@ fn form_sheet(
         s,
         set,
         &format!(
-            "TỔNG HỢP BIỂU SỐ {:02}: {}",
+            "TỔNG HỢP BIỂU SỐ {:02}: {}{of_parts}",
             g.number,
             g.title.to_uppercase()
         ),
@@ -409,7 +511,7 @@ fn form_sheet(
         ],
         width,
     )?;
-    let header_row = 7u32;
+    let header_row = FORM_HEADER_ROW;
     for (i, h) in ["STT", "Đơn vị", "Mã đơn vị"].iter().enumerate() {
         ws.write_string_with_format(header_row, i as u16, *h, &s.header)?;
     }
@@ -421,41 +523,16 @@ fn form_sheet(
         .map(|c| print::text_height(&c.label, data_width, 12.0, true))
         .fold(36.0, f64::max);
     page.height(ws, header_row, header_height)?;
-    let blocks = round.blocks();
-    let units_by_block: Vec<(String, Vec<&crate::round::OrgUnit>)> = blocks
-        .iter()
-        .map(|b| {
-            (
-                b.clone(),
-                round.units.iter().filter(|u| &u.block == b).collect(),
-            )
-        })
-        .collect();
-    // Row layout first: formulas of percentages point at the unit rows of
-    // their tử số and mẫu số.
-    let mut layout: HashMap<String, Block> = HashMap::new();
+    let units_by_block = &layout.units_by_block;
     let unit_height = |name: &str| print::text_height(name, 46.0, 12.0, false);
-    let mut row = header_row + 1;
-    let inds: Vec<_> = c.indicators_of(&g.id).collect();
-    for ind in &inds {
-        let mut r = row + 1;
-        let mut khoi = Vec::new();
-        for (_, units) in &units_by_block {
-            let first_unit = r + 1; // after the khối heading
-            r = first_unit + units.len() as u32;
-            khoi.push((first_unit, r));
-            r += 1;
-        }
-        layout.insert(ind.code.clone(), Block { khoi, total: r });
-        row = r + 2; // the total row, the coverage row
-    }
+    let (inds, row) = &layout.parts[part];
     let bold = s.label[0].clone();
     let yes_no = |v: f64| if v >= 0.5 { "Có" } else { "Không" };
     let error_fill = Color::RGB(ERROR_FILL);
     let warning_fill = Color::RGB(WARNING_FILL);
-    for ind in &inds {
+    for ind in inds {
         let ind_id = c.indicator_index(&ind.code).expect("catalogue code");
-        let block = layout[&ind.code].clone();
+        let block = &layout.blocks[&ind.code];
         let start = block.khoi.first().map_or(block.total, |k| k.0 - 1);
         let title = format!(
             "{} – {} ({})",
@@ -501,11 +578,17 @@ fn form_sheet(
             }
         };
         let pairs = |k: usize, col: u16| -> Option<crate::formula::Pairs> {
-            let n = &layout[ind.numerator.as_ref()?].khoi[k];
-            let d = &layout[ind.denominator.as_ref()?].khoi[k];
-            (n.1 > n.0).then(|| crate::formula::Pairs {
-                numerator: (CellRef::new(n.0, col), CellRef::new(n.1 - 1, col)),
-                denominator: (CellRef::new(d.0, col), CellRef::new(d.1 - 1, col)),
+            let span = |b: &Block| {
+                let (first, sub) = b.khoi[k];
+                (sub > first).then(|| crate::formula::Span {
+                    sheet: (b.part != part).then(|| layout.sheets[b.part].clone()),
+                    first: CellRef::new(first, col),
+                    last: CellRef::new(sub - 1, col),
+                })
+            };
+            Some(crate::formula::Pairs {
+                numerator: span(&layout.blocks[ind.numerator.as_ref()?])?,
+                denominator: span(&layout.blocks[ind.denominator.as_ref()?])?,
             })
         };
         for (bi, (name, units)) in units_by_block.iter().enumerate() {
@@ -1294,3 +1377,110 @@ pub const AUDIT_XLSX: &str = "du-lieu-goc.xlsx";
 
 /// File name of the audit trail of large rounds.
 pub const AUDIT_CSV: &str = "du-lieu-goc.csv";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{open_workbook, Reader, Xlsx};
+
+    /// A biểu too long for one sheet (52,000 units: Biểu 10 would need 2.8
+    /// million rows) goes on parts; a percentage whose tử số or mẫu số is
+    /// on another part names that sheet, and the rows it names are that
+    /// chỉ tiêu's unit rows there.
+    #[test]
+    fn a_form_past_the_row_limit_goes_on_parts_naming_each_other() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let round = Round::load(&dir, None).expect("sample round");
+        let ingest =
+            crate::ingest::ingest_round(&round, &[], &crate::ingest::Silent).expect("ingest");
+        let cons = crate::consolidate::consolidate(&round, &ingest).expect("consolidate");
+        let marks = Marks::new(&ingest, &[]);
+        let c = &round.catalog;
+        // The biểu with the most percentages.
+        let g = c
+            .groups
+            .iter()
+            .filter(|g| g.kind == GroupKind::Table)
+            .max_by_key(|g| {
+                c.indicators_of(&g.id)
+                    .filter(|i| i.kind == IndicatorKind::Percent)
+                    .count()
+            })
+            .expect("a table");
+        let full = FormLayout::new(&round, g, SHEET_ROWS);
+        assert_eq!(full.sheets, vec![format!("TH {}", g.sheet)]);
+        let block = full.parts[0].1 / full.parts[0].0.len() as u32;
+        let rows = FORM_HEADER_ROW + 1 + 2 * block + FORM_FOOTER_ROWS + 1;
+        let layout = FormLayout::new(&round, g, rows);
+        assert!(layout.sheets.len() > 2, "{:?}", layout.sheets);
+        assert_eq!(layout.sheets[1], format!("TH {} (2)", g.sheet));
+        let inds: Vec<&str> = layout
+            .parts
+            .iter()
+            .flat_map(|(inds, _)| inds.iter().map(|i| i.code.as_str()))
+            .collect();
+        let all: Vec<&str> = c.indicators_of(&g.id).map(|i| i.code.as_str()).collect();
+        assert_eq!(inds, all, "every chỉ tiêu once, in order");
+        for (_, end) in &layout.parts {
+            assert!(end + FORM_FOOTER_ROWS <= rows);
+        }
+        let mut wb = Workbook::new();
+        for part in 0..layout.sheets.len() {
+            form_sheet(
+                wb.add_worksheet_with_low_memory().unwrap(),
+                &round,
+                &cons,
+                g,
+                (&layout, part),
+                &marks,
+                &Styles::new(),
+            )
+            .unwrap();
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("th.xlsx");
+        wb.save(&path).unwrap();
+        let mut x: Xlsx<_> = open_workbook(&path).unwrap();
+        let values: Vec<_> = layout
+            .sheets
+            .iter()
+            .map(|n| x.worksheet_range(n).unwrap())
+            .collect();
+        let mut across = 0;
+        for (part, name) in layout.sheets.iter().enumerate() {
+            let formulas = x.worksheet_formula(name).unwrap();
+            for ind in &layout.parts[part].0 {
+                let (Some(n), Some(d)) = (&ind.numerator, &ind.denominator) else {
+                    continue;
+                };
+                let b = &layout.blocks[&ind.code];
+                let f = formulas
+                    .get_value((b.total, 3))
+                    .unwrap_or_else(|| panic!("{}: total formula", ind.code))
+                    .clone();
+                for side in [n, d] {
+                    let other = &layout.blocks[side];
+                    let (first, sub) = other.khoi[0];
+                    let span = format!("{}:{}", CellRef::new(first, 3), CellRef::new(sub - 1, 3));
+                    let named = if other.part == part {
+                        span.clone()
+                    } else {
+                        across += 1;
+                        format!("'{}'!{span}", layout.sheets[other.part])
+                    };
+                    assert!(f.contains(&named), "{}: {f} names {named}", ind.code);
+                    // The rows named hold the other chỉ tiêu's unit values.
+                    let unit = &layout.units_by_block[0].1[0];
+                    let shown = values[other.part].get_value((first, 3)).cloned();
+                    let want = cons.unit_value(&unit.code, side, &c.columns_of(g)[0].key);
+                    match (shown, want) {
+                        (Some(calamine::Data::Float(v)), Some(w)) => assert_eq!(v, w),
+                        (None | Some(calamine::Data::Empty), None) => {}
+                        (s, w) => panic!("{side}: shown {s:?}, consolidated {w:?}"),
+                    }
+                }
+            }
+        }
+        assert!(across > 0, "some percentage's parts are on another sheet");
+    }
+}
