@@ -4,6 +4,7 @@
 //! values), lists, narrative answers side by side, the submission status
 //! and the long table of every value (audit trail).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{Color, Format, Formula, Workbook, Worksheet, XlsxError};
@@ -1195,11 +1196,11 @@ pub struct AuditRow<'a> {
     pub unit: &'a str,
     pub form: &'a str,
     pub code: &'a str,
-    pub column: String,
+    pub column: Cow<'a, str>,
     pub value: &'a Value,
     pub file: &'a str,
     pub sheet: &'a str,
-    pub cell: String,
+    pub cell: CellRef,
     pub note: &'static str,
 }
 
@@ -1224,46 +1225,52 @@ pub fn for_each_audit_row<E>(
     findings: &[Finding],
     mut visit: impl FnMut(AuditRow) -> Result<(), E>,
 ) -> Result<(), E> {
-    let flagged: std::collections::HashSet<(&str, &str, CellRef)> = findings
-        .iter()
-        .flat_map(|f| {
-            f.cells
-                .iter()
-                .map(move |c| (f.file.as_str(), f.sheet.as_str(), *c))
-        })
-        .collect();
+    // The cells findings name, by file: most files have none.
+    let mut flagged: HashMap<&str, std::collections::HashSet<(&str, CellRef)>> = HashMap::new();
+    for f in findings {
+        for c in &f.cells {
+            flagged
+                .entry(f.file.as_str())
+                .or_default()
+                .insert((f.sheet.as_str(), *c));
+        }
+    }
     let c = &round.catalog;
-    let sheet_of: HashMap<&str, (&str, &[crate::catalog::Column])> = c
+    // Biểu sheet and column labels of each chỉ tiêu, by its position.
+    let sheet_of: Vec<(&str, Vec<&str>)> = c
         .indicators
         .iter()
-        .filter_map(|i| {
-            let g = c.group(&i.group)?;
-            Some((i.code.as_str(), (g.sheet.as_str(), c.columns_of(g))))
+        .map(|i| match c.group(&i.group) {
+            Some(g) => (
+                g.sheet.as_str(),
+                c.columns_of(g).iter().map(|x| x.label.as_str()).collect(),
+            ),
+            None => ("", Vec::new()),
         })
         .collect();
     for f in ingest.accepted() {
+        let flagged = flagged.get(f.file.as_str());
         for r in &f.records {
             if matches!(r.value, Value::Blank | Value::NotApplicable) {
                 continue;
             }
-            let code = r.code(c);
-            let (form, columns) = sheet_of.get(code).copied().unwrap_or(("", &[]));
-            let col_label = columns.get(r.col as usize).map_or("", |x| x.label.as_str());
-            let cell = r.cell.to_string();
-            let flag = flagged.contains(&(f.file.as_str(), f.sheet_of(r), r.cell));
+            let (form, columns) = &sheet_of[r.ind as usize];
+            let col_label = columns.get(r.col as usize).copied().unwrap_or("");
+            let sheet = f.sheet_of(r);
+            let flag = flagged.is_some_and(|cells| cells.contains(&(sheet, r.cell)));
             visit(AuditRow {
                 unit: f.unit.as_deref().unwrap_or(""),
                 form,
-                code,
+                code: r.code(c),
                 column: if r.list_row > 0 {
-                    format!("{} (dòng {})", col_label, r.list_row)
+                    Cow::Owned(format!("{} (dòng {})", col_label, r.list_row))
                 } else {
-                    col_label.to_string()
+                    Cow::Borrowed(col_label)
                 },
                 value: &r.value,
                 file: &f.file,
-                sheet: f.sheet_of(r),
-                cell,
+                sheet,
+                cell: r.cell,
                 note: match (r.computed, flag) {
                     (true, _) => "công thức (giá trị lưu sẵn)",
                     (false, true) => "có lỗi/cảnh báo",
@@ -1311,7 +1318,7 @@ pub fn write_audit_csv(
             &crate::text::csv_safe(&value),
             r.file,
             r.sheet,
-            &r.cell,
+            &r.cell.to_string(),
             r.note,
         ])
         .map_err(std::io::Error::other)
@@ -1346,7 +1353,7 @@ pub fn audit_workbook(
         w.write_string(row, 0, r.unit)?;
         w.write_string(row, 1, r.form)?;
         w.write_string(row, 2, r.code)?;
-        w.write_string(row, 3, &r.column)?;
+        w.write_string(row, 3, r.column.as_ref())?;
         match r.value {
             Value::Number(n) if n.is_finite() => {
                 w.write_number(row, 4, *n)?;
@@ -1357,7 +1364,7 @@ pub fn audit_workbook(
         }
         w.write_string(row, 5, r.file)?;
         w.write_string(row, 6, r.sheet)?;
-        w.write_string(row, 7, &r.cell)?;
+        w.write_string(row, 7, r.cell.to_string())?;
         if !r.note.is_empty() {
             w.write_string(row, 8, r.note)?;
         }
