@@ -22,18 +22,29 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    let mut buffered = std::io::BufWriter::new(temp_beside(path)?);
+    write(&mut buffered)?;
+    let tmp = buffered.into_inner().map_err(|e| e.into_error())?;
+    persist(tmp, path)
+}
+
+/// A temporary file in `path`'s folder (made if missing), to rename over
+/// `path` when complete.
+fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir)?;
-    let tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".tonghop-")
         .suffix(".tmp")
-        .tempfile_in(dir)?;
-    let mut buffered = std::io::BufWriter::new(tmp);
-    write(&mut buffered)?;
-    let tmp = buffered.into_inner().map_err(|e| e.into_error())?;
+        .tempfile_in(dir)
+}
+
+/// Give a finished temporary file its permissions, sync it and rename it
+/// over `path`.
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -53,17 +64,10 @@ pub fn write_atomic_with(
 /// [`std::io::ErrorKind::AlreadyExists`] when `path` exists; other I/O
 /// errors creating, writing or linking the file.
 pub fn write_atomic_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     if path.exists() {
         return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tonghop-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)?;
     #[cfg(unix)]
     {
@@ -167,9 +171,18 @@ pub fn write_output_with(
 /// its other outputs.
 pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> anyhow::Result<()> {
     use anyhow::Context;
-    let bytes = wb
-        .save_to_buffer()
-        .with_context(|| format!("không tạo được bảng tính {}", path.display()))?;
-    write_output(path, &bytes)?;
+    // Streamed to the temporary file, never held whole in memory (at
+    // 10,000 units tong-hop.xlsx is near 100 MB).
+    let io = |e: std::io::Error| WriteError::new(path, e);
+    let mut buffered = std::io::BufWriter::new(temp_beside(path).map_err(io)?);
+    match wb.save_to_writer(&mut buffered) {
+        Ok(()) => {}
+        Err(rust_xlsxwriter::XlsxError::IoError(e)) => return Err(io(e).into()),
+        Err(e) => {
+            return Err(e).with_context(|| format!("không tạo được bảng tính {}", path.display()))
+        }
+    }
+    let tmp = buffered.into_inner().map_err(|e| io(e.into_error()))?;
+    persist(tmp, path).map_err(io)?;
     Ok(())
 }

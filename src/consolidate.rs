@@ -430,68 +430,91 @@ fn totals(round: &Round, out: &mut Consolidated) -> PolarsResult<()> {
     // Keys of the long frame: a slot `s` for a plain sum; `len + 2s` and
     // `len + 2s + 1` for the two paired sums of a ratio or weighted mean.
     let len = out.slots.len;
-    let (mut block, mut key, mut value) = (Vec::new(), Vec::new(), Vec::new());
-    for (unit, values) in &out.units {
-        let b = block_of.get(unit.as_str()).copied().unwrap_or(0);
-        for (i, p) in plans.iter().enumerate() {
-            let Some(p) = p else { continue };
-            for k in 0..catalog.columns_of_indicator(i).len() {
-                let s = out.slots.slot(i, k);
-                let at = |j: usize| values.get_slot(out.slots.slot(j, k));
-                let pair = match *p {
-                    Plan::Sum => {
-                        if let Some(v) = values.get_slot(s) {
-                            block.push(b);
-                            key.push(s as u32);
-                            value.push(v);
+    // (sum, units) by khối and key, and by key: summed a part of the
+    // units at a time, so the long frame stays the size of one part.
+    let keys = 3 * len;
+    let mut by_block = vec![(0.0, 0u32); blocks.len().max(1) * keys];
+    let mut grand = vec![(0.0, 0u32); keys];
+    let units: Vec<(&String, &Table)> = out.units.iter().collect();
+    for part in units.chunks(TOTALS_PART) {
+        let (mut block, mut key, mut value) = (Vec::new(), Vec::new(), Vec::new());
+        for (unit, values) in part {
+            let b = block_of.get(unit.as_str()).copied().unwrap_or(0);
+            for (i, p) in plans.iter().enumerate() {
+                let Some(p) = p else { continue };
+                for k in 0..catalog.columns_of_indicator(i).len() {
+                    let s = out.slots.slot(i, k);
+                    let at = |j: usize| values.get_slot(out.slots.slot(j, k));
+                    let pair = match *p {
+                        Plan::Sum => {
+                            if let Some(v) = values.get_slot(s) {
+                                block.push(b);
+                                key.push(s as u32);
+                                value.push(v);
+                            }
+                            continue;
                         }
-                        continue;
+                        Plan::Ratio(n, d) => at(n).zip(at(d)),
+                        Plan::WeightedMean(w) => {
+                            values.get_slot(s).zip(at(w)).map(|(v, w)| (v * w, w))
+                        }
+                    };
+                    if let Some((a, z)) = pair {
+                        block.extend([b, b]);
+                        key.extend([(len + 2 * s) as u32, (len + 2 * s + 1) as u32]);
+                        value.extend([a, z]);
                     }
-                    Plan::Ratio(n, d) => at(n).zip(at(d)),
-                    Plan::WeightedMean(w) => values.get_slot(s).zip(at(w)).map(|(v, w)| (v * w, w)),
-                };
-                if let Some((a, z)) = pair {
-                    block.extend([b, b]);
-                    key.extend([(len + 2 * s) as u32, (len + 2 * s + 1) as u32]);
-                    value.extend([a, z]);
                 }
             }
         }
-    }
-    let table = DataFrame::new_infer_height(vec![
-        Column::new("block".into(), block),
-        Column::new("key".into(), key),
-        Column::new("value".into(), value),
-    ])?;
-    let agg = [
-        col("value").sum().alias("sum"),
-        col("value").count().alias("n"),
-    ];
-    let by_block = table
-        .clone()
-        .lazy()
-        .group_by([col("block"), col("key")])
-        .agg(agg.clone())
-        .collect()?;
-    let grand = table.lazy().group_by([col("key")]).agg(agg).collect()?;
-    let figures = |df: &DataFrame, block_col: bool| -> PolarsResult<Vec<(u32, usize, f64, u32)>> {
-        let bs = if block_col {
-            ids(df, "block")?
-        } else {
-            vec![0; df.height()]
+        let table = DataFrame::new_infer_height(vec![
+            Column::new("block".into(), block),
+            Column::new("key".into(), key),
+            Column::new("value".into(), value),
+        ])?;
+        let agg = [
+            col("value").sum().alias("sum"),
+            col("value").count().alias("n"),
+        ];
+        let part_by_block = table
+            .clone()
+            .lazy()
+            .group_by([col("block"), col("key")])
+            .agg(agg.clone())
+            .collect()?;
+        let part_grand = table.lazy().group_by([col("key")]).agg(agg).collect()?;
+        let add = |acc: &mut [(f64, u32)], df: &DataFrame, block_col: bool| -> PolarsResult<()> {
+            let bs = if block_col {
+                ids(df, "block")?
+            } else {
+                vec![0; df.height()]
+            };
+            let (ks, sums, ns) = (ids(df, "key")?, floats(df, "sum")?, ids(df, "n")?);
+            for i in 0..df.height() {
+                let a = &mut acc[bs[i] as usize * keys + ks[i] as usize];
+                a.0 += sums[i].unwrap_or(0.0);
+                a.1 += ns[i];
+            }
+            Ok(())
         };
-        let (ks, sums, ns) = (ids(df, "key")?, floats(df, "sum")?, ids(df, "n")?);
-        Ok((0..df.height())
-            .map(|i| (bs[i], ks[i] as usize, sums[i].unwrap_or(0.0), ns[i]))
-            .collect())
+        add(&mut by_block, &part_by_block, true)?;
+        add(&mut grand, &part_grand, false)?;
+    }
+    // The figures with at least one unit behind them: (key, sum, units).
+    let figures = |acc: &[(f64, u32)]| -> Vec<(usize, f64, u32)> {
+        acc.iter()
+            .enumerate()
+            .filter(|(_, a)| a.1 > 0)
+            .map(|(k, a)| (k, a.0, a.1))
+            .collect()
     };
     let mut tables: Vec<(Table, Counts)> = (0..blocks.len().max(1))
         .map(|_| (out.slots.empty(), Counts(vec![0; len])))
         .collect();
     let mut grand_table = (out.slots.empty(), Counts(vec![0; len]));
-    let fill = |t: &mut (Table, Counts), rows: &[(u32, usize, f64, u32)]| {
+    let fill = |t: &mut (Table, Counts), rows: &[(usize, f64, u32)]| {
         let mut pairs: HashMap<usize, (f64, f64)> = HashMap::new();
-        for &(_, k, sum, n) in rows {
+        for &(k, sum, n) in rows {
             if k < len {
                 t.0.set_slot(k, Some(sum));
                 t.1 .0[k] = n;
@@ -520,16 +543,10 @@ fn totals(round: &Round, out: &mut Consolidated) -> PolarsResult<()> {
             t.0.set_slot(s, v);
         }
     };
-    let by_block = figures(&by_block, true)?;
     for (bi, t) in tables.iter_mut().enumerate() {
-        let rows: Vec<_> = by_block
-            .iter()
-            .filter(|r| r.0 as usize == bi)
-            .copied()
-            .collect();
-        fill(t, &rows);
+        fill(t, &figures(&by_block[bi * keys..(bi + 1) * keys]));
     }
-    fill(&mut grand_table, &figures(&grand, false)?);
+    fill(&mut grand_table, &figures(&grand));
     for (b, (t, c)) in blocks.iter().zip(tables) {
         out.blocks.insert(b.clone(), t);
         out.block_counts.insert(b.clone(), c);
@@ -537,6 +554,9 @@ fn totals(round: &Round, out: &mut Consolidated) -> PolarsResult<()> {
     (out.total, out.total_counts) = grand_table;
     Ok(())
 }
+
+/// Units whose values are summed together (see `totals`).
+const TOTALS_PART: usize = 4_000;
 
 /// Whether slot `s` belongs to a percentage (a ratio) rather than a
 /// weighted mean.
