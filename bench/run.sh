@@ -79,14 +79,15 @@ for n in "${sizes[@]}"; do
     rm -rf "$dir"
     "$BIN" generate "$dir" --units "$n" --error-rate 0.1 >/dev/null
     if command -v soffice >/dev/null 2>&1; then
-      mapfile -t pick < <(ls "$dir/bao-cao"/*.xlsx | awk 'NR % 10 == 3')
+      # find, not a glob: 52,000 names overflow the argument list.
+      mapfile -t pick < <(find "$dir/bao-cao" -maxdepth 1 -name '*.xlsx' | sort | awk 'NR % 10 == 3')
       tmp=$(mktemp -d)
       # In batches: one soffice call per 200 files.
       for ((i = 0; i < ${#pick[@]}; i += 200)); do
         soffice --headless --convert-to ods --outdir "$tmp" "${pick[@]:i:200}" >/dev/null 2>&1
       done
       for f in "${pick[@]}"; do rm "$f"; done
-      mv "$tmp"/*.ods "$dir/bao-cao/"
+      find "$tmp" -maxdepth 1 -name '*.ods' -exec mv -t "$dir/bao-cao/" {} +
       rmdir "$tmp"
     fi
     touch "$dir/.complete"

@@ -254,9 +254,21 @@ impl Layout {
         Ok(())
     }
 
+    /// Give every row of the sheet `height` points unless set otherwise:
+    /// a long table whose rows are one wrapped line each then stores no
+    /// height per row (the sheet and the writer both kept one per row: 26
+    /// million at 52,000 units).
+    pub fn default_height(&mut self, ws: &mut Worksheet, height: f64) {
+        ws.set_default_row_height(height);
+        self.default_height = height;
+    }
+
     /// Set a row's height (points) on the sheet and here.
     pub fn height(&mut self, ws: &mut Worksheet, row: u32, height: f64) -> Result<(), XlsxError> {
         let height = height.min(MAX_ROW_HEIGHT);
+        if height == self.default_height && !self.heights.contains_key(&row) {
+            return Ok(());
+        }
         ws.set_row_height(row, height)?;
         self.heights.insert(row, height);
         Ok(())

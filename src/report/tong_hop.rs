@@ -65,8 +65,9 @@ pub fn build(
             )?;
         }
     }
-    lists_sheet(wb.add_worksheet(), round, cons, &styles)?;
-    narrative_sheet(wb.add_worksheet(), round, cons, &styles)?;
+    // Rows streamed (a row per list row, per answer): written in order.
+    lists_sheet(wb.add_worksheet_with_low_memory()?, round, cons, &styles)?;
+    narrative_sheet(wb.add_worksheet_with_low_memory()?, round, cons, &styles)?;
     status_sheet(wb.add_worksheet(), round, status, &styles)?;
     other_files_sheet(wb.add_worksheet(), round, ingest, &styles)?;
     followup.write(&mut wb, round, &styles)?;
@@ -486,6 +487,8 @@ fn form_sheet(
     let first = 3u16;
     let width = (first + columns.len() as u16).max(6);
     let mut page = Layout::auto();
+    // A unit row is one line of its name.
+    page.default_height(ws, print::text_height("", 46.0, 12.0, false));
     page.width(ws, 0, 6.0)?;
     page.width(ws, 1, 46.0)?;
     page.width(ws, 2, 16.0)?;
