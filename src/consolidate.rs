@@ -135,6 +135,14 @@ impl Consolidated {
         Some(self.slots.slot(i, col))
     }
 
+    /// The narrative answer of unit `unit` to chỉ tiêu `code`, if it gave
+    /// one.
+    pub fn text(&self, code: &str, unit: &str) -> Option<&str> {
+        self.texts
+            .get(&(code.to_string(), unit.to_string()))
+            .map(String::as_str)
+    }
+
     /// How many units the grand total of (mã số, column key) was
     /// consolidated from (see [`Consolidated::total_counts`]).
     pub fn total_count(&self, code: &str, key: &str) -> u32 {

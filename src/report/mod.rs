@@ -6,6 +6,7 @@ pub mod bao_cao;
 pub mod bieu_do;
 pub mod cap_tren;
 pub mod don_doc;
+pub(crate) mod listing;
 pub mod loi;
 pub mod phan_hoi;
 pub mod progress;

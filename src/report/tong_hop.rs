@@ -17,6 +17,7 @@ use crate::form::{label_of, merge, note, Signatures, Styles, FIRST_DATA_COL};
 use crate::ingest::value::Value;
 use crate::ingest::{Fate, Ingest};
 use crate::print::{self, Layout, Orientation};
+use crate::report::listing::{self, Listing, Part, SHEET_ROWS};
 use crate::report::Status;
 use crate::report::{committee_footer, committee_header, plan_line};
 use crate::round::Round;
@@ -65,9 +66,30 @@ pub fn build(
             )?;
         }
     }
-    // Rows streamed (a row per list row, per answer): written in order.
-    lists_sheet(wb.add_worksheet_with_low_memory()?, round, cons, &styles)?;
-    narrative_sheet(wb.add_worksheet_with_low_memory()?, round, cons, &styles)?;
+    // Streamed (a row per list row, per answer), on parts past the row
+    // limit.
+    let lists = Lists {
+        round,
+        cons,
+        s: &styles,
+        date: styles
+            .input_date
+            .clone()
+            .set_locked()
+            .set_background_color(Color::White),
+    };
+    listing::write(&mut wb, &lists, SHEET_ROWS)?;
+    let narrative = Narrative {
+        round,
+        cons,
+        s: &styles,
+        submitted: round
+            .units
+            .iter()
+            .filter(|u| cons.units.contains_key(&u.code))
+            .collect(),
+    };
+    listing::write(&mut wb, &narrative, SHEET_ROWS)?;
     status_sheet(wb.add_worksheet(), round, status, &styles)?;
     other_files_sheet(wb.add_worksheet(), round, ingest, &styles)?;
     followup.write(&mut wb, round, &styles)?;
@@ -374,8 +396,6 @@ struct Block {
     total: u32,
 }
 
-/// Rows of a sheet in Excel (and .xlsx).
-const SHEET_ROWS: u32 = 1_048_576;
 /// The header row of a per-form sheet (0-based); blocks start below it.
 const FORM_HEADER_ROW: u32 = 7;
 /// Rows kept below the last block of a per-form sheet for the signature
@@ -447,11 +467,9 @@ impl<'a> FormLayout<'a> {
             parts[part].0.push(ind);
             parts[part].1 = row;
         }
-        let sheets = (0..parts.len().max(1))
-            .map(|k| match k {
-                0 => format!("TH {}", g.sheet),
-                _ => format!("TH {} ({})", g.sheet, k + 1),
-            })
+        let count = parts.len().max(1);
+        let sheets = (0..count)
+            .map(|index| Part { index, count }.sheet_name(&format!("TH {}", g.sheet)))
             .collect();
         if parts.is_empty() {
             parts.push((Vec::new(), FORM_HEADER_ROW + 1));
@@ -478,10 +496,11 @@ fn form_sheet(
     let set = &round.settings;
     let columns = c.columns_of(g);
     ws.set_name(&layout.sheets[part])?;
-    let of_parts = match layout.sheets.len() {
-        1 => String::new(),
-        n => format!(" (PHẦN {}/{n})", part + 1),
-    };
+    let of_parts = Part {
+        index: part,
+        count: layout.sheets.len(),
+    }
+    .title_suffix();
     // A formula with no figure caches "" (shown blank), never 0.
     ws.set_formula_result_default("");
     let first = 3u16;
@@ -779,218 +798,331 @@ fn range_formula(ind: &Indicator, first: CellRef, last: CellRef) -> String {
     }
 }
 
-fn lists_sheet(
-    ws: &mut Worksheet,
-    round: &Round,
-    cons: &Consolidated,
-    s: &Styles,
-) -> Result<(), XlsxError> {
-    let c = &round.catalog;
-    let set = &round.settings;
-    ws.set_name("Danh sách văn bản")?;
-    let widths = [5.0, 10.0, 16.0, 30.0, 16.0, 13.0, 68.0];
-    let mut page = Layout::new(Orientation::Landscape);
-    for (i, w) in widths.iter().enumerate() {
-        page.width(ws, i as u16, *w)?;
+/// The rows of every unit's list biểu (văn bản), a row each, the STT
+/// running on across parts ([`listing`]).
+struct Lists<'a> {
+    round: &'a Round,
+    cons: &'a Consolidated,
+    s: &'a Styles,
+    date: Format,
+}
+
+/// A row of the "Danh sách văn bản" sheet.
+struct ListLine<'a> {
+    stt: usize,
+    group: &'a crate::catalog::Group,
+    unit: &'a crate::round::OrgUnit,
+    row: &'a crate::consolidate::ListRow,
+}
+
+const LIST_WIDTHS: [f64; 7] = [5.0, 10.0, 16.0, 30.0, 16.0, 13.0, 68.0];
+
+impl<'a> Listing for Lists<'a> {
+    type Line = ListLine<'a>;
+
+    fn name(&self) -> &str {
+        "Danh sách văn bản"
     }
-    committee_header(
-        ws,
-        &mut page,
-        s,
-        set,
-        &format!(
-            "DANH SÁCH VĂN BẢN CỦA CÁC ĐƠN VỊ: {}",
-            set.title.to_uppercase()
-        ),
-        &[format!(
-            "(Kèm theo Kế hoạch số {} ngày {} của {}; các biểu danh sách của {}/{} đơn vị đã nộp)",
-            set.plan_number,
-            set.plan_date,
-            set.issuer,
-            cons.units.len(),
-            round.units.len()
-        )],
-        widths.len() as u16,
-    )?;
-    let header = 7u32;
-    let headers = [
-        "STT",
-        "Biểu",
-        "Mã đơn vị",
-        "Đơn vị",
-        "Số, ký hiệu",
-        "Ngày ban hành",
-        "Trích yếu nội dung",
-    ];
-    for (i, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
+
+    fn first_row(&self) -> u32 {
+        8
     }
-    page.height(ws, header, 32.0)?;
-    let date_fmt = s
-        .input_date
-        .clone()
-        .set_locked()
-        .set_background_color(rust_xlsxwriter::Color::White);
-    let mut row = header + 1;
-    for g in c.groups.iter().filter(|g| g.kind == GroupKind::List) {
-        let Some(ind) = c.indicators_of(&g.id).next() else {
-            continue;
-        };
-        for l in cons.list_rows(round, &ind.code) {
-            let Some(u) = round.unit(&l.unit) else {
+
+    fn layout(&self) -> Layout {
+        Layout::new(Orientation::Landscape)
+    }
+
+    fn lines(
+        &self,
+        emit: &mut dyn FnMut(ListLine<'a>) -> Result<(), XlsxError>,
+    ) -> Result<(), XlsxError> {
+        let c = &self.round.catalog;
+        let mut stt = 0;
+        for group in c.groups.iter().filter(|g| g.kind == GroupKind::List) {
+            let Some(ind) = c.indicators_of(&group.id).next() else {
                 continue;
             };
-            {
-                ws.write_number_with_format(row, 0, (row - header) as f64, &s.stt)?;
-                ws.write_string_with_format(row, 1, &g.sheet, &s.code)?;
-                ws.write_string_with_format(row, 2, &u.code, &s.code)?;
-                ws.write_string_with_format(row, 3, &u.name, &s.locked_text)?;
-                let mut h = print::text_height(&u.name, widths[3], 12.0, false);
-                for (i, col) in c.columns_of(g).iter().enumerate() {
-                    let cc = 4 + i as u16;
-                    match l.values.get(&col.key) {
-                        Some(Value::Date(d)) => {
-                            let dt = crate::form::excel_datetime(
-                                d.and_hms_opt(0, 0, 0).expect("midnight"),
-                            )?;
-                            ws.write_datetime_with_format(row, cc, &dt, &date_fmt)?;
-                        }
-                        Some(Value::Text(t)) => {
-                            ws.write_string_with_format(row, cc, t, &s.locked_text)?;
-                            let w = widths.get(cc as usize).copied().unwrap_or(13.0);
-                            h = h.max(print::text_height(t, w, 12.0, false));
-                        }
-                        Some(Value::Number(n)) if n.is_finite() => {
-                            ws.write_number_with_format(row, cc, *n, &s.locked_text)?;
-                        }
-                        _ => {
-                            ws.write_blank(row, cc, &s.locked_text)?;
-                        }
-                    }
-                }
-                page.height(ws, row, h)?;
-                row += 1;
+            for row in self.cons.list_rows(self.round, &ind.code) {
+                let Some(unit) = self.round.unit(&row.unit) else {
+                    continue;
+                };
+                stt += 1;
+                emit(ListLine {
+                    stt,
+                    group,
+                    unit,
+                    row,
+                })?;
             }
         }
+        Ok(())
     }
-    ws.set_freeze_panes(header + 1, 0)?;
-    ws.autofilter(header, 0, row.max(header + 1) - 1, 6)?;
-    page.repeat_rows(header, header);
-    page.apply(ws, widths.len() as u16, row.max(header + 1) - 1)?;
-    Ok(())
+
+    fn is_heading(_: &ListLine<'a>) -> bool {
+        false
+    }
+
+    fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError> {
+        let set = &self.round.settings;
+        for (i, w) in LIST_WIDTHS.iter().enumerate() {
+            page.width(ws, i as u16, *w)?;
+        }
+        committee_header(
+            ws,
+            page,
+            self.s,
+            set,
+            &format!(
+                "DANH SÁCH VĂN BẢN CỦA CÁC ĐƠN VỊ: {}{}",
+                set.title.to_uppercase(),
+                part.title_suffix()
+            ),
+            &[format!(
+                "(Kèm theo Kế hoạch số {} ngày {} của {}; các biểu danh sách của {}/{} đơn vị đã nộp)",
+                set.plan_number,
+                set.plan_date,
+                set.issuer,
+                self.cons.units.len(),
+                self.round.units.len()
+            )],
+            LIST_WIDTHS.len() as u16,
+        )?;
+        let header = self.first_row() - 1;
+        let headers = [
+            "STT",
+            "Biểu",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Số, ký hiệu",
+            "Ngày ban hành",
+            "Trích yếu nội dung",
+        ];
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(header, i as u16, *h, &self.s.header)?;
+        }
+        page.repeat_rows(header, header);
+        page.height(ws, header, 32.0)
+    }
+
+    fn write(
+        &self,
+        ws: &mut Worksheet,
+        page: &mut Layout,
+        row: u32,
+        line: &ListLine<'a>,
+    ) -> Result<(), XlsxError> {
+        let s = self.s;
+        let u = line.unit;
+        ws.write_number_with_format(row, 0, line.stt as f64, &s.stt)?;
+        ws.write_string_with_format(row, 1, &line.group.sheet, &s.code)?;
+        ws.write_string_with_format(row, 2, &u.code, &s.code)?;
+        ws.write_string_with_format(row, 3, &u.name, &s.locked_text)?;
+        let mut h = print::text_height(&u.name, LIST_WIDTHS[3], 12.0, false);
+        for (i, col) in self.round.catalog.columns_of(line.group).iter().enumerate() {
+            let cc = 4 + i as u16;
+            match line.row.values.get(&col.key) {
+                Some(Value::Date(d)) => {
+                    let dt =
+                        crate::form::excel_datetime(d.and_hms_opt(0, 0, 0).expect("midnight"))?;
+                    ws.write_datetime_with_format(row, cc, &dt, &self.date)?;
+                }
+                Some(Value::Text(t)) => {
+                    ws.write_string_with_format(row, cc, t, &s.locked_text)?;
+                    let w = LIST_WIDTHS.get(cc as usize).copied().unwrap_or(13.0);
+                    h = h.max(print::text_height(t, w, 12.0, false));
+                }
+                Some(Value::Number(n)) if n.is_finite() => {
+                    ws.write_number_with_format(row, cc, *n, &s.locked_text)?;
+                }
+                _ => {
+                    ws.write_blank(row, cc, &s.locked_text)?;
+                }
+            }
+        }
+        page.height(ws, row, h)
+    }
+
+    fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {
+        let header = self.first_row() - 1;
+        ws.set_freeze_panes(header + 1, 0)?;
+        ws.autofilter(header, 0, last, LIST_WIDTHS.len() as u16 - 1)?;
+        page.apply(ws, LIST_WIDTHS.len() as u16, last)
+    }
 }
 
 /// Narrative answers (thuyết minh) in outline order: for each item a
 /// heading row, then one row per unit that answered (long answers over
-/// several rows), then the units that did not.
-fn narrative_sheet(
-    ws: &mut Worksheet,
-    round: &Round,
-    cons: &Consolidated,
-    s: &Styles,
-) -> Result<(), XlsxError> {
-    let c = &round.catalog;
-    let set = &round.settings;
-    ws.set_name("Thuyết minh")?;
-    let submitted: Vec<_> = round
-        .units
-        .iter()
-        .filter(|u| cons.units.contains_key(&u.code))
-        .collect();
-    let width = 3u16;
-    let mut page = Layout::new(Orientation::Landscape);
-    for (col, w) in [(0u16, 6.0), (1, 32.0), (2, 100.0)] {
-        page.width(ws, col, w)?;
+/// several rows), then the units that did not; on parts past Excel's row
+/// limit ([`listing`]).
+struct Narrative<'a> {
+    round: &'a Round,
+    cons: &'a Consolidated,
+    s: &'a Styles,
+    submitted: Vec<&'a crate::round::OrgUnit>,
+}
+
+/// A row of the "Thuyết minh" sheet.
+enum NarrativeLine<'a> {
+    /// "Mục 1.2 – … (mã số …)".
+    Heading(String),
+    /// A unit's answer, or a further part of a long one (no STT, no name).
+    Answer {
+        stt: Option<usize>,
+        name: &'a str,
+        text: String,
+    },
+    /// "Chưa trả lời (n): …".
+    Silent(String),
+}
+
+const NARRATIVE_WIDTHS: [f64; 3] = [6.0, 32.0, 100.0];
+
+impl<'a> Listing for Narrative<'a> {
+    type Line = NarrativeLine<'a>;
+
+    fn name(&self) -> &str {
+        "Thuyết minh"
     }
-    committee_header(
-        ws,
-        &mut page,
-        s,
-        set,
-        &format!("THUYẾT MINH CỦA CÁC ĐƠN VỊ: {}", set.title.to_uppercase()),
-        &[
-            plan_line(set),
-            format!(
-                "Câu trả lời của {}/{} đơn vị đã nộp, theo từng mục của đề cương.",
-                submitted.len(),
-                round.units.len()
-            ),
-        ],
-        width,
-    )?;
-    let header = 7u32;
-    for (i, h) in ["STT", "Đơn vị", "Nội dung trả lời"].iter().enumerate() {
-        ws.write_string_with_format(header, i as u16, *h, &s.header)?;
+
+    fn first_row(&self) -> u32 {
+        8
     }
-    page.height(ws, header, 20.0)?;
-    let answer_width = 100.0;
-    let mut row = header + 1;
-    for g in c.groups.iter().filter(|g| g.kind == GroupKind::Narrative) {
-        for ind in c.indicators_of(&g.id) {
-            let title = format!(
-                "Mục {} – {} (mã số {})",
-                ind.outline_ref,
-                label_of(ind),
-                ind.code
-            );
-            merge(ws, row, 0, width - 1, &title, &s.label[0])?;
-            page.height(
-                ws,
-                row,
-                print::text_height(&title, page.span(0, 2), 12.0, true),
-            )?;
-            // The heading with the first answer.
-            page.keep(row, row + 1);
-            row += 1;
-            let mut silent = Vec::new();
-            let mut n = 0;
-            for u in &submitted {
-                let text = cons
-                    .texts
-                    .get(&(ind.code.clone(), u.code.clone()))
-                    .map_or("", String::as_str);
-                if text.trim().is_empty() {
-                    if ind.applies_to_type(&u.unit_type) {
-                        silent.push(u.name.as_str());
+
+    fn layout(&self) -> Layout {
+        Layout::new(Orientation::Landscape)
+    }
+
+    fn lines(
+        &self,
+        emit: &mut dyn FnMut(NarrativeLine<'a>) -> Result<(), XlsxError>,
+    ) -> Result<(), XlsxError> {
+        let c = &self.round.catalog;
+        for g in c.groups.iter().filter(|g| g.kind == GroupKind::Narrative) {
+            for ind in c.indicators_of(&g.id) {
+                emit(NarrativeLine::Heading(format!(
+                    "Mục {} – {} (mã số {})",
+                    ind.outline_ref,
+                    label_of(ind),
+                    ind.code
+                )))?;
+                let mut silent = Vec::new();
+                let mut n = 0;
+                for u in &self.submitted {
+                    let text = self.cons.text(&ind.code, &u.code).unwrap_or("");
+                    if text.trim().is_empty() {
+                        if ind.applies_to_type(&u.unit_type) {
+                            silent.push(u.name.as_str());
+                        }
+                        continue;
                     }
-                    continue;
+                    n += 1;
+                    for (i, part) in print::chunks(text, NARRATIVE_WIDTHS[2], 12.0, 20)
+                        .into_iter()
+                        .enumerate()
+                    {
+                        emit(NarrativeLine::Answer {
+                            stt: (i == 0).then_some(n),
+                            name: if i == 0 { u.name.as_str() } else { "" },
+                            text: part,
+                        })?;
+                    }
                 }
-                n += 1;
-                for (i, part) in print::chunks(text, answer_width, 12.0, 20)
-                    .iter()
-                    .enumerate()
-                {
-                    let (stt, name) = if i == 0 {
-                        (n.to_string(), u.name.as_str())
-                    } else {
-                        (String::new(), "")
-                    };
-                    ws.write_string_with_format(row, 0, &stt, &s.stt)?;
-                    ws.write_string_with_format(row, 1, name, &s.locked_text)?;
-                    // write_string never makes a formula, even for "=…".
-                    ws.write_string_with_format(row, 2, part, &s.locked_text)?;
-                    let h = print::text_height(part, answer_width, 12.0, false)
-                        .max(print::text_height(name, 32.0, 12.0, false));
-                    page.height(ws, row, h)?;
-                    row += 1;
+                if !silent.is_empty() {
+                    emit(NarrativeLine::Silent(format!(
+                        "Chưa trả lời ({}): {}",
+                        silent.len(),
+                        silent.join("; ")
+                    )))?;
                 }
             }
-            if !silent.is_empty() {
-                let line = format!("Chưa trả lời ({}): {}", silent.len(), silent.join("; "));
-                merge(ws, row, 0, width - 1, &line, &s.label[2])?;
+        }
+        Ok(())
+    }
+
+    fn is_heading(line: &NarrativeLine<'a>) -> bool {
+        matches!(line, NarrativeLine::Heading(_))
+    }
+
+    fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError> {
+        let set = &self.round.settings;
+        for (col, w) in NARRATIVE_WIDTHS.iter().enumerate() {
+            page.width(ws, col as u16, *w)?;
+        }
+        committee_header(
+            ws,
+            page,
+            self.s,
+            set,
+            &format!(
+                "THUYẾT MINH CỦA CÁC ĐƠN VỊ: {}{}",
+                set.title.to_uppercase(),
+                part.title_suffix()
+            ),
+            &[
+                plan_line(set),
+                format!(
+                    "Câu trả lời của {}/{} đơn vị đã nộp, theo từng mục của đề cương.",
+                    self.submitted.len(),
+                    self.round.units.len()
+                ),
+            ],
+            NARRATIVE_WIDTHS.len() as u16,
+        )?;
+        let header = self.first_row() - 1;
+        for (i, h) in ["STT", "Đơn vị", "Nội dung trả lời"].iter().enumerate() {
+            ws.write_string_with_format(header, i as u16, *h, &self.s.header)?;
+        }
+        page.repeat_rows(header, header);
+        page.height(ws, header, 20.0)
+    }
+
+    fn write(
+        &self,
+        ws: &mut Worksheet,
+        page: &mut Layout,
+        row: u32,
+        line: &NarrativeLine<'a>,
+    ) -> Result<(), XlsxError> {
+        let s = self.s;
+        let last = NARRATIVE_WIDTHS.len() as u16 - 1;
+        match line {
+            NarrativeLine::Heading(title) => {
+                merge(ws, row, 0, last, title, &s.label[0])?;
                 page.height(
                     ws,
                     row,
-                    print::text_height(&line, page.span(0, 2), 12.0, false),
+                    print::text_height(title, page.span(0, last), 12.0, true),
                 )?;
-                row += 1;
+                // The heading with the first answer.
+                page.keep(row, row + 1);
+            }
+            NarrativeLine::Answer { stt, name, text } => {
+                let stt = stt.map_or(String::new(), |n| n.to_string());
+                ws.write_string_with_format(row, 0, &stt, &s.stt)?;
+                ws.write_string_with_format(row, 1, *name, &s.locked_text)?;
+                // write_string never makes a formula, even for "=…".
+                ws.write_string_with_format(row, 2, text, &s.locked_text)?;
+                let h = print::text_height(text, NARRATIVE_WIDTHS[2], 12.0, false)
+                    .max(print::text_height(name, NARRATIVE_WIDTHS[1], 12.0, false));
+                page.height(ws, row, h)?;
+            }
+            NarrativeLine::Silent(line) => {
+                merge(ws, row, 0, last, line, &s.label[2])?;
+                page.height(
+                    ws,
+                    row,
+                    print::text_height(line, page.span(0, last), 12.0, false),
+                )?;
             }
         }
+        Ok(())
     }
-    ws.set_freeze_panes(header + 1, 0)?;
-    page.repeat_rows(header, header);
-    page.apply(ws, width, row.max(header + 1) - 1)?;
-    Ok(())
+
+    fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {
+        let header = self.first_row() - 1;
+        ws.set_freeze_panes(header + 1, 0)?;
+        page.apply(ws, NARRATIVE_WIDTHS.len() as u16, last)
+    }
 }
 
 fn status_sheet(
@@ -1392,6 +1524,113 @@ pub const AUDIT_CSV: &str = "du-lieu-goc.csv";
 mod tests {
     use super::*;
     use calamine::{open_workbook, Reader, Xlsx};
+
+    /// The rows of `sheets` below the header (from row 9), as text.
+    fn listing_rows(path: &std::path::Path, sheets: &[String]) -> Vec<Vec<Vec<String>>> {
+        let mut x: Xlsx<_> = open_workbook(path).unwrap();
+        sheets
+            .iter()
+            .map(|n| {
+                let r = x.worksheet_range(n).unwrap();
+                r.rows()
+                    .skip(8)
+                    .map(|row| row.iter().map(|c| c.to_string()).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The thuyết minh and the lists of 52,000 units pass Excel's row
+    /// limit: they go on parts "Thuyết minh (2)", … each with the header,
+    /// its title saying which part it is, every line once and in order, a
+    /// heading never the last row of a part, the STT of the lists running
+    /// on.
+    #[test]
+    fn a_listing_past_the_row_limit_goes_on_parts_losing_no_line() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let round = Round::load(&dir, None).expect("sample round");
+        let ingest =
+            crate::ingest::ingest_round(&round, &[], &crate::ingest::Silent).expect("ingest");
+        let cons = crate::consolidate::consolidate(&round, &ingest).expect("consolidate");
+        let styles = Styles::new();
+        let narrative = Narrative {
+            round: &round,
+            cons: &cons,
+            s: &styles,
+            submitted: round
+                .units
+                .iter()
+                .filter(|u| cons.units.contains_key(&u.code))
+                .collect(),
+        };
+        let lists = Lists {
+            round: &round,
+            cons: &cons,
+            s: &styles,
+            date: styles.input_date.clone(),
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let write = |rows: u32, name: &str| {
+            let mut wb = Workbook::new();
+            listing::write(&mut wb, &narrative, rows).unwrap();
+            listing::write(&mut wb, &lists, rows).unwrap();
+            let path = tmp.path().join(name);
+            wb.save(&path).unwrap();
+            let names: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
+            (path, names)
+        };
+        let (one, one_names) = write(SHEET_ROWS, "one.xlsx");
+        assert_eq!(one_names, ["Thuyết minh", "Danh sách văn bản"]);
+        // 9 header rows and 20 lines a part.
+        let (parts, names) = write(8 + 20, "parts.xlsx");
+        let narrative_parts: Vec<String> = names
+            .iter()
+            .filter(|n| n.starts_with("Thuyết minh"))
+            .cloned()
+            .collect();
+        let list_parts: Vec<String> = names
+            .iter()
+            .filter(|n| n.starts_with("Danh sách"))
+            .cloned()
+            .collect();
+        assert!(narrative_parts.len() > 2, "{names:?}");
+        assert!(list_parts.len() > 1, "{names:?}");
+        assert_eq!(narrative_parts[1], "Thuyết minh (2)");
+        assert_eq!(list_parts[1], "Danh sách văn bản (2)");
+        for (all, split) in [
+            (&one_names[..1], &narrative_parts),
+            (&one_names[1..], &list_parts),
+        ] {
+            let whole: Vec<Vec<String>> = listing_rows(&one, all).concat();
+            let by_part = listing_rows(&parts, split);
+            for rows in &by_part {
+                assert!(!rows.is_empty() && rows.len() <= 20, "{}", rows.len());
+            }
+            assert_eq!(by_part.concat(), whole, "every line once, in order");
+            let mut x: Xlsx<_> = open_workbook(&parts).unwrap();
+            for (k, name) in split.iter().enumerate() {
+                let r = x.worksheet_range(name).unwrap();
+                let title = (0..8)
+                    .filter_map(|row| r.get_value((row, 0)))
+                    .map(|c| c.to_string())
+                    .find(|t| t.contains("PHẦN"))
+                    .unwrap_or_else(|| panic!("{name}: no part in the title"));
+                assert!(
+                    title.ends_with(&format!("(PHẦN {}/{})", k + 1, split.len())),
+                    "{title}"
+                );
+                assert_eq!(
+                    r.get_value((7, 0)).map(|c| c.to_string()),
+                    Some("STT".into())
+                );
+            }
+        }
+        // No part ends on an item's heading (a row in column A with "Mục").
+        for rows in listing_rows(&parts, &narrative_parts) {
+            let last = rows.last().unwrap();
+            assert!(!last[0].starts_with("Mục "), "{last:?}");
+        }
+    }
 
     /// A biểu too long for one sheet (52,000 units: Biểu 10 would need 2.8
     /// million rows) goes on parts; a percentage whose tử số or mẫu số is
