@@ -127,6 +127,10 @@ impl<'a> Listing for Notes<'a> {
         NOTES_SHEET
     }
 
+    fn repeats_texts(&self) -> bool {
+        false
+    }
+
     fn first_row(&self) -> u32 {
         8
     }

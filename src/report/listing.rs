@@ -83,6 +83,12 @@ pub(crate) trait Listing {
     fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError>;
     /// The page set-up a part starts from (orientation).
     fn layout(&self) -> Layout;
+    /// Whether texts repeat (unit names): they are then stored once in the
+    /// workbook's shared strings; unique texts (answers) are written in
+    /// their cells instead, not kept in memory until the save.
+    fn repeats_texts(&self) -> bool {
+        true
+    }
 }
 
 /// Where lines go: a part holds `capacity` lines.
@@ -136,7 +142,11 @@ pub(crate) fn write<L: Listing>(
     let count = if any { count.part + 1 } else { 1 };
     let begin = |wb: &mut Workbook, index: usize| -> Result<Layout, XlsxError> {
         let part = Part { index, count };
-        let ws = wb.add_worksheet_with_low_memory()?;
+        let ws = if listing.repeats_texts() {
+            wb.add_worksheet_with_low_memory()?
+        } else {
+            wb.add_worksheet_with_constant_memory()?
+        };
         ws.set_name(part.sheet_name(listing.name()))?;
         let mut page = listing.layout();
         listing.start(ws, &mut page, part)?;

@@ -984,6 +984,10 @@ impl<'a> Listing for Narrative<'a> {
         "Thuyết minh"
     }
 
+    fn repeats_texts(&self) -> bool {
+        false
+    }
+
     fn first_row(&self) -> u32 {
         8
     }
