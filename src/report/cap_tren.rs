@@ -245,7 +245,8 @@ impl<'a> Listing for Notes<'a> {
             ws.write_string_with_format(header, i as u16, *h, &s.header)?;
         }
         page.repeat_rows(header, header);
-        Ok(())
+        // "Mã chỉ tiêu", "Đơn vị báo cáo": two lines in their columns.
+        page.height(ws, header, 32.0)
     }
 
     fn write(
