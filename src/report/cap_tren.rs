@@ -127,6 +127,29 @@ impl<'a> Listing for Notes<'a> {
         NOTES_SHEET
     }
 
+    fn widths(&self) -> &[f64] {
+        &NOTE_WIDTHS
+    }
+
+    fn headings(&self) -> (&[&str], f64) {
+        // "Mã chỉ tiêu", "Đơn vị báo cáo": two lines in their columns.
+        (
+            &[
+                "Biểu",
+                "Mã chỉ tiêu",
+                "Chỉ tiêu",
+                "Cột",
+                "Đơn vị báo cáo",
+                "Lưu ý",
+            ],
+            32.0,
+        )
+    }
+
+    fn styles(&self) -> &Styles {
+        self.s
+    }
+
     fn repeats_texts(&self) -> bool {
         false
     }
@@ -218,9 +241,6 @@ impl<'a> Listing for Notes<'a> {
                 missing_units(round, cons)
             ),
         ];
-        for (col, w) in NOTE_WIDTHS.iter().enumerate() {
-            page.width(ws, col as u16, *w)?;
-        }
         committee_header(
             ws,
             page,
@@ -230,23 +250,7 @@ impl<'a> Listing for Notes<'a> {
             &lines,
             NOTE_WIDTHS.len() as u16,
         )?;
-        let header = self.first_row() - 1;
-        for (i, h) in [
-            "Biểu",
-            "Mã chỉ tiêu",
-            "Chỉ tiêu",
-            "Cột",
-            "Đơn vị báo cáo",
-            "Lưu ý",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(header, i as u16, *h, &s.header)?;
-        }
-        page.repeat_rows(header, header);
-        // "Mã chỉ tiêu", "Đơn vị báo cáo": two lines in their columns.
-        page.height(ws, header, 32.0)
+        Ok(())
     }
 
     fn write(

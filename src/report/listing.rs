@@ -8,6 +8,7 @@
 
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
+use crate::form::Styles;
 use crate::print::Layout;
 
 /// Rows of a sheet in Excel (and .xlsx).
@@ -58,8 +59,14 @@ pub(crate) trait Listing {
     ) -> Result<(), XlsxError>;
     /// A heading: kept on the part of the line after it.
     fn is_heading(line: &Self::Line) -> bool;
-    /// Column widths, the header and the column headings of a part, above
-    /// [`Listing::first_row`].
+    /// Column widths (characters), one per column.
+    fn widths(&self) -> &[f64];
+    /// The column headings, on the row above [`Listing::first_row`] and
+    /// repeated on every printed page, and that row's height (points).
+    fn headings(&self) -> (&[&str], f64);
+    /// The workbook's styles (the headings use `header`).
+    fn styles(&self) -> &Styles;
+    /// The header of a part (committee, title, lines), above the headings.
     ///
     /// # Errors
     /// rust_xlsxwriter errors.
@@ -149,7 +156,17 @@ pub(crate) fn write<L: Listing>(
         };
         ws.set_name(part.sheet_name(listing.name()))?;
         let mut page = listing.layout();
+        for (col, w) in listing.widths().iter().enumerate() {
+            page.width(ws, col as u16, *w)?;
+        }
         listing.start(ws, &mut page, part)?;
+        let row = first - 1;
+        let (headings, height) = listing.headings();
+        for (col, h) in headings.iter().enumerate() {
+            ws.write_string_with_format(row, col as u16, *h, &listing.styles().header)?;
+        }
+        page.repeat_rows(row, row);
+        page.height(ws, row, height)?;
         Ok(page)
     };
     let mut page = begin(wb, 0)?;

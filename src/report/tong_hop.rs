@@ -824,6 +824,29 @@ impl<'a> Listing for Lists<'a> {
         "Danh sách văn bản"
     }
 
+    fn widths(&self) -> &[f64] {
+        &LIST_WIDTHS
+    }
+
+    fn headings(&self) -> (&[&str], f64) {
+        (
+            &[
+                "STT",
+                "Biểu",
+                "Mã đơn vị",
+                "Đơn vị",
+                "Số, ký hiệu",
+                "Ngày ban hành",
+                "Trích yếu nội dung",
+            ],
+            32.0,
+        )
+    }
+
+    fn styles(&self) -> &Styles {
+        self.s
+    }
+
     fn first_row(&self) -> u32 {
         8
     }
@@ -864,9 +887,6 @@ impl<'a> Listing for Lists<'a> {
 
     fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError> {
         let set = &self.round.settings;
-        for (i, w) in LIST_WIDTHS.iter().enumerate() {
-            page.width(ws, i as u16, *w)?;
-        }
         committee_header(
             ws,
             page,
@@ -887,21 +907,7 @@ impl<'a> Listing for Lists<'a> {
             )],
             LIST_WIDTHS.len() as u16,
         )?;
-        let header = self.first_row() - 1;
-        let headers = [
-            "STT",
-            "Biểu",
-            "Mã đơn vị",
-            "Đơn vị",
-            "Số, ký hiệu",
-            "Ngày ban hành",
-            "Trích yếu nội dung",
-        ];
-        for (i, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(header, i as u16, *h, &self.s.header)?;
-        }
-        page.repeat_rows(header, header);
-        page.height(ws, header, 32.0)
+        Ok(())
     }
 
     fn write(
@@ -984,6 +990,18 @@ impl<'a> Listing for Narrative<'a> {
         "Thuyết minh"
     }
 
+    fn widths(&self) -> &[f64] {
+        &NARRATIVE_WIDTHS
+    }
+
+    fn headings(&self) -> (&[&str], f64) {
+        (&["STT", "Đơn vị", "Nội dung trả lời"], 20.0)
+    }
+
+    fn styles(&self) -> &Styles {
+        self.s
+    }
+
     fn repeats_texts(&self) -> bool {
         false
     }
@@ -1049,9 +1067,6 @@ impl<'a> Listing for Narrative<'a> {
 
     fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError> {
         let set = &self.round.settings;
-        for (col, w) in NARRATIVE_WIDTHS.iter().enumerate() {
-            page.width(ws, col as u16, *w)?;
-        }
         committee_header(
             ws,
             page,
@@ -1072,12 +1087,7 @@ impl<'a> Listing for Narrative<'a> {
             ],
             NARRATIVE_WIDTHS.len() as u16,
         )?;
-        let header = self.first_row() - 1;
-        for (i, h) in ["STT", "Đơn vị", "Nội dung trả lời"].iter().enumerate() {
-            ws.write_string_with_format(header, i as u16, *h, &self.s.header)?;
-        }
-        page.repeat_rows(header, header);
-        page.height(ws, header, 20.0)
+        Ok(())
     }
 
     fn write(
