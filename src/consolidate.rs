@@ -205,7 +205,7 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
             if !ind.applies_to_type(&unit.unit_type) {
                 continue;
             }
-            if r.computed {
+            if r.computed() {
                 cached.push(r);
                 continue;
             }
@@ -215,7 +215,7 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
                 (Value::YesNo(b), 0) => values.set_slot(slot, Some(f64::from(u8::from(*b)))),
                 (Value::Text(t), 0) => {
                     out.texts
-                        .insert((ind.code.clone(), unit.code.clone()), t.clone());
+                        .insert((ind.code.clone(), unit.code.clone()), t.to_string());
                 }
                 (v, row) if row > 0 => {
                     let at = *list_index.entry((r.ind, row)).or_insert_with(|| {
@@ -295,7 +295,7 @@ fn cached_finding(
         format!("các cột {}", labels.join(", "))
     };
     match now {
-        None if r.typed_over || cached.abs() > 0.01 => Some((
+        None if r.typed_over() || cached.abs() > 0.01 => Some((
             Severity::Loi,
             format!(
                 "ô tự tính \"{}\" ghi {} nhưng {} đều để trống: số này KHÔNG được tổng hợp; hãy ghi {} (ô này tự tính từ đó).",
@@ -307,7 +307,7 @@ fn cached_finding(
         )),
         Some(v) if (v - cached).abs() > 0.01 => Some((
             Severity::CanhBao,
-            if r.typed_over {
+            if r.typed_over() {
                 format!(
                     "công thức của ô tự tính \"{}\" đã bị ghi đè bằng số {}, khác giá trị tính từ {} là {}; đã dùng giá trị tính từ {}: hãy kiểm tra lại.",
                     column.label,

@@ -419,7 +419,7 @@ fn list_rows_without_a_code_are_read_and_unknown_codes_named() {
         .iter()
         .filter(|r| r.ind == list && r.col == 0)
         .filter_map(|r| match &r.value {
-            tonghop::ingest::value::Value::Text(t) => Some(t.clone()),
+            tonghop::ingest::value::Value::Text(t) => Some(t.to_string()),
             _ => None,
         })
         .collect();

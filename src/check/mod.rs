@@ -32,7 +32,7 @@ pub fn long_table(round: &Round, accepted: &[&FileReport]) -> PolarsResult<DataF
             continue;
         };
         let unit_type = round.units[u].unit_type.as_str();
-        for r in f.records.iter().filter(|r| !r.computed) {
+        for r in f.records.iter().filter(|r| !r.computed()) {
             let v = match r.value {
                 Value::Number(n) => n,
                 Value::YesNo(b) => f64::from(u8::from(b)),
@@ -89,7 +89,7 @@ impl<'a> Cells<'a> {
         f.records
             .iter()
             .find(|r| {
-                r.ind as usize == ind && u32::from(r.col) == col && !r.computed && r.list_row == 0
+                r.ind as usize == ind && u32::from(r.col) == col && !r.computed() && r.list_row == 0
             })
             .map(|r| (f, r))
     }

@@ -84,7 +84,7 @@ pub fn check(
         let rec: Option<Origin> = file
             .records
             .iter()
-            .find(|r| u32::from(r.ind) == inds[i] && u32::from(r.col) == cols[i] && !r.computed)
+            .find(|r| u32::from(r.ind) == inds[i] && u32::from(r.col) == cols[i] && !r.computed())
             .map(|r| (file, r));
         let message = format!(
             "chỉ tiêu bắt buộc \"{}\" để trống (cột {}); ghi 0 nếu thực tế không có.",

@@ -459,7 +459,7 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
                             columns
                                 .iter()
                                 .map(|col| match l.values.get(&col.key) {
-                                    Some(Value::Text(t)) => Some(FillValue::Text(t.clone())),
+                                    Some(Value::Text(t)) => Some(FillValue::Text(t.to_string())),
                                     Some(Value::Date(d)) => Some(FillValue::Date(*d)),
                                     Some(Value::Number(n)) => Some(FillValue::Number(*n)),
                                     _ => None,

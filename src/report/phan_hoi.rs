@@ -135,7 +135,7 @@ fn form_cell(
 fn fill_value(v: &Value) -> Option<FillValue> {
     match v {
         Value::Number(n) => Some(FillValue::Number(*n)),
-        Value::Text(t) => Some(FillValue::Text(t.clone())),
+        Value::Text(t) => Some(FillValue::Text(t.to_string())),
         Value::YesNo(b) => Some(FillValue::Text(if *b { "Có" } else { "Không" }.into())),
         Value::Date(d) => Some(FillValue::Date(*d)),
         Value::Blank | Value::NotApplicable => None,
@@ -183,7 +183,7 @@ pub fn fill<'a>(round: &Round, fb: &Feedback<'a>) -> (Fill, Vec<Item<'a>>) {
             if r.list_row > 0 {
                 list_row_of.insert((sheet, r.cell.row), r.list_row);
             }
-            if r.computed {
+            if r.computed() {
                 continue;
             }
             let Some(v) = fill_value(&r.value) else {

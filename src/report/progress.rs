@@ -39,7 +39,8 @@ impl crate::ingest::Progress for Bar {
 }
 
 /// Phase timings on stderr with `TONGHOP_TIMING=1`: seconds since the
-/// start and the peak resident memory so far (Linux `VmHWM`).
+/// start, the peak resident memory so far (Linux `VmHWM`) and the resident
+/// memory now (`VmRSS`).
 pub struct Timing {
     started: std::time::Instant,
     enabled: bool,
@@ -64,17 +65,20 @@ impl crate::timing::Laps for Timing {
         if !self.enabled {
             return;
         }
-        let peak = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM"))
-                    .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
-            })
-            .unwrap_or_default();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("?")
+                .to_string()
+        };
         eprintln!(
-            "[{:8.3} s, đỉnh bộ nhớ {peak} KiB] {what}",
-            self.started.elapsed().as_secs_f64()
+            "[{:8.3} s, đỉnh bộ nhớ {} KiB, đang dùng {} KiB] {what}",
+            self.started.elapsed().as_secs_f64(),
+            field("VmHWM"),
+            field("VmRSS"),
         );
     }
 }

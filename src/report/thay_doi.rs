@@ -40,7 +40,7 @@ type Values<'a> = BTreeMap<(u16, u16, u8), (&'a str, CellRef, &'a Value)>;
 fn values(f: &FileReport) -> Values<'_> {
     f.records
         .iter()
-        .filter(|r| !r.computed && !matches!(r.value, Value::Blank | Value::NotApplicable))
+        .filter(|r| !r.computed() && !matches!(r.value, Value::Blank | Value::NotApplicable))
         .map(|r| {
             (
                 (r.ind, r.list_row, r.col),
@@ -110,7 +110,7 @@ pub fn shown(v: Option<&Value>) -> String {
         Some(Value::NotApplicable) => "x".to_string(),
         Some(Value::Number(n)) => crate::text::number_vi(*n),
         Some(Value::YesNo(b)) => if *b { "Có" } else { "Không" }.to_string(),
-        Some(Value::Text(t)) => t.clone(),
+        Some(Value::Text(t)) => t.to_string(),
         Some(Value::Date(d)) => d.format("%d/%m/%Y").to_string(),
     }
 }

@@ -933,7 +933,7 @@ impl<'a> Listing for Lists<'a> {
                     ws.write_datetime_with_format(row, cc, &dt, &self.date)?;
                 }
                 Some(Value::Text(t)) => {
-                    ws.write_string_with_format(row, cc, t, &s.locked_text)?;
+                    ws.write_string_with_format(row, cc, t.as_str(), &s.locked_text)?;
                     let w = LIST_WIDTHS.get(cc as usize).copied().unwrap_or(13.0);
                     h = h.max(print::text_height(t, w, 12.0, false));
                 }
@@ -1420,7 +1420,7 @@ pub fn for_each_audit_row<E>(
                 file: &f.file,
                 sheet,
                 cell: r.cell,
-                note: match (r.computed, flag) {
+                note: match (r.computed(), flag) {
                     (true, _) => "công thức (giá trị lưu sẵn)",
                     (false, true) => "có lỗi/cảnh báo",
                     (false, false) => "",
@@ -1437,7 +1437,7 @@ fn audit_text(v: &Value) -> String {
         Value::Number(n) if n.is_finite() => format!("{n}"),
         Value::Number(_) => String::new(),
         Value::YesNo(b) => if *b { "Có" } else { "Không" }.to_string(),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) => t.to_string(),
         Value::Date(d) => d.format("%d/%m/%Y").to_string(),
         Value::Blank | Value::NotApplicable => String::new(),
     }
