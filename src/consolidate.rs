@@ -11,7 +11,7 @@ use polars::prelude::*;
 use crate::catalog::{Catalog, Consolidation as Method, GroupKind, IndicatorKind, Severity};
 use crate::check::{floats, ids};
 use crate::diagnostic::{rules, Finding};
-use crate::ingest::value::Value;
+use crate::ingest::value::{CellText, Value};
 use crate::ingest::Ingest;
 use crate::round::Round;
 
@@ -75,7 +75,16 @@ pub struct ListRow {
     pub unit: String,
     pub code: String,
     pub row: u32,
-    pub values: BTreeMap<String, Value>,
+    /// By the position of the column in the list's column set
+    /// (`Catalog::columns_of`); `None` for a column left empty.
+    pub values: Vec<Option<Value>>,
+}
+
+impl ListRow {
+    /// The value in column `col` (its position in the list's columns).
+    pub fn value(&self, col: usize) -> Option<&Value> {
+        self.values.get(col).and_then(Option::as_ref)
+    }
 }
 
 /// The consolidated figures of a round.
@@ -96,7 +105,7 @@ pub struct Consolidated {
     /// How many units each grand total was consolidated from.
     pub total_counts: Counts,
     /// Narrative answers: (code, unit) → text.
-    pub texts: BTreeMap<(String, String), String>,
+    pub texts: BTreeMap<(String, String), CellText>,
     /// List rows of every unit.
     pub lists: Vec<ListRow>,
     /// Cached formula results that disagree with the recomputation.
@@ -140,7 +149,7 @@ impl Consolidated {
     pub fn text(&self, code: &str, unit: &str) -> Option<&str> {
         self.texts
             .get(&(code.to_string(), unit.to_string()))
-            .map(String::as_str)
+            .map(CellText::as_str)
     }
 
     /// How many units the grand total of (mã số, column key) was
@@ -215,7 +224,7 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
                 (Value::YesNo(b), 0) => values.set_slot(slot, Some(f64::from(u8::from(*b)))),
                 (Value::Text(t), 0) => {
                     out.texts
-                        .insert((ind.code.clone(), unit.code.clone()), t.to_string());
+                        .insert((ind.code.clone(), unit.code.clone()), t.clone());
                 }
                 (v, row) if row > 0 => {
                     let at = *list_index.entry((r.ind, row)).or_insert_with(|| {
@@ -223,13 +232,11 @@ pub fn consolidate(round: &Round, ingest: &Ingest) -> PolarsResult<Consolidated>
                             unit: unit.code.clone(),
                             code: ind.code.clone(),
                             row: u32::from(row),
-                            values: BTreeMap::new(),
+                            values: vec![None; catalog.columns_of_indicator(r.ind as usize).len()],
                         });
                         out.lists.len() - 1
                     });
-                    out.lists[at]
-                        .values
-                        .insert(r.column(catalog).to_string(), v.clone());
+                    out.lists[at].values[r.col as usize] = Some(v.clone());
                 }
                 _ => {}
             }

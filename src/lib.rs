@@ -21,6 +21,7 @@ pub mod formula;
 pub mod ingest;
 pub mod init;
 pub mod legacy;
+pub mod memory;
 pub mod menu;
 pub mod print;
 pub mod report;

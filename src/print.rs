@@ -87,6 +87,9 @@ pub fn text_height(text: &str, width: f64, pt: f64, bold: bool) -> f64 {
 /// Excel's tallest row, in points.
 pub const MAX_ROW_HEIGHT: f64 = 409.0;
 
+/// Excel's standard row height (points): a row with no height of its own.
+pub const EXCEL_ROW_HEIGHT: f64 = 15.0;
+
 /// A long text cut into parts of at most `max_lines` wrapped lines each
 /// (at word boundaries) for cells `width` units wide at `pt` points, so
 /// that every part fits a row no taller than a page. A short text is one
@@ -173,6 +176,11 @@ pub struct Layout {
     widths: BTreeMap<u16, f64>,
     heights: BTreeMap<u32, f64>,
     default_height: f64,
+    /// The sheet's own default row height when a listing changed it
+    /// ([`Layout::common_height`]); rows of Excel's 15 pt are then pinned.
+    sheet_default: Option<f64>,
+    /// Rows pinned to Excel's standard height ([`Layout::plain`]).
+    pinned: std::collections::HashSet<u32>,
     repeat: Option<(u32, u32)>,
     repeat_cols: Option<(u16, u16)>,
     keep: Vec<(u32, u32)>,
@@ -188,6 +196,8 @@ impl Layout {
             widths: BTreeMap::new(),
             heights: BTreeMap::new(),
             default_height: line_height(12.0),
+            sheet_default: None,
+            pinned: std::collections::HashSet::new(),
             repeat: None,
             repeat_cols: None,
             keep: Vec::new(),
@@ -263,11 +273,39 @@ impl Layout {
         self.default_height = height;
     }
 
+    /// Make `height` (points) the sheet's default row height, for a long
+    /// listing whose rows are mostly that tall: those rows then store no
+    /// height of their own (rust_xlsxwriter keeps some 300 bytes for every
+    /// row given a height until the workbook is saved: 100 MB for the
+    /// 350,000 rows of a listing at 10,000 units). Rows that are not given
+    /// a height must then be pinned with [`Layout::plain`]; the estimate of
+    /// rows given none is unchanged. Call it before writing any row.
+    pub fn common_height(&mut self, ws: &mut Worksheet, height: f64) {
+        ws.set_default_row_height(height);
+        self.sheet_default = Some(height);
+    }
+
+    /// A row with no height of its own: Excel's standard 15 pt on the
+    /// sheet (needed only after [`Layout::common_height`]).
+    pub fn plain(&mut self, ws: &mut Worksheet, row: u32) -> Result<(), XlsxError> {
+        if self.sheet_default.is_some() && !self.heights.contains_key(&row) {
+            ws.set_row_height(row, EXCEL_ROW_HEIGHT)?;
+            self.pinned.insert(row);
+        }
+        Ok(())
+    }
+
     /// Set a row's height (points) on the sheet and here.
     pub fn height(&mut self, ws: &mut Worksheet, row: u32, height: f64) -> Result<(), XlsxError> {
         let height = height.min(MAX_ROW_HEIGHT);
-        if height == self.default_height && !self.heights.contains_key(&row) {
-            return Ok(());
+        let unset = !self.heights.contains_key(&row) && !self.pinned.contains(&row);
+        match self.sheet_default {
+            None if unset && height == self.default_height => return Ok(()),
+            Some(d) if unset && height == d => {
+                self.heights.insert(row, height);
+                return Ok(());
+            }
+            _ => {}
         }
         ws.set_row_height(row, height)?;
         self.heights.insert(row, height);

@@ -118,6 +118,7 @@ pub fn consolidate_round_on(
     // A missing returns folder is a failed run (exit 2), never a clean run
     // with nothing read: the error names the folder and what exists.
     let ingest = ingest_round(&round, &skip, progress)?;
+    crate::memory::release_free();
     lap("đọc tệp");
     // Superseded, duplicate, ignored and excluded files' findings do not
     // count.
@@ -127,8 +128,10 @@ pub fn consolidate_round_on(
     findings.extend(
         crate::check::run_all(&round, &ingest, &timing).context("lỗi khi kiểm tra số liệu")?,
     );
+    crate::memory::release_free();
     lap("kiểm tra");
     let cons = crate::consolidate::consolidate(&round, &ingest).context("lỗi khi tổng hợp")?;
+    crate::memory::release_free();
     lap("tổng hợp");
     findings.extend(cons.findings.iter().cloned());
     let mut marks = crate::consolidate::Marks::new(&ingest, &findings);

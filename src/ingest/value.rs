@@ -26,9 +26,10 @@ pub enum Value {
 }
 
 /// The text of a cell, one pointer wide, so that a [`Value`] is 16 bytes
-/// (a `String` would make it 24, and every record read 8 bytes larger).
+/// (a `String` would make it 24, and every record read 8 bytes larger);
+/// shared, so that the consolidation's copy of an answer is the same text.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CellText(Box<Box<str>>);
+pub struct CellText(std::sync::Arc<Box<str>>);
 
 impl CellText {
     pub fn as_str(&self) -> &str {
@@ -45,13 +46,13 @@ impl std::ops::Deref for CellText {
 
 impl From<String> for CellText {
     fn from(s: String) -> CellText {
-        CellText(Box::new(s.into_boxed_str()))
+        CellText(std::sync::Arc::new(s.into_boxed_str()))
     }
 }
 
 impl From<&str> for CellText {
     fn from(s: &str) -> CellText {
-        CellText(Box::new(s.into()))
+        CellText(std::sync::Arc::new(s.into()))
     }
 }
 

@@ -276,10 +276,6 @@ impl<'a> Listing for Notes<'a> {
                 ws.write_string_with_format(row, 3, &col.label, &s.wrap)?;
                 ws.write_string_with_format(row, 4, of, &s.stt)?;
                 ws.write_string_with_format(row, 5, *note, &s.wrap)?;
-                let h = print::text_height(note, NOTE_WIDTHS[5], 12.0, false)
-                    .max(print::text_height(&ind.label, NOTE_WIDTHS[2], 12.0, false))
-                    .max(print::text_height(&col.label, NOTE_WIDTHS[3], 12.0, false));
-                page.height(ws, row, h.min(print::MAX_ROW_HEIGHT))?;
             }
             NoteLine::Gap => {}
             NoteLine::Heading(title) => {
@@ -289,11 +285,25 @@ impl<'a> Listing for Notes<'a> {
             NoteLine::Answer { name, text } => {
                 ws.merge_range(row, 0, row, 2, name, &s.wrap)?;
                 ws.merge_range(row, 3, row, last, text, &s.wrap)?;
-                let width = page.span(3, last);
-                page.height(ws, row, print::text_height(text, width, 12.0, false))?;
             }
         }
         Ok(())
+    }
+
+    fn height(&self, line: &NoteLine<'a>) -> Option<f64> {
+        match line {
+            NoteLine::Total { ind, col, note, .. } => Some(
+                print::text_height(note, NOTE_WIDTHS[5], 12.0, false)
+                    .max(print::text_height(&ind.label, NOTE_WIDTHS[2], 12.0, false))
+                    .max(print::text_height(&col.label, NOTE_WIDTHS[3], 12.0, false))
+                    .min(print::MAX_ROW_HEIGHT),
+            ),
+            NoteLine::Gap | NoteLine::Heading(_) => None,
+            NoteLine::Answer { text, .. } => {
+                let width: f64 = NOTE_WIDTHS[3..].iter().sum();
+                Some(print::text_height(text, width, 12.0, false))
+            }
+        }
     }
 
     fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {

@@ -6,6 +6,8 @@
 //! header and column headings, its title says "(PHẦN k/n)", and a heading
 //! line never ends a part (it goes with the line after it).
 
+use std::collections::HashMap;
+
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use crate::form::Styles;
@@ -13,6 +15,10 @@ use crate::print::Layout;
 
 /// Rows of a sheet in Excel (and .xlsx).
 pub(crate) const SHEET_ROWS: u32 = 1_048_576;
+
+/// Lines of one height a part needs for that height to become its sheet's
+/// default row height (below it, a short listing stays as it was).
+const COMMON_LINES: u32 = 200;
 
 /// Which part of a sheet is being written (0-based `index` of `count`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +77,11 @@ pub(crate) trait Listing {
     /// # Errors
     /// rust_xlsxwriter errors.
     fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError>;
-    /// One line at `row`.
+    /// The height (points) of a line's row, `None` for a row of Excel's
+    /// standard height. The driver sets it: a part's most common height
+    /// becomes its sheet's default, so that most rows store none.
+    fn height(&self, line: &Self::Line) -> Option<f64>;
+    /// One line at `row` (its height is set by the driver).
     ///
     /// # Errors
     /// rust_xlsxwriter errors.
@@ -141,12 +151,32 @@ pub(crate) fn write<L: Listing>(
     let capacity = rows.saturating_sub(first);
     let mut count = Planner::new(capacity);
     let mut any = false;
+    // Per part: how many lines have each height (by its bits).
+    let mut tally: Vec<HashMap<u64, u32>> = vec![HashMap::new()];
     listing.lines(&mut |line| {
-        count.place(L::is_heading(&line));
+        let (part, _) = count.place(L::is_heading(&line));
+        if part == tally.len() {
+            tally.push(HashMap::new());
+        }
+        if let Some(h) = listing.height(&line) {
+            *tally[part].entry(h.to_bits()).or_default() += 1;
+        }
         any = true;
         Ok(())
     })?;
     let count = if any { count.part + 1 } else { 1 };
+    // The most common height of each part (the lowest of equals), when
+    // more than a handful of lines have it.
+    let common: Vec<Option<f64>> = tally
+        .iter()
+        .map(|t| {
+            t.iter()
+                .map(|(bits, n)| (*n, std::cmp::Reverse(*bits)))
+                .max()
+                .filter(|(n, _)| *n >= COMMON_LINES)
+                .map(|(_, std::cmp::Reverse(bits))| f64::from_bits(bits))
+        })
+        .collect();
     let begin = |wb: &mut Workbook, index: usize| -> Result<Layout, XlsxError> {
         let part = Part { index, count };
         let ws = if listing.repeats_texts() {
@@ -158,6 +188,14 @@ pub(crate) fn write<L: Listing>(
         let mut page = listing.layout();
         for (col, w) in listing.widths().iter().enumerate() {
             page.width(ws, col as u16, *w)?;
+        }
+        if let Some(h) = common.get(index).copied().flatten() {
+            // Before any row is written (rows are streamed); the header's
+            // rows keep Excel's standard height unless given one.
+            page.common_height(ws, h);
+            for row in 0..first {
+                page.plain(ws, row)?;
+            }
         }
         listing.start(ws, &mut page, part)?;
         let row = first - 1;
@@ -181,7 +219,12 @@ pub(crate) fn write<L: Listing>(
             current = part;
         }
         let row = first + at;
-        listing.write(last_sheet(wb), &mut page, row, &line)?;
+        let ws = last_sheet(wb);
+        listing.write(ws, &mut page, row, &line)?;
+        match listing.height(&line) {
+            Some(h) => page.height(ws, row, h)?,
+            None => page.plain(ws, row)?,
+        }
         last = row;
         Ok(())
     })?;

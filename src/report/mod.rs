@@ -456,9 +456,8 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
                     let rows: Vec<Vec<Option<FillValue>>> = listed
                         .into_iter()
                         .map(|l| {
-                            columns
-                                .iter()
-                                .map(|col| match l.values.get(&col.key) {
+                            (0..columns.len())
+                                .map(|i| match l.value(i) {
                                     Some(Value::Text(t)) => Some(FillValue::Text(t.to_string())),
                                     Some(Value::Date(d)) => Some(FillValue::Date(*d)),
                                     Some(Value::Number(n)) => Some(FillValue::Number(*n)),

@@ -913,7 +913,7 @@ impl<'a> Listing for Lists<'a> {
     fn write(
         &self,
         ws: &mut Worksheet,
-        page: &mut Layout,
+        _page: &mut Layout,
         row: u32,
         line: &ListLine<'a>,
     ) -> Result<(), XlsxError> {
@@ -923,10 +923,9 @@ impl<'a> Listing for Lists<'a> {
         ws.write_string_with_format(row, 1, &line.group.sheet, &s.code)?;
         ws.write_string_with_format(row, 2, &u.code, &s.code)?;
         ws.write_string_with_format(row, 3, &u.name, &s.locked_text)?;
-        let mut h = print::text_height(&u.name, LIST_WIDTHS[3], 12.0, false);
-        for (i, col) in self.round.catalog.columns_of(line.group).iter().enumerate() {
+        for i in 0..self.round.catalog.columns_of(line.group).len() {
             let cc = 4 + i as u16;
-            match line.row.values.get(&col.key) {
+            match line.row.value(i) {
                 Some(Value::Date(d)) => {
                     let dt =
                         crate::form::excel_datetime(d.and_hms_opt(0, 0, 0).expect("midnight"))?;
@@ -934,8 +933,6 @@ impl<'a> Listing for Lists<'a> {
                 }
                 Some(Value::Text(t)) => {
                     ws.write_string_with_format(row, cc, t.as_str(), &s.locked_text)?;
-                    let w = LIST_WIDTHS.get(cc as usize).copied().unwrap_or(13.0);
-                    h = h.max(print::text_height(t, w, 12.0, false));
                 }
                 Some(Value::Number(n)) if n.is_finite() => {
                     ws.write_number_with_format(row, cc, *n, &s.locked_text)?;
@@ -945,7 +942,18 @@ impl<'a> Listing for Lists<'a> {
                 }
             }
         }
-        page.height(ws, row, h)
+        Ok(())
+    }
+
+    fn height(&self, line: &ListLine<'a>) -> Option<f64> {
+        let mut h = print::text_height(&line.unit.name, LIST_WIDTHS[3], 12.0, false);
+        for i in 0..self.round.catalog.columns_of(line.group).len() {
+            if let Some(Value::Text(t)) = line.row.value(i) {
+                let w = LIST_WIDTHS.get(4 + i).copied().unwrap_or(13.0);
+                h = h.max(print::text_height(t, w, 12.0, false));
+            }
+        }
+        Some(h)
     }
 
     fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {
@@ -1102,11 +1110,6 @@ impl<'a> Listing for Narrative<'a> {
         match line {
             NarrativeLine::Heading(title) => {
                 merge(ws, row, 0, last, title, &s.label[0])?;
-                page.height(
-                    ws,
-                    row,
-                    print::text_height(title, page.span(0, last), 12.0, true),
-                )?;
                 // The heading with the first answer.
                 page.keep(row, row + 1);
             }
@@ -1116,20 +1119,27 @@ impl<'a> Listing for Narrative<'a> {
                 ws.write_string_with_format(row, 1, *name, &s.locked_text)?;
                 // write_string never makes a formula, even for "=…".
                 ws.write_string_with_format(row, 2, text, &s.locked_text)?;
-                let h = print::text_height(text, NARRATIVE_WIDTHS[2], 12.0, false)
-                    .max(print::text_height(name, NARRATIVE_WIDTHS[1], 12.0, false));
-                page.height(ws, row, h)?;
             }
             NarrativeLine::Silent(line) => {
                 merge(ws, row, 0, last, line, &s.label[2])?;
-                page.height(
-                    ws,
-                    row,
-                    print::text_height(line, page.span(0, last), 12.0, false),
-                )?;
             }
         }
         Ok(())
+    }
+
+    fn height(&self, line: &NarrativeLine<'a>) -> Option<f64> {
+        let all: f64 = NARRATIVE_WIDTHS.iter().sum();
+        Some(match line {
+            NarrativeLine::Heading(title) => print::text_height(title, all, 12.0, true),
+            NarrativeLine::Answer { name, text, .. } => print::text_height(
+                text,
+                NARRATIVE_WIDTHS[2],
+                12.0,
+                false,
+            )
+            .max(print::text_height(name, NARRATIVE_WIDTHS[1], 12.0, false)),
+            NarrativeLine::Silent(line) => print::text_height(line, all, 12.0, false),
+        })
     }
 
     fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {
