@@ -159,6 +159,9 @@ pub(crate) fn write<L: Listing>(
             tally.push(HashMap::new());
         }
         if let Some(h) = listing.height(&line) {
+            // As the row gets it: never taller than Excel's tallest row (a
+            // sheet default above it would be invalid).
+            let h = h.min(crate::print::MAX_ROW_HEIGHT);
             *tally[part].entry(h.to_bits()).or_default() += 1;
         }
         any = true;
