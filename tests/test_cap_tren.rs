@@ -164,7 +164,7 @@ fn every_total_of_the_return_says_how_many_units_it_covers() {
 }
 
 #[test]
-fn narrative_too_long_for_one_cell_is_kept_whole_on_the_notes_sheet() {
+fn narrative_too_long_for_one_cell_is_kept_whole_on_the_full_text_sheet() {
     let dir = common::small_round(&UNITS);
     for (i, u) in UNITS.iter().enumerate() {
         let mut fill = Fill::default();
@@ -188,10 +188,27 @@ fn narrative_too_long_for_one_cell_is_kept_whole_on_the_notes_sheet() {
         "{}",
         &cell[cell.len() - 200..]
     );
-    // On Lưu ý each answer is whole, over consecutive rows (a row is at
-    // most a page tall): the rows of column D joined give it back.
+    assert!(cell.contains("xem toàn văn ở trang \"Toàn văn\""), "{cell}");
+    // Lưu ý says where the answers are.
     let lu_y = sheet(&path, "Lưu ý");
-    let mut rows: Vec<_> = lu_y.iter().filter(|((_, c), _)| *c == 3).collect();
+    assert!(
+        lu_y.values().any(|v| v.contains("ở trang \"Toàn văn\"")),
+        "{lu_y:?}"
+    );
+    // On Toàn văn each answer is whole, over consecutive rows (a row is at
+    // most a page tall): the rows of column B joined give it back, the
+    // unit's name beside its first row.
+    let full = sheet(&path, "Toàn văn");
+    for name in UNITS.iter().map(|u| u.1) {
+        assert!(
+            full.values().any(|v| v == name),
+            "{name} on Toàn văn: {full:?}"
+        );
+    }
+    let mut rows: Vec<_> = full
+        .iter()
+        .filter(|((r, c), _)| *c == 1 && *r > 8)
+        .collect();
     rows.sort();
     let joined: Vec<&str> = rows.iter().map(|(_, v)| v.as_str()).collect();
     let joined = joined.join(" ");
@@ -200,7 +217,7 @@ fn narrative_too_long_for_one_cell_is_kept_whole_on_the_notes_sheet() {
         let answer = format!("Trả lời của đơn vị {i}: {}", "nội dung dài ".repeat(1100));
         assert!(
             joined.contains(answer.trim_end()),
-            "answer {i} whole on Lưu ý"
+            "answer {i} whole on Toàn văn"
         );
     }
 }

@@ -231,8 +231,8 @@ pub fn consolidate_round_on(
                 saved_at: chrono::Local::now().naive_local(),
             };
             let mut wb = build_form(&spec).context("không tạo được báo cáo gửi cấp trên")?;
-            report::cap_tren::notes_sheet(&mut wb, &round, &cons, &fill)
-                .context("không tạo được trang Lưu ý của báo cáo gửi cấp trên")?;
+            report::cap_tren::notes_sheets(&mut wb, &round, &cons, &fill)
+                .context("không tạo được trang Lưu ý, Toàn văn của báo cáo gửi cấp trên")?;
             save_workbook(&mut wb, &paths[1])?;
             lap("ghi gui-cap-tren.xlsx");
             Ok(())

@@ -1,22 +1,26 @@
-//! The "Lưu ý" sheet of `gui-cap-tren.xlsx`: what the level above must
-//! know about the committee's return that the form's cells cannot say:
-//! whether it is final or a draft, how many units each total covers, the
-//! totals that include a value with a lỗi, and narrative answers too long
-//! for one cell, in full. The sheet has no "Mã số" table, so a reader of
-//! the form contract (FORMAT.md) passes over it.
+//! The "Lưu ý" and "Toàn văn" sheets of `gui-cap-tren.xlsx`: what the
+//! level above must know about the committee's return that the form's
+//! cells cannot say. "Lưu ý": whether it is final or a draft, how many
+//! units each total covers, the totals that include a value with a lỗi.
+//! "Toàn văn": narrative answers too long for one cell, every unit's in
+//! full. Neither sheet has a "Mã số" table, so a reader of the form
+//! contract (FORMAT.md) passes over them.
 
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use crate::catalog::{Column, Group, GroupKind, Indicator};
 use crate::consolidate::Consolidated;
 use crate::form::{Fill, FillValue, ReturnStatus, Styles};
-use crate::print::{self, Layout, Orientation};
+use crate::print::{self, Layout};
 use crate::report::committee_header;
 use crate::report::listing::{self, Listing, Part, SHEET_ROWS};
 use crate::round::Round;
 
-/// Name of the sheet.
+/// Name of the notes sheet.
 pub const NOTES_SHEET: &str = "Lưu ý";
+
+/// Name of the sheet of narrative answers in full.
+pub const FULL_TEXT_SHEET: &str = "Toàn văn";
 
 /// Most characters tonghop puts in one cell (Excel's limit is 32,767).
 pub const CELL_CHARS: usize = 32_000;
@@ -24,10 +28,11 @@ pub const CELL_CHARS: usize = 32_000;
 /// The narrative answers `parts` ("Đơn vị: câu trả lời") joined into one
 /// cell: as many whole answers as fit in [`CELL_CHARS`], then a line
 /// saying where the rest is. Returns the text and how many answers were
-/// left out (they are on the [`NOTES_SHEET`] sheet in full).
+/// left out (they are on the [`FULL_TEXT_SHEET`] sheet in full).
 pub fn fit_cell(parts: &[String]) -> (String, usize) {
-    let marker =
-        |left: usize| format!("[… còn {left} câu trả lời: xem toàn văn ở trang \"{NOTES_SHEET}\"]");
+    let marker = |left: usize| {
+        format!("[… còn {left} câu trả lời: xem toàn văn ở trang \"{FULL_TEXT_SHEET}\"]")
+    };
     let mut text = String::new();
     let mut used = 0;
     for (i, p) in parts.iter().enumerate() {
@@ -67,25 +72,64 @@ fn missing_units(round: &Round, cons: &Consolidated) -> String {
     }
 }
 
-/// Add the "Lưu ý" sheet to the committee's return, after its forms (on
-/// parts "Lưu ý (2)", … past Excel's row limit: every unit's long answers
-/// at 52,000 units).
+/// The thuyết minh items whose answers, joined, are too long for the
+/// form's cell ([`fit_cell`] left some out, `fill` notes it): their
+/// answers go on the [`FULL_TEXT_SHEET`] sheet.
+fn long_answers<'c>(catalog: &'c crate::catalog::Catalog, fill: &Fill) -> Vec<&'c Indicator> {
+    catalog
+        .groups
+        .iter()
+        .filter(|g| g.kind == GroupKind::Narrative)
+        .flat_map(|g| {
+            let col = &catalog.columns_of(g)[0].key;
+            catalog.indicators_of(&g.id).filter(move |ind| {
+                let key = (ind.code.clone(), col.clone());
+                matches!(fill.cells.get(&key), Some(FillValue::Text(_)))
+                    && fill.notes.contains_key(&key)
+            })
+        })
+        .collect()
+}
+
+/// Add the "Lưu ý" sheet to the committee's return, after its forms, then
+/// the "Toàn văn" sheet when an answer did not fit its cell (each on parts
+/// "Lưu ý (2)", … past Excel's row limit: every unit's long answers at
+/// 52,000 units fill some 1.8 million rows).
 ///
 /// # Errors
 /// rust_xlsxwriter errors.
-pub fn notes_sheet(
+pub fn notes_sheets(
     wb: &mut Workbook,
     round: &Round,
     cons: &Consolidated,
     fill: &Fill,
 ) -> Result<(), XlsxError> {
     let s = Styles::new();
+    let long = long_answers(&round.catalog, fill);
     listing::write(
         wb,
         &Notes {
             round,
             cons,
             fill,
+            s: &s,
+            full_texts: !long.is_empty(),
+        },
+        SHEET_ROWS,
+    )?;
+    if long.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<(&Indicator, String)> = long
+        .into_iter()
+        .map(|ind| (ind, format!("{} ({})", ind.outline_ref, ind.code)))
+        .collect();
+    listing::write(
+        wb,
+        &FullTexts {
+            round,
+            cons,
+            items: &items,
             s: &s,
         },
         SHEET_ROWS,
@@ -97,6 +141,9 @@ struct Notes<'a> {
     cons: &'a Consolidated,
     fill: &'a Fill,
     s: &'a Styles,
+    /// Some answers are on the [`FULL_TEXT_SHEET`] sheet (the header says
+    /// so).
+    full_texts: bool,
 }
 
 /// A row of the "Lưu ý" sheet.
@@ -110,12 +157,38 @@ enum NoteLine<'a> {
         of: String,
         note: &'a str,
     },
-    /// The empty row above a full text.
+}
+
+/// A row of the "Toàn văn" sheet.
+enum FullTextLine<'a> {
+    /// The empty row above an item's answers.
     Gap,
-    /// "Toàn văn mục … – … (…)".
+    /// "Mục … – … (…)".
     Heading(String),
-    /// A unit's answer in full, or a further part of a long one.
-    Answer { name: &'a str, text: String },
+    /// A unit's answer in full, or a further part of a long one, and its
+    /// item ("I.2 (15.01)", on every row: the heading is pages away at
+    /// 52,000 units). Cells of their own, no merged range: 1.8 million
+    /// rows at 52,000 units, and the writer keeps every merged cell in
+    /// memory until the save.
+    Answer {
+        name: &'a str,
+        text: String,
+        item: &'a str,
+    },
+}
+
+/// "Đơn vị báo cáo", the answer (as wide as on the notes' sheet), "Mục":
+/// as wide together as the notes' columns, the last column narrow enough
+/// for the header's "ĐẢNG CỘNG SẢN VIỆT NAM" to stand on the right.
+const FULL_TEXT_WIDTHS: [f64; 3] = [30.0, 91.0, 30.0];
+
+struct FullTexts<'a> {
+    round: &'a Round,
+    cons: &'a Consolidated,
+    /// The thuyết minh items whose answers did not fit their cell, each
+    /// with its "I.2 (15.01)".
+    items: &'a [(&'a Indicator, String)],
+    s: &'a Styles,
 }
 
 const NOTE_WIDTHS: [f64; 6] = [9.0, 8.0, 44.0, 18.0, 12.0, 60.0];
@@ -154,14 +227,6 @@ impl<'a> Listing for Notes<'a> {
         false
     }
 
-    fn first_row(&self) -> u32 {
-        8
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::new(Orientation::Landscape)
-    }
-
     fn lines(
         &self,
         emit: &mut dyn FnMut(NoteLine<'a>) -> Result<(), XlsxError>,
@@ -186,42 +251,11 @@ impl<'a> Listing for Notes<'a> {
                 }
             }
         }
-        // Narrative answers too long for the form's cell, in full.
-        let answer_width: f64 = NOTE_WIDTHS[3..].iter().sum();
-        for g in c.groups.iter().filter(|g| g.kind == GroupKind::Narrative) {
-            for ind in c.indicators_of(&g.id) {
-                let key = (ind.code.clone(), c.columns_of(g)[0].key.clone());
-                if !matches!(fill.cells.get(&key), Some(FillValue::Text(_)))
-                    || !fill.notes.contains_key(&key)
-                {
-                    continue;
-                }
-                emit(NoteLine::Gap)?;
-                emit(NoteLine::Heading(format!(
-                    "Toàn văn mục {} – {} ({})",
-                    ind.outline_ref, ind.label, ind.code
-                )))?;
-                for u in &round.units {
-                    let Some(t) = cons.text(&ind.code, &u.code) else {
-                        continue;
-                    };
-                    // A long answer continues over several rows (a row is
-                    // at most one page tall).
-                    for (i, text) in print::chunks(t, answer_width, 12.0, 20)
-                        .into_iter()
-                        .enumerate()
-                    {
-                        let name = if i == 0 { u.name.as_str() } else { "" };
-                        emit(NoteLine::Answer { name, text })?;
-                    }
-                }
-            }
-        }
         Ok(())
     }
 
-    fn is_heading(line: &NoteLine<'a>) -> bool {
-        matches!(line, NoteLine::Heading(_) | NoteLine::Gap)
+    fn is_heading(_: &NoteLine<'a>) -> bool {
+        false
     }
 
     fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError> {
@@ -232,7 +266,7 @@ impl<'a> Listing for Notes<'a> {
             ),
             _ => "Báo cáo chính thức: không còn lỗi trong số liệu tổng hợp.".to_string(),
         };
-        let lines = [
+        let mut lines = vec![
             status,
             format!(
                 "Các số tổng hợp từ {}/{} đơn vị phải nộp{}; dưới đây là các số có ít đơn vị có số liệu hơn số đơn vị đã nộp, hoặc có lỗi (số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu).",
@@ -241,6 +275,9 @@ impl<'a> Listing for Notes<'a> {
                 missing_units(round, cons)
             ),
         ];
+        if self.full_texts {
+            lines.push(format!("Câu trả lời thuyết minh quá dài cho một ô của biểu: toàn văn của từng đơn vị ở trang \"{FULL_TEXT_SHEET}\"."));
+        }
         committee_header(
             ws,
             page,
@@ -256,12 +293,11 @@ impl<'a> Listing for Notes<'a> {
     fn write(
         &self,
         ws: &mut Worksheet,
-        page: &mut Layout,
+        _: &mut Layout,
         row: u32,
         line: &NoteLine<'a>,
     ) -> Result<(), XlsxError> {
         let s = self.s;
-        let last = NOTE_WIDTHS.len() as u16 - 1;
         match line {
             NoteLine::Total {
                 group,
@@ -277,15 +313,6 @@ impl<'a> Listing for Notes<'a> {
                 ws.write_string_with_format(row, 4, of, &s.stt)?;
                 ws.write_string_with_format(row, 5, *note, &s.wrap)?;
             }
-            NoteLine::Gap => {}
-            NoteLine::Heading(title) => {
-                ws.merge_range(row, 0, row, last, title, &s.label[0])?;
-                page.keep(row, row + 1);
-            }
-            NoteLine::Answer { name, text } => {
-                ws.merge_range(row, 0, row, 2, name, &s.wrap)?;
-                ws.merge_range(row, 3, row, last, text, &s.wrap)?;
-            }
         }
         Ok(())
     }
@@ -298,15 +325,122 @@ impl<'a> Listing for Notes<'a> {
                     .max(print::text_height(&col.label, NOTE_WIDTHS[3], 12.0, false))
                     .min(print::MAX_ROW_HEIGHT),
             ),
-            NoteLine::Gap | NoteLine::Heading(_) => None,
-            NoteLine::Answer { text, .. } => {
-                let width: f64 = NOTE_WIDTHS[3..].iter().sum();
-                Some(print::text_height(text, width, 12.0, false))
-            }
         }
     }
 
     fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {
         page.apply(ws, NOTE_WIDTHS.len() as u16, last)
+    }
+}
+
+impl<'a> Listing for FullTexts<'a> {
+    type Line = FullTextLine<'a>;
+
+    fn name(&self) -> &str {
+        FULL_TEXT_SHEET
+    }
+
+    fn widths(&self) -> &[f64] {
+        &FULL_TEXT_WIDTHS
+    }
+
+    fn headings(&self) -> (&[&str], f64) {
+        (&["Đơn vị báo cáo", "Câu trả lời (toàn văn)", "Mục"], 20.0)
+    }
+
+    fn styles(&self) -> &Styles {
+        self.s
+    }
+
+    fn repeats_texts(&self) -> bool {
+        false
+    }
+
+    fn lines(
+        &self,
+        emit: &mut dyn FnMut(FullTextLine<'a>) -> Result<(), XlsxError>,
+    ) -> Result<(), XlsxError> {
+        for (ind, item) in self.items {
+            emit(FullTextLine::Gap)?;
+            emit(FullTextLine::Heading(format!(
+                "Mục {} – {} ({})",
+                ind.outline_ref, ind.label, ind.code
+            )))?;
+            for u in &self.round.units {
+                let Some(t) = self.cons.text(&ind.code, &u.code) else {
+                    continue;
+                };
+                // A long answer continues over several rows (a row is at
+                // most one page tall).
+                for (i, text) in print::chunks(t, FULL_TEXT_WIDTHS[1], 12.0, 20)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let name = if i == 0 { u.name.as_str() } else { "" };
+                    emit(FullTextLine::Answer { name, text, item })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn is_heading(line: &FullTextLine<'a>) -> bool {
+        matches!(line, FullTextLine::Heading(_) | FullTextLine::Gap)
+    }
+
+    fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError> {
+        let lines = ["Các câu trả lời thuyết minh quá dài cho một ô của biểu (giới hạn 32.767 ký tự của một ô Excel): toàn văn của từng đơn vị, theo thứ tự danh sách đơn vị.".to_string()];
+        committee_header(
+            ws,
+            page,
+            self.s,
+            &self.round.settings,
+            &format!(
+                "TOÀN VĂN CÁC CÂU TRẢ LỜI THUYẾT MINH{}",
+                part.title_suffix()
+            ),
+            &lines,
+            FULL_TEXT_WIDTHS.len() as u16,
+        )
+    }
+
+    fn write(
+        &self,
+        ws: &mut Worksheet,
+        page: &mut Layout,
+        row: u32,
+        line: &FullTextLine<'a>,
+    ) -> Result<(), XlsxError> {
+        let s = self.s;
+        match line {
+            FullTextLine::Gap => {}
+            FullTextLine::Heading(title) => {
+                ws.merge_range(row, 0, row, 2, title, &s.label[0])?;
+                page.keep(row, row + 1);
+            }
+            FullTextLine::Answer { name, text, item } => {
+                // A bordered table, like the notes' rows.
+                ws.write_string_with_format(row, 0, *name, &s.locked_text)?;
+                ws.write_string_with_format(row, 1, text, &s.locked_text)?;
+                ws.write_string_with_format(row, 2, *item, &s.stt)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn height(&self, line: &FullTextLine<'a>) -> Option<f64> {
+        match line {
+            FullTextLine::Gap | FullTextLine::Heading(_) => None,
+            FullTextLine::Answer { name, text, .. } => {
+                Some(
+                    print::text_height(text, FULL_TEXT_WIDTHS[1], 12.0, false)
+                        .max(print::text_height(name, FULL_TEXT_WIDTHS[0], 12.0, false)),
+                )
+            }
+        }
+    }
+
+    fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {
+        page.apply(ws, FULL_TEXT_WIDTHS.len() as u16, last)
     }
 }

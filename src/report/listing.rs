@@ -52,8 +52,12 @@ pub(crate) trait Listing {
     type Line;
     /// The sheet name (of the first part).
     fn name(&self) -> &str;
-    /// The first row (0-based) below the header, the same on every part.
-    fn first_row(&self) -> u32;
+    /// The first row (0-based) below the header, the same on every part:
+    /// 8 by default, under a committee header (rows 0–3, up to three lines
+    /// on rows 4–6) and the column headings on row 7.
+    fn first_row(&self) -> u32 {
+        8
+    }
     /// Every line in order, each handed to `emit`. Called twice (to count
     /// the parts, then to write), so it gives the same lines both times.
     ///
@@ -98,8 +102,11 @@ pub(crate) trait Listing {
     /// # Errors
     /// rust_xlsxwriter errors.
     fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError>;
-    /// The page set-up a part starts from (orientation).
-    fn layout(&self) -> Layout;
+    /// The page set-up a part starts from (orientation): landscape by
+    /// default.
+    fn layout(&self) -> Layout {
+        Layout::new(crate::print::Orientation::Landscape)
+    }
     /// Whether texts repeat (unit names): they are then stored once in the
     /// workbook's shared strings; unique texts (answers) are written in
     /// their cells instead, not kept in memory until the save.

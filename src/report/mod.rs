@@ -436,7 +436,7 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
                                     "Ô này chỉ chứa được {} trong {} câu trả lời (giới hạn 32.767 ký tự của một ô Excel); toàn văn của mọi đơn vị ở trang \"{}\".",
                                     parts.len() - cut,
                                     parts.len(),
-                                    cap_tren::NOTES_SHEET
+                                    cap_tren::FULL_TEXT_SHEET
                                 ),
                             );
                         }

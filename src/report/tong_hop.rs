@@ -847,14 +847,6 @@ impl<'a> Listing for Lists<'a> {
         self.s
     }
 
-    fn first_row(&self) -> u32 {
-        8
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::new(Orientation::Landscape)
-    }
-
     fn lines(
         &self,
         emit: &mut dyn FnMut(ListLine<'a>) -> Result<(), XlsxError>,
@@ -1012,14 +1004,6 @@ impl<'a> Listing for Narrative<'a> {
 
     fn repeats_texts(&self) -> bool {
         false
-    }
-
-    fn first_row(&self) -> u32 {
-        8
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::new(Orientation::Landscape)
     }
 
     fn lines(
