@@ -4,9 +4,16 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// NFC form of `s` (every text the tool writes is NFC).
+/// NFC form of `s` (every text the tool writes is NFC). A text already
+/// in NFC (nearly every cell: what Excel and LibreOffice save) is copied
+/// as it is, not normalised character by character.
 pub fn nfc(s: &str) -> String {
-    s.nfc().collect()
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    }
 }
 
 /// Folded form for matching: NFC, lower case, whitespace runs collapsed to

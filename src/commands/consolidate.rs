@@ -112,6 +112,7 @@ pub fn consolidate_round_on(
     let timing = crate::report::progress::Timing::from_env();
     let lap = |what: &str| timing.lap(what);
     let round = Round::load(round_dir, catalog)?;
+    lap("nạp đợt báo cáo");
     let out = out.unwrap_or_else(|| round.dir.join(&round.settings.output));
     // Never read our own outputs back as returns.
     let skip = vec![out.clone(), round.dir.join(&round.settings.output)];
