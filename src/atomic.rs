@@ -28,6 +28,42 @@ pub fn write_atomic_with(
     persist(tmp, path)
 }
 
+/// How the temporary files of [`write_atomic`] are named: ".tonghop-" …
+/// ".tmp", in the destination's folder.
+const TEMP_PREFIX: &str = ".tonghop-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Remove from `dir` the temporary files a run stopped mid-way left
+/// behind (closed window, Ctrl+C, power cut): ".tonghop-….tmp" not
+/// modified for `idle` (a run writing one modifies it every few
+/// milliseconds, so another run writing to the same folder keeps its
+/// own). Never anything else. Returns how many were removed; a file that
+/// cannot be removed (held open on Windows) is left.
+pub fn remove_stale_temps(dir: &Path, idle: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+        })
+        .filter(|e| {
+            e.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .ok()
+                        .and_then(|t| now.duration_since(t).ok())
+                        .is_some_and(|age| age >= idle)
+            })
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 /// A temporary file in `path`'s folder (made if missing), to rename over
 /// `path` when complete.
 fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
@@ -37,8 +73,8 @@ fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     };
     std::fs::create_dir_all(dir)?;
     tempfile::Builder::new()
-        .prefix(".tonghop-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
 }
 
@@ -185,4 +221,43 @@ pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> anyhow:
     let tmp = buffered.into_inner().map_err(|e| io(e.into_error()))?;
     persist(tmp, path).map_err(io)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// Only tonghop's own temporary files, and only those idle for the
+    /// given time, are removed: a run writing its own is left alone, and
+    /// so is every other file.
+    #[test]
+    fn only_idle_temporary_files_of_tonghop_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let make = |name: &str, age: Duration| {
+            let p = dir.path().join(name);
+            let f = std::fs::File::create(&p).unwrap();
+            f.set_modified(SystemTime::now() - age).unwrap();
+            p
+        };
+        let hour = Duration::from_secs(3600);
+        let stale = make(".tonghop-a1B2c3.tmp", hour);
+        let writing = make(".tonghop-d4E5f6.tmp", Duration::ZERO);
+        let output = make("tong-hop.xlsx", hour);
+        let other_tmp = make("~$tong-hop.xlsx.tmp", hour);
+        let not_ours = make(".tonghop-ghi-chu.txt", hour);
+        std::fs::create_dir(dir.path().join(".tonghop-folder.tmp")).unwrap();
+        let removed = remove_stale_temps(dir.path(), Duration::from_secs(600));
+        assert_eq!(removed, 1);
+        assert!(!stale.exists());
+        for kept in [&writing, &output, &other_tmp, &not_ours] {
+            assert!(kept.exists(), "{} kept", kept.display());
+        }
+        assert!(dir.path().join(".tonghop-folder.tmp").is_dir());
+        // A folder that does not exist: nothing to remove, no error.
+        assert_eq!(
+            remove_stale_temps(&dir.path().join("none"), Duration::ZERO),
+            0
+        );
+    }
 }

@@ -126,6 +126,11 @@ pub fn consolidate_round_on(
     let mut findings: Vec<_> = ingest.findings().cloned().collect();
     std::fs::create_dir_all(&out)
         .with_context(|| format!("không tạo được thư mục kết quả {}", out.display()))?;
+    // What a run stopped mid-way left (outputs are renamed into place only
+    // when complete, so these are never results).
+    for dir in [out.clone(), out.join(report::phan_hoi::FOLDER)] {
+        crate::atomic::remove_stale_temps(&dir, STALE_TEMP_IDLE);
+    }
     findings.extend(
         crate::check::run_all(&round, &ingest, &timing).context("lỗi khi kiểm tra số liệu")?,
     );
@@ -402,6 +407,10 @@ impl<'a> Output<'a> {
         }
     }
 }
+
+/// A temporary output file not modified for this long was left by a run
+/// that stopped mid-way ([`crate::atomic::remove_stale_temps`]).
+const STALE_TEMP_IDLE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// Write `phan-hoi/` (one workbook per unit with a finding, in parallel)
 /// and remove the feedback workbooks of an earlier run for units that no
