@@ -591,6 +591,9 @@ pub fn round2(v: f64) -> f64 {
 pub struct Mark {
     pub severity: Severity,
     pub messages: Vec<String>,
+    /// The value is a blank a lỗi is about (a required figure left
+    /// empty): not in the totals, which are short of it until it is filled.
+    pub blank: bool,
 }
 
 impl Mark {
@@ -614,11 +617,16 @@ pub struct Marks {
     committee: HashMap<(u16, u8), Mark>,
 }
 
-/// A unit whose values with a lỗi went into a consolidated figure.
+/// A unit whose values with a lỗi went into a consolidated figure, or
+/// whose blank with a lỗi (a required figure left empty) is missing from
+/// it.
 #[derive(Debug, Clone)]
 pub struct Tainted<'a> {
     pub unit: &'a crate::round::OrgUnit,
     pub messages: Vec<String>,
+    /// Every value of the unit's behind the mark is a blank with a lỗi:
+    /// the figure is short of it, rather than including a wrong value.
+    pub missing: bool,
 }
 
 impl Marks {
@@ -653,20 +661,27 @@ impl Marks {
                 .units
                 .entry(f.unit.clone().unwrap_or_default())
                 .or_default();
-            // Only values that were read can be in a total: a blank the
-            // finding is about (a required figure left empty) is missing
-            // from it, which the coverage count says.
+            // A value read is in the totals: its finding marks them. A
+            // blank a lỗi is about (a required figure left empty) is
+            // missing from them: a total short of it is marked too, as
+            // incomplete (the coverage count alone reads like a unit
+            // that reported nothing to report).
             for r in f
                 .records
                 .iter()
-                .filter(|r| !matches!(r.value, Value::Blank | Value::NotApplicable))
+                .filter(|r| !matches!(r.value, Value::NotApplicable))
             {
+                let blank = matches!(r.value, Value::Blank);
                 if let Some(found) = by_cell.get(&(f.file.as_str(), f.sheet_of(r), r.cell)) {
-                    for x in found {
+                    for x in found
+                        .iter()
+                        .filter(|x| !blank || x.severity == Severity::Loi)
+                    {
                         unit.entry((r.ind, r.col))
                             .or_insert_with(|| Mark {
                                 severity: x.severity,
                                 messages: Vec::new(),
+                                blank,
                             })
                             .add(x.severity, &x.message);
                     }
@@ -684,6 +699,7 @@ impl Marks {
             .or_insert_with(|| Mark {
                 severity,
                 messages: Vec::new(),
+                blank: false,
             })
             .add(severity, message);
     }
@@ -714,10 +730,14 @@ impl Marks {
             .into_iter()
             .filter_map(|u| {
                 let marks = self.units.get(&u.code)?;
-                let messages: Vec<String> = deps
+                let loi: Vec<&Mark> = deps
                     .iter()
                     .filter_map(|&(i, k)| marks.get(&(i as u16, k as u8)))
                     .filter(|m| m.severity == Severity::Loi)
+                    .collect();
+                let missing = loi.iter().all(|m| m.blank);
+                let messages: Vec<String> = loi
+                    .iter()
                     .flat_map(|m| m.messages.iter().cloned())
                     .fold(Vec::new(), |mut acc, m| {
                         if !acc.contains(&m) {
@@ -725,7 +745,11 @@ impl Marks {
                         }
                         acc
                     });
-                (!messages.is_empty()).then_some(Tainted { unit: u, messages })
+                (!messages.is_empty()).then_some(Tainted {
+                    unit: u,
+                    messages,
+                    missing,
+                })
             })
             .collect()
     }
@@ -757,11 +781,24 @@ fn dependencies(catalog: &Catalog, ind: usize, col: usize) -> Vec<(usize, usize)
     out
 }
 
+/// What a figure marked for `tainted` is: "có cộng giá trị bị lỗi", "còn
+/// thiếu số liệu bắt buộc" (units' required figures left blank), or both.
+pub fn tainted_kind(tainted: &[Tainted]) -> &'static str {
+    match (
+        tainted.iter().any(|t| !t.missing),
+        tainted.iter().any(|t| t.missing),
+    ) {
+        (true, true) => "có cộng giá trị bị lỗi và còn thiếu số liệu bắt buộc đơn vị để trống",
+        (false, true) => "còn thiếu số liệu bắt buộc đơn vị để trống",
+        _ => "có cộng giá trị bị lỗi",
+    }
+}
+
 /// A cell note naming the units with a lỗi in a figure and their findings
 /// (at most a few, then how many more).
 pub fn tainted_note(tainted: &[Tainted]) -> String {
     const SHOWN: usize = 4;
-    let mut s = String::from("Số này có cộng giá trị bị lỗi, chưa được sửa:");
+    let mut s = format!("Số này {}, chưa được sửa:", tainted_kind(tainted));
     for t in tainted.iter().take(SHOWN) {
         s.push_str(&format!("\n- {}: {}", t.unit.name, t.messages.join(" ")));
     }

@@ -148,8 +148,8 @@ fn a_total_that_includes_a_value_with_a_loi_is_marked_on_the_summary() {
             ("01.01", "t2020", 20.0),
         ],
     );
-    // P-B leaves its required 01.01 blank: a lỗi, but nothing of it is in
-    // the 01.01 total.
+    // P-B leaves its required 01.01 blank: a lỗi; the 01.01 total is short
+    // of it, and marked so (not as including a wrong value).
     common::write_return(dir.path(), "P-B", "b.xlsx", &[("02.01", "n2016", 1.0)]);
     let (outcome, out) = run(dir.path());
     assert!(outcome
@@ -184,11 +184,15 @@ fn a_total_that_includes_a_value_with_a_loi_is_marked_on_the_summary() {
     let r = common::row_of(&cells, 2, "07.03").unwrap();
     assert!(!notes.contains_key(&format!("F{}", r + 1)));
     let r = common::row_of(&cells, 2, "01.01").unwrap();
+    let note = notes
+        .get(&format!("F{}", r + 1))
+        .unwrap_or_else(|| panic!("01.01: the total short of P-B's blank is marked: {notes:?}"));
     assert!(
-        !notes.contains_key(&format!("F{}", r + 1)),
-        "a blank is not in the total: {:?}",
-        notes.get(&format!("F{}", r + 1))
+        note.starts_with("Số này còn thiếu số liệu bắt buộc đơn vị để trống"),
+        "{note}"
     );
+    assert!(note.contains("phường B"), "{note}");
+    assert!(!note.contains("có cộng giá trị bị lỗi"), "{note}");
 }
 
 #[test]

@@ -515,11 +515,11 @@ fn round_section(
         out.push(body("Các số liệu tổng hợp dưới đây không có lỗi chưa sửa."));
     } else if flagged.is_empty() {
         out.push(body(&format!(
-            "Còn {open_errors} lỗi chưa sửa trong các báo cáo (chi tiết: bao-cao-loi.xlsx); không số tổng hợp nào dưới đây có cộng giá trị bị lỗi."
+            "Còn {open_errors} lỗi chưa sửa trong các báo cáo (chi tiết: bao-cao-loi.xlsx); không số tổng hợp nào dưới đây có cộng giá trị bị lỗi hay còn thiếu số liệu bắt buộc."
         )));
     } else {
         out.push(body(&format!(
-            "Còn {open_errors} lỗi chưa sửa trong các báo cáo (chi tiết: bao-cao-loi.xlsx). {} số tổng hợp có cộng giá trị bị lỗi, được đánh dấu (!) trong báo cáo này và chưa dùng được khi chưa sửa xong:",
+            "Còn {open_errors} lỗi chưa sửa trong các báo cáo (chi tiết: bao-cao-loi.xlsx). {} số tổng hợp có cộng giá trị bị lỗi hoặc còn thiếu số liệu bắt buộc, được đánh dấu (!) trong báo cáo này và chưa dùng được khi chưa sửa xong:",
             flagged.len()
         )));
         for f in flagged {
@@ -550,7 +550,8 @@ fn flagged_figures(round: &Round, cons: &Consolidated, flags: &Flags) -> Vec<Str
             let mut why = Vec::new();
             if !f.units.is_empty() {
                 why.push(format!(
-                    "có cộng giá trị bị lỗi của {}",
+                    "{} của {}",
+                    f.kind,
                     some_names(&f.units, "xem bao-cao-loi.xlsx")
                 ));
             }
@@ -580,8 +581,12 @@ fn flagged_figures(round: &Round, cons: &Consolidated, flags: &Flags) -> Vec<Str
 
 /// Why a grand total is not to be used yet.
 struct Flag {
-    /// The units whose unfixed lỗi it includes, by name.
+    /// The units whose unfixed lỗi it includes, or whose required figure
+    /// left blank it lacks, by name.
     units: Vec<String>,
+    /// What it is ([`crate::consolidate::tainted_kind`]: "có cộng giá trị
+    /// bị lỗi", "còn thiếu số liệu bắt buộc …").
+    kind: &'static str,
     /// The committee's own failed check of it, its message.
     check: Option<String>,
 }
@@ -599,17 +604,15 @@ impl Flags {
                 continue;
             }
             for k in 0..c.columns_of_indicator(i).len() {
-                let units: Vec<String> = marks
-                    .errors_in(c, i, k, &round.units)
-                    .iter()
-                    .map(|t| t.unit.name.clone())
-                    .collect();
+                let tainted = marks.errors_in(c, i, k, &round.units);
+                let units: Vec<String> = tainted.iter().map(|t| t.unit.name.clone()).collect();
+                let kind = crate::consolidate::tainted_kind(&tainted);
                 let check = marks
                     .committee(i, k)
                     .filter(|m| m.severity == crate::catalog::Severity::Loi)
                     .map(|m| m.messages.join(" ").trim_end_matches('.').to_string());
                 if !units.is_empty() || check.is_some() {
-                    out.insert((i, k), Flag { units, check });
+                    out.insert((i, k), Flag { units, kind, check });
                 }
             }
         }
@@ -1073,7 +1076,7 @@ fn appendix(round: &Round, cons: &Consolidated, flags: &Flags) -> Vec<Block> {
             centred(
                 Run::new()
                     .add_text(format!(
-                        "(Kèm theo Báo cáo số {DOTS}-BC/{} của Ban Thường vụ {}; số có dấu (!) có cộng giá trị bị lỗi chưa sửa)",
+                        "(Kèm theo Báo cáo số {DOTS}-BC/{} của Ban Thường vụ {}; số có dấu (!) có cộng giá trị bị lỗi hoặc còn thiếu số liệu bắt buộc, chưa sửa)",
                         number_suffix(round),
                         round.settings.committee_body()
                     ))

@@ -238,7 +238,7 @@ fn summary_sheet(
         &[
             plan_line(set),
             format!(
-                "Kỳ báo cáo: {}; tổng hợp từ {}/{} đơn vị phải nộp. Cột \"Đơn vị báo cáo\": số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu; số có dấu (!) (nền đỏ) gồm giá trị có lỗi chưa sửa, xem ghi chú cuối biểu; nguồn của từng số (đơn vị, tệp, trang, ô): tệp {audit_file}.",
+                "Kỳ báo cáo: {}; tổng hợp từ {}/{} đơn vị phải nộp. Cột \"Đơn vị báo cáo\": số đơn vị có số liệu / số đơn vị phải báo cáo chỉ tiêu; số có dấu (!) (nền đỏ) gồm giá trị có lỗi hoặc còn thiếu số liệu bắt buộc đơn vị để trống, chưa sửa, xem ghi chú cuối biểu; nguồn của từng số (đơn vị, tệp, trang, ô): tệp {audit_file}.",
                 set.period,
                 cons.units.len(),
                 round.units.len()
