@@ -552,7 +552,7 @@ impl Round {
             return Err(RoundError::Invalid {
                 path: dir.display().to_string(),
                 message: format!(
-                    "không có tệp {SETTINGS_FILE}: đây không phải thư mục đợt báo cáo (xem mục \"The round folder\" trong README hoặc samples/{SETTINGS_FILE})."
+                    "không có tệp {SETTINGS_FILE}: đây không phải thư mục đợt báo cáo (tạo đợt mới bằng lệnh: tonghop init THƯ_MỤC; xem tệp mẫu samples/{SETTINGS_FILE} và hướng dẫn HUONG-DAN.txt)."
                 ),
             });
         }

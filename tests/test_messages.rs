@@ -400,6 +400,14 @@ fn the_settings_file_names_its_round_folder() {
         err.ends_with("đây là một tệp, không phải thư mục đợt báo cáo: hãy ghi thư mục chứa tonghop.toml (hoặc chính tệp tonghop.toml của đợt)."),
         "{err}"
     );
+    // A folder without tonghop.toml: how to make a round, in Vietnamese
+    // (the operator on Windows has HUONG-DAN.txt, not the README).
+    let empty = tempfile::tempdir().unwrap();
+    let err = load_error(empty.path());
+    assert!(
+        err.ends_with("không có tệp tonghop.toml: đây không phải thư mục đợt báo cáo (tạo đợt mới bằng lệnh: tonghop init THƯ_MỤC; xem tệp mẫu samples/tonghop.toml và hướng dẫn HUONG-DAN.txt)."),
+        "{err}"
+    );
 }
 
 // ---- The command line ----
