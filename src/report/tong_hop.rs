@@ -354,7 +354,7 @@ fn summary_sheet(
     }
     if !flagged.is_empty() {
         row += 1;
-        let head = "(!) Số liệu có lỗi chưa sửa (không dùng khi chưa sửa xong):";
+        let head = "(!) Số liệu có lỗi hoặc còn thiếu số liệu bắt buộc, chưa sửa (không dùng khi chưa sửa xong):";
         merge(ws, row, 0, width - 1, head, &s.label[0])?;
         let first_note = row;
         row += 1;
