@@ -132,7 +132,13 @@ pub fn io_error_vi(e: &std::io::Error) -> String {
                 .into()
         }
         K::AlreadyExists => "tệp đã có".into(),
-        K::InvalidData => "nội dung tệp không đọc được".into(),
+        K::InvalidData => match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<crate::textfile::NotText>())
+        {
+            Some(not_text) => not_text.to_string(),
+            None => "nội dung tệp không đọc được".into(),
+        },
         K::IsADirectory => "đây là thư mục, không phải tệp".into(),
         K::NotADirectory => "một phần của đường dẫn là tệp, không phải thư mục".into(),
         K::StorageFull => "ổ đĩa đã đầy".into(),

@@ -115,14 +115,79 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
 /// Read and decode a text file (see [`decode`]).
 ///
 /// # Errors
-/// The file system's error.
+/// The file system's error; [`std::io::ErrorKind::InvalidData`] with a
+/// [`NotText`] for a file that is not text (a PDF, a zip, an image).
 pub fn read(path: &std::path::Path) -> std::io::Result<Decoded> {
-    std::fs::read(path).map(|b| decode(&b))
+    let bytes = std::fs::read(path)?;
+    if let Some(kind) = binary_kind(&bytes) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            NotText(kind),
+        ));
+    }
+    Ok(decode(&bytes))
+}
+
+/// A file that is not text at all (a PDF, a zip, an image, an old Office
+/// file), recognised by its first bytes: read as text it would give
+/// hundreds of garbled "lines". Its `Display` is the Vietnamese reason
+/// ([`crate::text::io_error_vi`] shows it).
+#[derive(Debug)]
+pub struct NotText(&'static str);
+
+impl fmt::Display for NotText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "không phải tệp văn bản mà là {}", self.0)
+    }
+}
+
+impl std::error::Error for NotText {}
+
+/// What a binary file is, by its signature; `None` for anything else
+/// (text in any encoding [`decode`] reads).
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 7] = [
+        (b"%PDF", "tệp PDF"),
+        (b"PK\x03\x04", "tệp nén (zip, hoặc .docx/.xlsx đổi tên)"),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "tệp Office cũ (.doc/.xls)",
+        ),
+        (b"\x89PNG", "ảnh PNG"),
+        (b"\xFF\xD8\xFF", "ảnh JPEG"),
+        (b"GIF8", "ảnh GIF"),
+        (b"Rar!", "tệp nén RAR"),
+    ];
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, kind)| *kind)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PDF or a zip handed where a text file belongs is said to be one,
+    /// in Vietnamese, not read as garbled text; text files still read.
+    #[test]
+    fn a_binary_file_is_not_read_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("danh-muc.toml");
+        std::fs::write(&pdf, b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj").unwrap();
+        let e = read(&pdf).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert_eq!(
+            crate::text::io_error_vi(&e),
+            "không phải tệp văn bản mà là tệp PDF"
+        );
+        let zip = dir.path().join("don-vi.csv");
+        std::fs::write(&zip, b"PK\x03\x04\x14\x00").unwrap();
+        assert!(crate::text::io_error_vi(&read(&zip).unwrap_err()).contains("tệp nén"));
+        let csv = dir.path().join("ok.csv");
+        std::fs::write(&csv, TEXT).unwrap();
+        assert_eq!(read(&csv).unwrap().text, TEXT);
+    }
 
     const TEXT: &str = "Mã đơn vị,Tên đơn vị\nP-TANPHONG,Đảng ủy phường Tân Phong\n";
 
