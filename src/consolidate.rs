@@ -781,16 +781,41 @@ fn dependencies(catalog: &Catalog, ind: usize, col: usize) -> Vec<(usize, usize)
     out
 }
 
-/// What a figure marked for `tainted` is: "có cộng giá trị bị lỗi", "còn
-/// thiếu số liệu bắt buộc" (units' required figures left blank), or both.
-pub fn tainted_kind(tainted: &[Tainted]) -> &'static str {
-    match (
-        tainted.iter().any(|t| !t.missing),
-        tainted.iter().any(|t| t.missing),
-    ) {
-        (true, true) => "có cộng giá trị bị lỗi và còn thiếu số liệu bắt buộc đơn vị để trống",
-        (false, true) => "còn thiếu số liệu bắt buộc đơn vị để trống",
-        _ => "có cộng giá trị bị lỗi",
+/// What a marked figure is short of or holds wrongly, from its
+/// [`Tainted`] units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taint {
+    /// It includes a value with a lỗi.
+    Wrong,
+    /// It lacks required figures units left blank (a lỗi).
+    Missing,
+    /// Both.
+    WrongAndMissing,
+}
+
+impl Taint {
+    /// The taint of a figure marked for `tainted`.
+    pub fn of(tainted: &[Tainted]) -> Taint {
+        match (
+            tainted.iter().any(|t| !t.missing),
+            tainted.iter().any(|t| t.missing),
+        ) {
+            (true, true) => Taint::WrongAndMissing,
+            (false, true) => Taint::Missing,
+            _ => Taint::Wrong,
+        }
+    }
+}
+
+impl std::fmt::Display for Taint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Taint::Wrong => "có cộng giá trị bị lỗi",
+            Taint::Missing => "còn thiếu số liệu bắt buộc đơn vị để trống",
+            Taint::WrongAndMissing => {
+                "có cộng giá trị bị lỗi và còn thiếu số liệu bắt buộc đơn vị để trống"
+            }
+        })
     }
 }
 
@@ -798,7 +823,7 @@ pub fn tainted_kind(tainted: &[Tainted]) -> &'static str {
 /// (at most a few, then how many more).
 pub fn tainted_note(tainted: &[Tainted]) -> String {
     const SHOWN: usize = 4;
-    let mut s = format!("Số này {}, chưa được sửa:", tainted_kind(tainted));
+    let mut s = format!("Số này {}, chưa được sửa:", Taint::of(tainted));
     for t in tainted.iter().take(SHOWN) {
         s.push_str(&format!("\n- {}: {}", t.unit.name, t.messages.join(" ")));
     }

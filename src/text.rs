@@ -8,27 +8,25 @@ use unicode_normalization::UnicodeNormalization;
 /// in NFC (nearly every cell: what Excel and LibreOffice save) is copied
 /// as it is, not normalised character by character.
 pub fn nfc(s: &str) -> String {
+    nfc_cow(s).into_owned()
+}
+
+/// [`nfc`] borrowing `s` when it is already NFC.
+fn nfc_cow(s: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{is_nfc_quick, IsNormalized};
     if is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        s.to_string()
+        std::borrow::Cow::Borrowed(s)
     } else {
-        s.nfc().collect()
+        std::borrow::Cow::Owned(s.nfc().collect())
     }
 }
 
 /// Folded form for matching: NFC, lower case, whitespace runs collapsed to
 /// one space, trimmed. "  Đảng  ỦY phường " → "đảng ủy phường".
 pub fn fold(s: &str) -> String {
-    use unicode_normalization::{is_nfc_quick, IsNormalized};
     // Called for every header text of every return: no normalising copy
     // of a text already in NFC (nearly all), one output string.
-    let normalised;
-    let s = if is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        s
-    } else {
-        normalised = nfc(s);
-        &normalised
-    };
+    let s = nfc_cow(s);
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {

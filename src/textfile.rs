@@ -120,24 +120,37 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
 pub fn read(path: &std::path::Path) -> std::io::Result<Decoded> {
     let bytes = std::fs::read(path)?;
     if let Some(kind) = binary_kind(&bytes) {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            NotText(kind),
-        ));
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, kind));
     }
     Ok(decode(&bytes))
 }
 
-/// A file that is not text at all (a PDF, a zip, an image, an old Office
-/// file), recognised by its first bytes: read as text it would give
-/// hundreds of garbled "lines". Its `Display` is the Vietnamese reason
-/// ([`crate::text::io_error_vi`] shows it).
-#[derive(Debug)]
-pub struct NotText(&'static str);
+/// A file that is not text at all, recognised by its first bytes: read as
+/// text it would give hundreds of garbled "lines". Its `Display` is the
+/// Vietnamese reason ([`crate::text::io_error_vi`] shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotText {
+    Pdf,
+    Zip,
+    OldOffice,
+    Png,
+    Jpeg,
+    Gif,
+    Rar,
+}
 
 impl fmt::Display for NotText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "không phải tệp văn bản mà là {}", self.0)
+        let kind = match self {
+            NotText::Pdf => "tệp PDF",
+            NotText::Zip => "tệp nén (zip, hoặc .docx/.xlsx đổi tên)",
+            NotText::OldOffice => "tệp Office cũ (.doc/.xls)",
+            NotText::Png => "ảnh PNG",
+            NotText::Jpeg => "ảnh JPEG",
+            NotText::Gif => "ảnh GIF",
+            NotText::Rar => "tệp nén RAR",
+        };
+        write!(f, "không phải tệp văn bản mà là {kind}")
     }
 }
 
@@ -145,18 +158,15 @@ impl std::error::Error for NotText {}
 
 /// What a binary file is, by its signature; `None` for anything else
 /// (text in any encoding [`decode`] reads).
-fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
-    const SIGNATURES: [(&[u8], &str); 7] = [
-        (b"%PDF", "tệp PDF"),
-        (b"PK\x03\x04", "tệp nén (zip, hoặc .docx/.xlsx đổi tên)"),
-        (
-            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
-            "tệp Office cũ (.doc/.xls)",
-        ),
-        (b"\x89PNG", "ảnh PNG"),
-        (b"\xFF\xD8\xFF", "ảnh JPEG"),
-        (b"GIF8", "ảnh GIF"),
-        (b"Rar!", "tệp nén RAR"),
+fn binary_kind(bytes: &[u8]) -> Option<NotText> {
+    const SIGNATURES: [(&[u8], NotText); 7] = [
+        (b"%PDF", NotText::Pdf),
+        (b"PK\x03\x04", NotText::Zip),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", NotText::OldOffice),
+        (b"\x89PNG", NotText::Png),
+        (b"\xFF\xD8\xFF", NotText::Jpeg),
+        (b"GIF8", NotText::Gif),
+        (b"Rar!", NotText::Rar),
     ];
     SIGNATURES
         .iter()

@@ -584,9 +584,8 @@ struct Flag {
     /// The units whose unfixed lỗi it includes, or whose required figure
     /// left blank it lacks, by name.
     units: Vec<String>,
-    /// What it is ([`crate::consolidate::tainted_kind`]: "có cộng giá trị
-    /// bị lỗi", "còn thiếu số liệu bắt buộc …").
-    kind: &'static str,
+    /// Whether it includes wrong values, lacks required ones, or both.
+    kind: crate::consolidate::Taint,
     /// The committee's own failed check of it, its message.
     check: Option<String>,
 }
@@ -606,7 +605,7 @@ impl Flags {
             for k in 0..c.columns_of_indicator(i).len() {
                 let tainted = marks.errors_in(c, i, k, &round.units);
                 let units: Vec<String> = tainted.iter().map(|t| t.unit.name.clone()).collect();
-                let kind = crate::consolidate::tainted_kind(&tainted);
+                let kind = crate::consolidate::Taint::of(&tainted);
                 let check = marks
                     .committee(i, k)
                     .filter(|m| m.severity == crate::catalog::Severity::Loi)
