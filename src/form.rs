@@ -45,6 +45,9 @@ pub const HEADER_ROW: u32 = 7;
 pub const NUMBER_ROW: u32 = 8;
 /// First indicator row (0-based).
 pub const FIRST_BODY_ROW: u32 = 9;
+/// Width (Excel units) of a thuyết minh sheet's answer column, whose
+/// text is 12 pt: what a pre-filled answer is measured against.
+pub const NARRATIVE_WIDTH: f64 = 95.0;
 
 /// A value to put in a form cell (pre-filled returns, `gui-cap-tren.xlsx`,
 /// test fixtures).
@@ -1261,7 +1264,7 @@ fn write_narrative_sheet(
     for (c, w) in [(0u16, 5.0), (1, 40.0), (2, 7.5), (3, 6.0)] {
         layout.width(ws, c, w)?;
     }
-    layout.width(ws, FIRST_DATA_COL, 95.0)?;
+    layout.width(ws, FIRST_DATA_COL, NARRATIVE_WIDTH)?;
     sheet_header(ws, &mut layout, spec, group, styles, width)?;
     for (c, h) in ["STT", "Nội dung (mục đề cương)", "Mã số", "Mục"]
         .iter()
@@ -1291,7 +1294,7 @@ fn write_narrative_sheet(
             .zip(columns.first())
             .and_then(|(f, c)| f.cells.get(&(ind.code.clone(), c.key.clone())))
             .map(|v| match v {
-                FillValue::Text(t) => print::text_height(t, 95.0, 12.0, false),
+                FillValue::Text(t) => print::text_height(t, NARRATIVE_WIDTH, 12.0, false),
                 _ => 0.0,
             })
             .unwrap_or(0.0);

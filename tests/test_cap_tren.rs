@@ -166,9 +166,15 @@ fn every_total_of_the_return_says_how_many_units_it_covers() {
 #[test]
 fn narrative_too_long_for_one_cell_is_kept_whole_on_the_full_text_sheet() {
     let dir = common::small_round(&UNITS);
+    // Unit 0's answer fits the cell (some 13 lines), the others' do not
+    // (over 32,767 characters joined, far taller than a row can print).
+    let answer_of = |i: usize| {
+        let n = if i == 0 { 100 } else { 1100 };
+        format!("Trả lời của đơn vị {i}: {}", "nội dung dài ".repeat(n))
+    };
     for (i, u) in UNITS.iter().enumerate() {
         let mut fill = Fill::default();
-        let answer = format!("Trả lời của đơn vị {i}: {}", "nội dung dài ".repeat(1100));
+        let answer = answer_of(i);
         fill.cells.insert(
             ("15.01".to_string(), "noi_dung".to_string()),
             FillValue::Text(answer),
@@ -182,13 +188,28 @@ fn narrative_too_long_for_one_cell_is_kept_whole_on_the_full_text_sheet() {
     let r = common::row_of(&tm, 2, "15.01").unwrap();
     let cell = tm.iter().find(|((rr, c), _)| *rr == r && *c > 3).unwrap().1;
     assert!(cell.chars().count() <= 32_767);
-    assert!(cell.contains("Trả lời của đơn vị 0"));
     assert!(
-        cell.contains("còn 1 câu trả lời"),
+        cell.contains(answer_of(0).trim_end()),
+        "unit 0's answer whole"
+    );
+    assert!(
+        !cell.contains("Trả lời của đơn vị 1"),
+        "no answer cut short"
+    );
+    assert!(
+        cell.contains("còn 2 câu trả lời"),
         "{}",
         &cell[cell.len() - 200..]
     );
     assert!(cell.contains("xem toàn văn ở trang \"Toàn văn\""), "{cell}");
+    // The cell's note says how many answers it holds and why not all.
+    let notes = common::notes(&path, "Thuyết minh");
+    let note = notes.values().find(|n| n.contains("Toàn văn")).unwrap();
+    assert!(
+        note.contains("chỉ chứa được 1 trong 3 câu trả lời"),
+        "{note}"
+    );
+    assert!(note.contains("409 pt"), "{note}");
     // Lưu ý says where the answers are.
     let lu_y = sheet(&path, "Lưu ý");
     assert!(
@@ -214,9 +235,8 @@ fn narrative_too_long_for_one_cell_is_kept_whole_on_the_full_text_sheet() {
     let joined = joined.join(" ");
     assert!(rows.len() > 6, "answers over several rows: {}", rows.len());
     for i in 0..3 {
-        let answer = format!("Trả lời của đơn vị {i}: {}", "nội dung dài ".repeat(1100));
         assert!(
-            joined.contains(answer.trim_end()),
+            joined.contains(answer_of(i).trim_end()),
             "answer {i} whole on Toàn văn"
         );
     }

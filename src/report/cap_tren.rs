@@ -25,36 +25,103 @@ pub const FULL_TEXT_SHEET: &str = "Toàn văn";
 /// Most characters tonghop puts in one cell (Excel's limit is 32,767).
 pub const CELL_CHARS: usize = 32_000;
 
+/// Why a thuyết minh cell of the committee's return holds only some of
+/// the units' answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellLimit {
+    /// The answers joined pass [`CELL_CHARS`] characters.
+    Chars,
+    /// The answers joined, wrapped in the answer column, are taller than
+    /// the tallest row Excel keeps and prints ([`print::MAX_ROW_HEIGHT`],
+    /// some 25 lines): what is below is cut off the page.
+    Height,
+}
+
+impl std::fmt::Display for CellLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CellLimit::Chars => "giới hạn 32.767 ký tự của một ô Excel",
+            CellLimit::Height => {
+                "một dòng của bảng tính cao nhiều nhất 409 pt, khoảng 25 dòng chữ: phần dài hơn không in ra được"
+            }
+        })
+    }
+}
+
+/// A thuyết minh cell of the committee's return: the answers it holds and
+/// what became of the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FittedCell {
+    /// Whole answers, one a line, then (when some are left out) a line
+    /// saying where they are.
+    pub text: String,
+    /// Answers left out of the cell (on the [`FULL_TEXT_SHEET`] sheet).
+    pub left: usize,
+    /// Why they were left out (meaningful when `left > 0`).
+    pub limit: CellLimit,
+}
+
+/// Wrapped lines of `text` in the answer column of a thuyết minh sheet
+/// (12 pt, [`form::NARRATIVE_WIDTH`] units).
+fn answer_lines(text: &str) -> usize {
+    print::wrapped_lines(text, crate::form::NARRATIVE_WIDTH, 12.0, false)
+}
+
 /// The narrative answers `parts` ("Đơn vị: câu trả lời") joined into one
-/// cell: as many whole answers as fit in [`CELL_CHARS`], then a line
-/// saying where the rest is. Returns the text and how many answers were
-/// left out (they are on the [`FULL_TEXT_SHEET`] sheet in full).
-pub fn fit_cell(parts: &[String]) -> (String, usize) {
-    let marker = |left: usize| {
-        format!("[… còn {left} câu trả lời: xem toàn văn ở trang \"{FULL_TEXT_SHEET}\"]")
+/// cell of the thuyết minh sheet: all of them when they fit both
+/// [`CELL_CHARS`] and a row Excel can print whole
+/// ([`print::MAX_ROW_HEIGHT`] in the answer column), otherwise as many
+/// whole answers as fit with a last line saying where the rest is (the
+/// [`FULL_TEXT_SHEET`] sheet, every unit's answer in full). Seen: 27
+/// units' answers for 15.01 joined to 6,400 characters, the row cut at
+/// 409 pt on paper, eleven units' answers never printed.
+pub fn fit_cell(parts: &[String]) -> FittedCell {
+    let max_lines = ((print::MAX_ROW_HEIGHT - 2.0) / print::line_height(12.0)).floor() as usize;
+    let marker = format!(
+        "[… còn {} câu trả lời: xem toàn văn ở trang \"{FULL_TEXT_SHEET}\"]",
+        parts.len()
+    );
+    // Explicit line breaks join the answers, so the lines of the cell are
+    // the sum of each answer's lines.
+    let sizes: Vec<(usize, usize)> = parts
+        .iter()
+        .map(|p| (p.chars().count(), answer_lines(p)))
+        .collect();
+    let chars: usize = sizes.iter().map(|s| s.0).sum::<usize>() + parts.len().saturating_sub(1);
+    let lines: usize = sizes.iter().map(|s| s.1).sum();
+    if chars <= CELL_CHARS && lines <= max_lines {
+        return FittedCell {
+            text: parts.join("\n"),
+            left: 0,
+            limit: CellLimit::Chars,
+        };
+    }
+    // The height binds first (25 lines of the answer column hold some
+    // 2,600 characters); the characters stay a bound of their own.
+    let limit = if lines > max_lines {
+        CellLimit::Height
+    } else {
+        CellLimit::Chars
     };
-    let mut text = String::new();
-    let mut used = 0;
-    for (i, p) in parts.iter().enumerate() {
-        let room = CELL_CHARS - marker(parts.len()).chars().count() - 1;
-        let len = text.chars().count() + p.chars().count() + usize::from(i > 0);
-        if len > room {
+    let room_chars = CELL_CHARS - marker.chars().count() - 1;
+    let room_lines = max_lines.saturating_sub(answer_lines(&marker));
+    let (mut used_chars, mut used_lines, mut used) = (0, 0, 0);
+    for (i, (c, l)) in sizes.iter().enumerate() {
+        let c = used_chars + c + usize::from(i > 0);
+        let l = used_lines + l;
+        if c > room_chars || l > room_lines {
             break;
         }
-        if i > 0 {
-            text.push('\n');
-        }
-        text.push_str(p);
-        used += 1;
+        (used_chars, used_lines, used) = (c, l, used + 1);
     }
     let left = parts.len() - used;
-    if left > 0 {
-        if !text.is_empty() {
-            text.push('\n');
-        }
-        text.push_str(&marker(left));
+    let marker = format!("[… còn {left} câu trả lời: xem toàn văn ở trang \"{FULL_TEXT_SHEET}\"]");
+    let mut text = parts[..used].join("\n");
+    if !text.is_empty() {
+        text.push('\n');
     }
-    (text, left)
+    text.push_str(&marker);
+    FittedCell { text, left, limit }
 }
 
 /// " (chưa nộp: A, B)" for the units without a return, or "".
@@ -73,7 +140,8 @@ fn missing_units(round: &Round, cons: &Consolidated) -> String {
 }
 
 /// The thuyết minh items whose answers, joined, are too long for the
-/// form's cell ([`fit_cell`] left some out, `fill` notes it): their
+/// form's cell or too tall to print in it ([`fit_cell`] left some out,
+/// `fill` notes it): their
 /// answers go on the [`FULL_TEXT_SHEET`] sheet.
 fn long_answers<'c>(catalog: &'c crate::catalog::Catalog, fill: &Fill) -> Vec<&'c Indicator> {
     catalog
@@ -205,11 +273,11 @@ impl<'a> Listing for Notes<'a> {
     }
 
     fn headings(&self) -> (&[&str], f64) {
-        // "Mã chỉ tiêu", "Đơn vị báo cáo": two lines in their columns.
+        // "Đơn vị báo cáo": two lines in its column.
         (
             &[
                 "Biểu",
-                "Mã chỉ tiêu",
+                "Mã số",
                 "Chỉ tiêu",
                 "Cột",
                 "Đơn vị báo cáo",
@@ -276,7 +344,7 @@ impl<'a> Listing for Notes<'a> {
             ),
         ];
         if self.full_texts {
-            lines.push(format!("Câu trả lời thuyết minh quá dài cho một ô của biểu: toàn văn của từng đơn vị ở trang \"{FULL_TEXT_SHEET}\"."));
+            lines.push(format!("Câu trả lời thuyết minh quá dài để in trọn trong một ô của biểu: toàn văn của từng đơn vị ở trang \"{FULL_TEXT_SHEET}\"."));
         }
         committee_header(
             ws,
@@ -308,10 +376,10 @@ impl<'a> Listing for Notes<'a> {
             } => {
                 ws.write_string_with_format(row, 0, format!("Biểu {:02}", group.number), &s.stt)?;
                 ws.write_string_with_format(row, 1, &ind.code, &s.code)?;
-                ws.write_string_with_format(row, 2, &ind.label, &s.wrap)?;
-                ws.write_string_with_format(row, 3, &col.label, &s.wrap)?;
+                ws.write_string_with_format(row, 2, &ind.label, &s.locked_text)?;
+                ws.write_string_with_format(row, 3, &col.label, &s.locked_text)?;
                 ws.write_string_with_format(row, 4, of, &s.stt)?;
-                ws.write_string_with_format(row, 5, *note, &s.wrap)?;
+                ws.write_string_with_format(row, 5, *note, &s.locked_text)?;
             }
         }
         Ok(())
@@ -389,7 +457,7 @@ impl<'a> Listing for FullTexts<'a> {
     }
 
     fn start(&self, ws: &mut Worksheet, page: &mut Layout, part: Part) -> Result<(), XlsxError> {
-        let lines = ["Các câu trả lời thuyết minh quá dài cho một ô của biểu (giới hạn 32.767 ký tự của một ô Excel): toàn văn của từng đơn vị, theo thứ tự danh sách đơn vị.".to_string()];
+        let lines = ["Các câu trả lời thuyết minh mà một ô của biểu không chứa hoặc không in trọn được (một ô in được khoảng 25 dòng chữ): toàn văn của từng đơn vị, theo thứ tự danh sách đơn vị.".to_string()];
         committee_header(
             ws,
             page,
@@ -442,5 +510,80 @@ impl<'a> Listing for FullTexts<'a> {
 
     fn finish(&self, ws: &mut Worksheet, page: &Layout, last: u32) -> Result<(), XlsxError> {
         page.apply(ws, FULL_TEXT_WIDTHS.len() as u16, last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(n: usize, chars: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("Đơn vị {i:02}: {}", "lời ".repeat(chars / 4)))
+            .collect()
+    }
+
+    fn print_lines(text: &str) -> usize {
+        answer_lines(text)
+    }
+
+    #[test]
+    fn answers_that_print_in_one_row_are_kept_whole() {
+        let parts = answers(3, 200);
+        let cell = fit_cell(&parts);
+        assert_eq!(cell.left, 0);
+        assert_eq!(cell.text, parts.join("\n"));
+    }
+
+    #[test]
+    fn answers_taller_than_a_row_go_to_the_full_text_sheet() {
+        // As seen: 27 units, 6,400 characters joined for one item.
+        let parts = answers(27, 236);
+        let cell = fit_cell(&parts);
+        let max = ((print::MAX_ROW_HEIGHT - 2.0) / print::line_height(12.0)).floor() as usize;
+        assert!(cell.left > 0, "{}", cell.text);
+        assert_eq!(cell.limit, CellLimit::Height);
+        assert!(
+            print_lines(&cell.text) <= max,
+            "{}",
+            print_lines(&cell.text)
+        );
+        assert!(
+            print::text_height(&cell.text, crate::form::NARRATIVE_WIDTH, 12.0, false)
+                <= print::MAX_ROW_HEIGHT
+        );
+        let kept = parts.len() - cell.left;
+        // The answers kept are whole and first; the last line says how
+        // many are elsewhere.
+        let lines: Vec<&str> = cell.text.split('\n').collect();
+        assert_eq!(
+            lines[..kept],
+            parts[..kept].iter().map(|p| p.as_str()).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(
+            lines[kept],
+            format!(
+                "[… còn {} câu trả lời: xem toàn văn ở trang \"Toàn văn\"]",
+                cell.left
+            )
+        );
+        assert_eq!(lines.len(), kept + 1);
+    }
+
+    #[test]
+    fn a_first_answer_too_tall_leaves_only_the_pointer() {
+        let parts = answers(2, 4000);
+        let cell = fit_cell(&parts);
+        assert_eq!(cell.left, 2);
+        assert_eq!(
+            cell.text,
+            "[… còn 2 câu trả lời: xem toàn văn ở trang \"Toàn văn\"]"
+        );
+    }
+
+    #[test]
+    fn the_limit_says_why_in_vietnamese() {
+        assert!(CellLimit::Height.to_string().contains("409 pt"));
+        assert!(CellLimit::Chars.to_string().contains("32.767 ký tự"));
     }
 }

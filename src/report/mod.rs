@@ -428,19 +428,20 @@ pub fn upper_level_fill(round: &Round, cons: &Consolidated, marks: &Marks, error
                         .collect();
                     if !parts.is_empty() {
                         let key = (ind.code.clone(), columns[0].key.clone());
-                        let (text, cut) = cap_tren::fit_cell(&parts);
-                        if cut > 0 {
+                        let cell = cap_tren::fit_cell(&parts);
+                        if cell.left > 0 {
                             fill.notes.insert(
                                 key.clone(),
                                 format!(
-                                    "Ô này chỉ chứa được {} trong {} câu trả lời (giới hạn 32.767 ký tự của một ô Excel); toàn văn của mọi đơn vị ở trang \"{}\".",
-                                    parts.len() - cut,
+                                    "Ô này chỉ chứa được {} trong {} câu trả lời ({}); toàn văn của mọi đơn vị ở trang \"{}\".",
+                                    parts.len() - cell.left,
                                     parts.len(),
+                                    cell.limit,
                                     cap_tren::FULL_TEXT_SHEET
                                 ),
                             );
                         }
-                        fill.cells.insert(key, FillValue::Text(text));
+                        fill.cells.insert(key, FillValue::Text(cell.text));
                     }
                 }
                 GroupKind::List => {
