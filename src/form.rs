@@ -241,6 +241,9 @@ pub struct Styles {
     pub italic_center: Format,
     /// Italic, centred, never wrapped: the place/date line.
     pub date_line: Format,
+    /// Italic, right-aligned, never wrapped: a place/date line wider than
+    /// the signature block under it, ending at the block's right edge.
+    pub date_line_right: Format,
     pub title: Format,
     pub header: Format,
     pub number_row: Format,
@@ -356,6 +359,7 @@ impl Styles {
                 .set_align(FormatAlign::Center)
                 .set_text_wrap(),
             date_line: base().set_italic().set_align(FormatAlign::Center),
+            date_line_right: base().set_italic().set_align(FormatAlign::Right),
             title: base()
                 .set_bold()
                 .set_font_size(14)
@@ -613,7 +617,19 @@ pub fn write_doc_footer(
         print::line_width(t, 12.0, true).max(print::line_width(n, 12.0, false))
     });
     let (left_end, right_start) = blocks(layout, last, left_need, right_need);
-    merge(ws, row, right_start, last, &date, &styles.date_line)?;
+    // The date line has its row to itself: when the signature block is
+    // narrower than it (a long place name over a wide "Chỉ tiêu" column),
+    // it reaches left over the empty cells and ends where the block ends.
+    // Seen: "Tam Đường, ngày ..... tháng ..... năm 2021" cut at both ends.
+    let mut date_start = right_start;
+    while date_start > 0 && layout.span(date_start, last) < right_need {
+        date_start -= 1;
+    }
+    if date_start == right_start {
+        merge(ws, row, right_start, last, &date, &styles.date_line)?;
+    } else {
+        merge(ws, row, date_start, last, &date, &styles.date_line_right)?;
+    }
     if let Some((title, under)) = signatures.left {
         merge(ws, row + 1, 0, left_end, title, &styles.bold_center)?;
         merge(ws, row + 2, 0, left_end, under, &styles.italic_center)?;
