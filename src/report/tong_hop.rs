@@ -349,7 +349,11 @@ fn summary_sheet(
             }
             row += 1;
         }
-        // A biểu's title row with its first chỉ tiêu rows.
+        // A whole biểu on one page when it fits one (its column labels
+        // are on its title row only: a biểu continued on the next page
+        // showed unlabelled year columns), else its title row with its
+        // first chỉ tiêu rows.
+        page.keep(group_start, row - 1);
         page.keep(group_start, (group_start + 3).min(row - 1));
     }
     if !flagged.is_empty() {
@@ -1141,9 +1145,14 @@ fn status_sheet(
 ) -> Result<(), XlsxError> {
     let set = &round.settings;
     ws.set_name("Tình hình nộp")?;
+    // Unit codes print on one line (capitals: "P-QUYETTHANG" was cut).
+    let code_width = status
+        .iter()
+        .map(|st| print::line_width(&st.unit.code, 12.0, false))
+        .fold(16.0, f64::max);
     let headers = [
         ("STT", 5.0),
-        ("Mã đơn vị", 16.0),
+        ("Mã đơn vị", code_width),
         ("Tên đơn vị", 32.0),
         ("Khối", 20.0),
         ("Tình trạng", 11.0),
@@ -1193,19 +1202,26 @@ fn status_sheet(
         ws.write_string_with_format(row, 1, &st.unit.code, &s.code)?;
         ws.write_string_with_format(row, 2, &st.unit.name, &s.locked_text)?;
         ws.write_string_with_format(row, 3, &st.unit.block, &s.locked_text)?;
-        ws.write_string_with_format(row, 4, st.state_text(), &s.stt)?;
+        // Centred and wrapped: "Đã nộp (nộp lần 2)" is two lines in 11
+        // units (it printed as "nộp (nộp lần").
+        let state = st.state_text();
+        ws.write_string_with_format(row, 4, &state, &s.measure)?;
         let file = st.file.as_deref().unwrap_or("");
         ws.write_string_with_format(row, 5, file, &s.locked_text)?;
-        ws.write_string_with_format(row, 6, st.when(), &s.stt)?;
+        let when = st.when();
+        ws.write_string_with_format(row, 6, &when, &s.measure)?;
         ws.write_string_with_format(row, 7, st.when_source(), &s.locked_text)?;
-        ws.write_string_with_format(row, 8, st.timeliness(), &s.stt)?;
+        ws.write_string_with_format(row, 8, st.timeliness(), &s.measure)?;
         ws.write_number_with_format(row, 9, st.errors as f64, &s.stt)?;
         ws.write_number_with_format(row, 10, st.warnings as f64, &s.stt)?;
         let h = [
             (st.unit.name.as_str(), 32.0),
             (st.unit.block.as_str(), 20.0),
+            (state.as_str(), 11.0),
             (file, 38.0),
+            (when.as_str(), 16.0),
             (st.when_source(), 22.0),
+            (st.timeliness(), 12.0),
         ]
         .iter()
         .map(|(t, w)| print::text_height(t, *w, 12.0, false))
@@ -1243,11 +1259,22 @@ fn other_files_sheet(
 ) -> Result<(), XlsxError> {
     let set = &round.settings;
     ws.set_name(OTHER_FILES_SHEET)?;
+    let others: Vec<_> = ingest
+        .files
+        .iter()
+        .filter(|f| f.fate != Fate::Accepted)
+        .collect();
+    // Unit codes print on one line, as on "Tình hình nộp".
+    let unit_width = others
+        .iter()
+        .filter_map(|f| f.unit.as_deref())
+        .map(|u| print::line_width(u, 12.0, false))
+        .fold(16.0, f64::max);
     let headers = [
         ("STT", 5.0),
         ("Tệp", 48.0),
         ("Định dạng", 12.0),
-        ("Đơn vị", 16.0),
+        ("Đơn vị", unit_width),
         ("Kết quả / lý do", 80.0),
     ];
     let width = headers.len() as u16;
@@ -1255,11 +1282,6 @@ fn other_files_sheet(
     for (i, (_, w)) in headers.iter().enumerate() {
         page.width(ws, i as u16, *w)?;
     }
-    let others: Vec<_> = ingest
-        .files
-        .iter()
-        .filter(|f| f.fate != Fate::Accepted)
-        .collect();
     committee_header(
         ws,
         &mut page,
@@ -1294,7 +1316,7 @@ fn other_files_sheet(
         }
         ws.write_string_with_format(row, 4, &fate, &s.locked_text)?;
         let h = print::text_height(&f.file, 48.0, 12.0, false)
-            .max(print::text_height(unit, 16.0, 12.0, false))
+            .max(print::text_height(unit, unit_width, 12.0, false))
             .max(print::text_height(&fate, 80.0, 12.0, false));
         page.height(ws, row, h)?;
         row += 1;
