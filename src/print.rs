@@ -209,6 +209,11 @@ pub struct Layout {
     repeat: Option<(u32, u32)>,
     repeat_cols: Option<(u16, u16)>,
     keep: Vec<(u32, u32)>,
+    /// Blocks (first row, last row, height) whose title row is repeated
+    /// where a page starts inside them ([`Layout::continued`]).
+    continued: Vec<(u32, u32, f64)>,
+    /// The repeated title rows already written ([`Layout::continuation`]).
+    continuations: std::collections::HashSet<u32>,
     one_page: bool,
     /// Orientation chosen at [`Layout::apply`]: the one with fewer pages.
     auto: bool,
@@ -226,6 +231,8 @@ impl Layout {
             repeat: None,
             repeat_cols: None,
             keep: Vec::new(),
+            continued: Vec::new(),
+            continuations: std::collections::HashSet::new(),
             one_page: false,
             auto: false,
         }
@@ -364,6 +371,35 @@ impl Layout {
         }
     }
 
+    /// Rows `first..=last` are a block whose title row (`height` points
+    /// tall) the sheet repeats above the row where a page starts inside
+    /// it: such a page holds that much less. The sheet finds where from
+    /// [`Layout::page_starts`] and writes the rows, each marked with
+    /// [`Layout::continuation`].
+    pub fn continued(&mut self, first: u32, last: u32, height: f64) {
+        if last > first {
+            self.continued.push((first, last, height));
+        }
+    }
+
+    /// `row` is a repeated title row of a [`Layout::continued`] block: a
+    /// page starting on it holds it already.
+    pub fn continuation(&mut self, row: u32) {
+        self.continuations.insert(row);
+    }
+
+    /// Height a page starting at `row` gives to a repeated title row.
+    fn continued_height(&self, row: u32) -> f64 {
+        if self.continuations.contains(&row) {
+            return 0.0;
+        }
+        self.continued
+            .iter()
+            .filter(|(a, b, _)| *a < row && row <= *b)
+            .map(|(_, _, h)| *h)
+            .fold(0.0, f64::max)
+    }
+
     fn row_height(&self, row: u32) -> f64 {
         self.heights
             .get(&row)
@@ -457,13 +493,25 @@ impl Layout {
                 let at = if in_header { row } else { at };
                 breaks.push(at);
                 page_start = at;
-                used = repeat_h + (at..row).map(|r| self.row_height(r)).sum::<f64>();
+                used = repeat_h
+                    + self.continued_height(at)
+                    + (at..row).map(|r| self.row_height(r)).sum::<f64>();
                 continue;
             }
             used += h;
             row += 1;
         }
         breaks
+    }
+
+    /// Rows before which a page starts as [`Layout::apply`] will print
+    /// the sheet (its orientation and scale): none on a one-page sheet.
+    pub fn page_starts(&self, cols: u16, last: u32) -> Vec<u32> {
+        if self.one_page {
+            return Vec::new();
+        }
+        let (orientation, scale) = self.plan(cols, last);
+        self.breaks_in(orientation, last, scale)
     }
 
     /// Apply the layout to a long data table (the audit trail): fit to the

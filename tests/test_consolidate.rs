@@ -273,3 +273,57 @@ fn audit_trail_csv_has_every_row_of_the_sheet() {
         - 1;
     assert_eq!(sheet_rows, rows);
 }
+
+/// On the "Tổng hợp" sheet a page that starts inside a biểu starts with
+/// its title row again ("Biểu số 04 (tiếp)", with the column labels): seen,
+/// a continued biểu printed unlabelled year columns.
+#[test]
+fn a_summary_page_inside_a_biểu_starts_with_its_title_row_again() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+    let path = dir.path().join("tong-hop.xlsx");
+    let sheets = common::read_back(&path);
+    let cells = &sheets.iter().find(|(n, _)| n == "Tổng hợp").unwrap().1;
+    let part = common::sheet_part(&path, "Tổng hợp");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name(&part)
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    // <brk id="N" …/>: a page starts at row N (1-based N + 1), 0-based N.
+    let breaks: Vec<u32> = xml
+        .split("<brk id=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert!(breaks.len() >= 8, "{breaks:?}");
+    let mut continued = 0;
+    for b in &breaks {
+        let first = cells.get(&(*b, 0)).map(String::as_str).unwrap_or("");
+        let code = cells.get(&(*b, 2)).map(String::as_str).unwrap_or("");
+        let is_row_of_a_biểu = code.len() == 5 && code.as_bytes()[2] == b'.';
+        assert!(
+            first.starts_with("Biểu số") || !is_row_of_a_biểu,
+            "page at row {} starts inside a biểu without its title: {first:?} {code:?}",
+            b + 1
+        );
+        if first.ends_with("(tiếp)") {
+            continued += 1;
+            // The column labels are on it (the first table biểu's first
+            // data column is F).
+            assert!(cells.contains_key(&(*b, 5)), "row {}", b + 1);
+        }
+    }
+    assert!(continued >= 3, "{continued} continued biểu");
+    // No repeated title row is left inside a page.
+    let repeated: Vec<u32> = cells
+        .iter()
+        .filter(|((_, c), v)| *c == 0 && v.ends_with("(tiếp)"))
+        .map(|((r, _), _)| *r)
+        .collect();
+    for r in repeated {
+        assert!(breaks.contains(&r), "\"(tiếp)\" at row {} mid-page", r + 1);
+    }
+}

@@ -201,7 +201,8 @@ fn every_sheet_prints_on_few_pages_with_its_signature() {
     assert!(summary[0].contains("tổng hợp từ 27/30 đơn vị phải nộp"));
     // What a reviewer reads: the summary and the status in a few pages,
     // each signed under its table.
-    assert!(summary.len() <= 12, "Tổng hợp: {} pages", summary.len());
+    // 13: a biểu continued on a new page repeats its title row there.
+    assert!(summary.len() <= 13, "Tổng hợp: {} pages", summary.len());
     assert!(summary.last().unwrap().contains("T/M BAN THƯỜNG VỤ"));
     let status = &printed["tong-hop.xlsx"]["Tình hình nộp"];
     assert!(status.len() <= 2, "Tình hình nộp: {} pages", status.len());

@@ -5,7 +5,7 @@
 //! and the long table of every value (audit trail).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rust_xlsxwriter::{Color, Format, Formula, Workbook, Worksheet, XlsxError};
 
@@ -43,7 +43,35 @@ pub fn build(
     } else {
         AUDIT_CSV
     };
-    summary_sheet(wb.add_worksheet(), round, cons, marks, audit_file, &styles)?;
+    // A biểu longer than a page repeats its title row, with the column
+    // labels, where a page starts inside it: laid out on a scratch sheet
+    // until every page start inside a biểu has one (each added row moves
+    // the later pages; a few passes settle it).
+    let mut continued = BTreeSet::new();
+    for _ in 0..4 {
+        let starts = summary_sheet(
+            &mut Worksheet::new(),
+            round,
+            cons,
+            marks,
+            audit_file,
+            &styles,
+            &continued,
+        )?;
+        if starts.is_subset(&continued) {
+            break;
+        }
+        continued.extend(starts);
+    }
+    summary_sheet(
+        wb.add_worksheet(),
+        round,
+        cons,
+        marks,
+        audit_file,
+        &styles,
+        &continued,
+    )?;
     crate::report::bieu_do::sheet(wb.add_worksheet(), round, cons, marks, &styles)?;
     for g in round
         .catalog
@@ -204,6 +232,14 @@ pub fn total_mark(
     (!text.is_empty()).then(|| text.join("\n"))
 }
 
+/// A chỉ tiêu of the "Tổng hợp" sheet: its biểu's place among the table
+/// biểu and its own within the biểu.
+type SummaryRow = (usize, usize);
+
+/// Write the "Tổng hợp" sheet, repeating a biểu's title row (with its
+/// column labels, "Biểu số 04 (tiếp)") above each chỉ tiêu of `continued`.
+/// Returns the chỉ tiêu rows other than a biểu's first before which a page
+/// starts as printed: those a repeated title row should be above.
 fn summary_sheet(
     ws: &mut Worksheet,
     round: &Round,
@@ -211,7 +247,8 @@ fn summary_sheet(
     marks: &Marks,
     audit_file: &str,
     s: &Styles,
-) -> Result<(), XlsxError> {
+    continued: &BTreeSet<SummaryRow>,
+) -> Result<BTreeSet<SummaryRow>, XlsxError> {
     let c = &round.catalog;
     let set = &round.settings;
     ws.set_name("Tổng hợp")?;
@@ -266,31 +303,51 @@ fn summary_sheet(
     let all_units: Vec<&crate::round::OrgUnit> = round.units.iter().collect();
     // Explanations of the flagged figures, printed under the table.
     let mut flagged: Vec<(CellRef, String)> = Vec::new();
-    for g in c.groups.iter().filter(|g| g.kind == GroupKind::Table) {
+    // The row of each chỉ tiêu but a biểu's first.
+    let mut inner_rows: BTreeMap<u32, SummaryRow> = BTreeMap::new();
+    for (gi, g) in c
+        .groups
+        .iter()
+        .filter(|g| g.kind == GroupKind::Table)
+        .enumerate()
+    {
         let columns = c.columns_of(g);
         let group_start = row;
         let title = format!(
             "Biểu số {:02} (mục {}): {}",
             g.number, g.outline_ref, g.title
         );
-        ws.merge_range(row, 0, row, count_col, &title, &s.label[0])?;
-        for (i, col) in columns.iter().enumerate() {
-            ws.write_string_with_format(row, data_col + i as u16, &col.label, &s.number_row)?;
-        }
-        for i in columns.len() as u16..data_cols {
-            ws.write_blank(row, data_col + i, &s.number_row)?;
-        }
-        // Column labels such as "2011 - 2015 (trước Đề án)" wrap in 11.
-        let height = columns
-            .iter()
-            .map(|c| print::text_height(&c.label, 11.0, 11.0, false))
-            .fold(
-                print::text_height(&title, page.span(0, count_col), 12.0, true),
-                f64::max,
-            );
-        page.height(ws, row, height)?;
+        let title_row = |ws: &mut Worksheet, page: &mut Layout, row: u32, title: &str| {
+            ws.merge_range(row, 0, row, count_col, title, &s.label[0])?;
+            for (i, col) in columns.iter().enumerate() {
+                ws.write_string_with_format(row, data_col + i as u16, &col.label, &s.number_row)?;
+            }
+            for i in columns.len() as u16..data_cols {
+                ws.write_blank(row, data_col + i, &s.number_row)?;
+            }
+            // Column labels such as "2011 - 2015 (trước Đề án)" wrap in 11.
+            let height = columns
+                .iter()
+                .map(|c| print::text_height(&c.label, 11.0, 11.0, false))
+                .fold(
+                    print::text_height(title, page.span(0, count_col), 12.0, true),
+                    f64::max,
+                );
+            page.height(ws, row, height)?;
+            Ok::<f64, XlsxError>(height)
+        };
+        let title_height = title_row(ws, &mut page, row, &title)?;
         row += 1;
         for (n, ind) in c.indicators_of(&g.id).enumerate() {
+            if continued.contains(&(gi, n)) {
+                let again = format!("Biểu số {:02} (tiếp)", g.number);
+                title_row(ws, &mut page, row, &again)?;
+                page.keep(row, row + 1);
+                page.continuation(row);
+                row += 1;
+            } else if n > 0 {
+                inner_rows.insert(row, (gi, n));
+            }
             let ind_id = c.indicator_index(&ind.code).expect("catalogue code");
             ws.write_string_with_format(row, 0, (n + 1).to_string(), &s.stt)?;
             let level = (ind.level as usize + 1).min(2);
@@ -349,12 +406,11 @@ fn summary_sheet(
             }
             row += 1;
         }
-        // A whole biểu on one page when it fits one (its column labels
-        // are on its title row only: a biểu continued on the next page
-        // showed unlabelled year columns), else its title row with its
-        // first chỉ tiêu rows.
-        page.keep(group_start, row - 1);
+        // A biểu's title row with its first chỉ tiêu rows; a page starting
+        // inside it starts with its title row again (column labels: a
+        // continued biểu printed unlabelled year columns).
         page.keep(group_start, (group_start + 3).min(row - 1));
+        page.continued(group_start, row - 1, title_height);
     }
     if !flagged.is_empty() {
         row += 1;
@@ -384,7 +440,11 @@ fn summary_sheet(
     page.repeat_rows(header, header);
     page.apply(ws, width, end)?;
     ws.set_active(true);
-    Ok(())
+    Ok(page
+        .page_starts(width, end)
+        .into_iter()
+        .filter_map(|r| inner_rows.get(&r).copied())
+        .collect())
 }
 
 /// One sheet per form: for each chỉ tiêu a block with a row per unit,
