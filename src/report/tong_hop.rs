@@ -45,33 +45,21 @@ pub fn build(
     };
     // A biểu longer than a page repeats its title row, with the column
     // labels, where a page starts inside it: laid out on a scratch sheet
-    // until every page start inside a biểu has one (each added row moves
-    // the later pages; a few passes settle it).
+    // until every page start inside a biểu has one (the page estimate
+    // leaves room for the repeated rows, so one pass nearly always
+    // settles it).
+    let summary = |ws: &mut Worksheet, continued: &BTreeSet<SummaryRow>| {
+        summary_sheet(ws, round, cons, marks, audit_file, &styles, continued)
+    };
     let mut continued = BTreeSet::new();
     for _ in 0..4 {
-        let starts = summary_sheet(
-            &mut Worksheet::new(),
-            round,
-            cons,
-            marks,
-            audit_file,
-            &styles,
-            &continued,
-        )?;
+        let starts = summary(&mut Worksheet::new(), &continued)?;
         if starts.is_subset(&continued) {
             break;
         }
         continued.extend(starts);
     }
-    summary_sheet(
-        wb.add_worksheet(),
-        round,
-        cons,
-        marks,
-        audit_file,
-        &styles,
-        &continued,
-    )?;
+    summary(wb.add_worksheet(), &continued)?;
     crate::report::bieu_do::sheet(wb.add_worksheet(), round, cons, marks, &styles)?;
     for g in round
         .catalog
