@@ -827,17 +827,31 @@ fn write_fill_value(
 pub const MARKED_FILL: u32 = 0xF4B6B6;
 
 /// `fmt`, filled red when the fill marks the cell (a figure known to be
-/// wrong).
+/// wrong). On the committee's return (a fill with a [`ReturnStatus`]) a
+/// marked figure of a chỉ tiêu of `kind` also shows "(!)" after the
+/// number, as in `tong-hop.xlsx`, so that a black-and-white print, which
+/// is what is signed, shows it too; the value stays a number. A unit's
+/// feedback workbook keeps the fill only: the unit corrects the value in
+/// that cell, and "(!)" would stay after it.
 fn marked_format<'f>(
     spec: &FormSpec,
     key: &(String, String),
     fmt: &'f Format,
+    kind: IndicatorKind,
 ) -> std::borrow::Cow<'f, Format> {
-    if spec.fill.is_some_and(|f| f.marked.contains(key)) {
-        std::borrow::Cow::Owned(fmt.clone().set_background_color(Color::RGB(MARKED_FILL)))
+    let Some(fill) = spec.fill.filter(|f| f.marked.contains(key)) else {
+        return std::borrow::Cow::Borrowed(fmt);
+    };
+    let marked = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
+    let numeric = matches!(
+        kind,
+        IndicatorKind::Count | IndicatorKind::Percent | IndicatorKind::Quantity
+    );
+    std::borrow::Cow::Owned(if fill.status.is_some() && numeric {
+        marked.set_num_format(format!("{}\" (!)\"", Styles::number_format(kind)))
     } else {
-        std::borrow::Cow::Borrowed(fmt)
-    }
+        marked
+    })
 }
 
 /// The fill's note on a cell, if any.
@@ -1027,7 +1041,7 @@ fn write_table_sheet(
                 let value = computed_value(spec, ind, columns, i);
                 let fmt = styles.computed_for(ind.kind);
                 let key = (ind.code.clone(), col.key.clone());
-                let fmt = marked_format(spec, &key, fmt);
+                let fmt = marked_format(spec, &key, fmt, ind.kind);
                 ws.write_formula_with_format(
                     row,
                     c,
@@ -1049,7 +1063,7 @@ fn write_table_sheet(
                 _ => &styles.input_text,
             };
             let key = (ind.code.clone(), col.key.clone());
-            let fmt = marked_format(spec, &key, fmt);
+            let fmt = marked_format(spec, &key, fmt, ind.kind);
             match spec.fill.and_then(|f| f.cells.get(&key)) {
                 Some(v) => write_fill_value(ws, row, c, v, &fmt)?,
                 None => {
@@ -1325,7 +1339,7 @@ fn write_narrative_sheet(
                 continue;
             }
             let key = (ind.code.clone(), col.key.clone());
-            let fmt = marked_format(spec, &key, &styles.input_text);
+            let fmt = marked_format(spec, &key, &styles.input_text, ind.kind);
             match spec.fill.and_then(|f| f.cells.get(&key)) {
                 Some(v) => write_fill_value(ws, row, c, v, &fmt)?,
                 None => {

@@ -320,3 +320,33 @@ fn each_list_row_of_the_return_carries_its_unit() {
         vec!["Đảng bộ phường A", "Chi bộ C"]
     );
 }
+
+/// The committee's return shows "(!)" after a total known to be wrong, as
+/// `tong-hop.xlsx` does, so a black-and-white print shows it (the value
+/// stays a number); a unit's feedback workbook keeps the red fill only.
+#[test]
+fn a_wrong_total_of_the_return_shows_its_mark_in_print() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    consolidate_round(&common::samples(), Some(dir.path().to_path_buf()), None).unwrap();
+    let styles = |path: &Path| {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/styles.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    };
+    let ret = dir.path().join("gui-cap-tren.xlsx");
+    assert!(styles(&ret).contains("&quot; (!)&quot;"), "no (!) format");
+    // 01.01 includes San Thàng's wrong value: a number, marked.
+    let b01 = sheet(&ret, "Biểu 01");
+    let r = common::row_of(&b01, 2, "01.01").unwrap();
+    assert!(b01[&(r, 4)].parse::<f64>().is_ok(), "{:?}", b01[&(r, 4)]);
+    let feedback = dir
+        .path()
+        .join("phan-hoi")
+        .join("x-santhang-dang-bo-xa-san-thang.xlsx");
+    assert!(!styles(&feedback).contains("(!)"));
+}
