@@ -318,7 +318,13 @@ impl Styles {
         self.computed_for(kind)
             .clone()
             .set_background_color(Color::RGB(MARKED_FILL))
-            .set_num_format(format!("{}\" (!)\"", Styles::number_format(kind)))
+            .set_num_format(Styles::flagged_number_format(kind))
+    }
+
+    /// [`Styles::number_format`] with "(!)" after the number: a figure
+    /// known to be wrong, marked on a black-and-white print too.
+    pub fn flagged_number_format(kind: IndicatorKind) -> String {
+        format!("{}\" (!)\"", Styles::number_format(kind))
     }
 
     /// The format of a typed figure of a chỉ tiêu of `kind`.
@@ -843,12 +849,8 @@ fn marked_format<'f>(
         return std::borrow::Cow::Borrowed(fmt);
     };
     let marked = fmt.clone().set_background_color(Color::RGB(MARKED_FILL));
-    let numeric = matches!(
-        kind,
-        IndicatorKind::Count | IndicatorKind::Percent | IndicatorKind::Quantity
-    );
-    std::borrow::Cow::Owned(if fill.status.is_some() && numeric {
-        marked.set_num_format(format!("{}\" (!)\"", Styles::number_format(kind)))
+    std::borrow::Cow::Owned(if fill.status.is_some() && kind.is_numeric() {
+        marked.set_num_format(Styles::flagged_number_format(kind))
     } else {
         marked
     })

@@ -74,7 +74,7 @@ pub fn wrapped_lines(text: &str, width: f64, pt: f64, bold: bool) -> usize {
 /// đề cương; kèm theo Kế hoạch số 24-KH/ThU ngày 27/4/2021 …)" counted
 /// as one line printed on two, over the title above it; the motto was
 /// given too narrow a range and cut at both ends.
-pub fn char_weight(c: char) -> f64 {
+fn char_weight(c: char) -> f64 {
     if c.is_uppercase() {
         1.5
     } else if c.is_ascii_digit() {
@@ -85,7 +85,7 @@ pub fn char_weight(c: char) -> f64 {
 }
 
 /// Sum of [`char_weight`] over `text`.
-pub fn text_weight(text: &str) -> f64 {
+fn text_weight(text: &str) -> f64 {
     text.chars().map(char_weight).sum()
 }
 

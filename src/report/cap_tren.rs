@@ -77,10 +77,9 @@ fn answer_lines(text: &str) -> usize {
 /// 409 pt on paper, eleven units' answers never printed.
 pub fn fit_cell(parts: &[String]) -> FittedCell {
     let max_lines = ((print::MAX_ROW_HEIGHT - 2.0) / print::line_height(12.0)).floor() as usize;
-    let marker = format!(
-        "[… còn {} câu trả lời: xem toàn văn ở trang \"{FULL_TEXT_SHEET}\"]",
-        parts.len()
-    );
+    let marker = |left: usize| {
+        format!("[… còn {left} câu trả lời: xem toàn văn ở trang \"{FULL_TEXT_SHEET}\"]")
+    };
     // Explicit line breaks join the answers, so the lines of the cell are
     // the sum of each answer's lines.
     let sizes: Vec<(usize, usize)> = parts
@@ -103,8 +102,10 @@ pub fn fit_cell(parts: &[String]) -> FittedCell {
     } else {
         CellLimit::Chars
     };
-    let room_chars = CELL_CHARS - marker.chars().count() - 1;
-    let room_lines = max_lines.saturating_sub(answer_lines(&marker));
+    // Room for the pointer line at its longest (every answer left out).
+    let longest = marker(parts.len());
+    let room_chars = CELL_CHARS - longest.chars().count() - 1;
+    let room_lines = max_lines.saturating_sub(answer_lines(&longest));
     let (mut used_chars, mut used_lines, mut used) = (0, 0, 0);
     for (i, (c, l)) in sizes.iter().enumerate() {
         let c = used_chars + c + usize::from(i > 0);
@@ -115,12 +116,11 @@ pub fn fit_cell(parts: &[String]) -> FittedCell {
         (used_chars, used_lines, used) = (c, l, used + 1);
     }
     let left = parts.len() - used;
-    let marker = format!("[… còn {left} câu trả lời: xem toàn văn ở trang \"{FULL_TEXT_SHEET}\"]");
     let mut text = parts[..used].join("\n");
     if !text.is_empty() {
         text.push('\n');
     }
-    text.push_str(&marker);
+    text.push_str(&marker(left));
     FittedCell { text, left, limit }
 }
 
@@ -523,10 +523,6 @@ mod tests {
             .collect()
     }
 
-    fn print_lines(text: &str) -> usize {
-        answer_lines(text)
-    }
-
     #[test]
     fn answers_that_print_in_one_row_are_kept_whole() {
         let parts = answers(3, 200);
@@ -544,9 +540,9 @@ mod tests {
         assert!(cell.left > 0, "{}", cell.text);
         assert_eq!(cell.limit, CellLimit::Height);
         assert!(
-            print_lines(&cell.text) <= max,
+            answer_lines(&cell.text) <= max,
             "{}",
-            print_lines(&cell.text)
+            answer_lines(&cell.text)
         );
         assert!(
             print::text_height(&cell.text, crate::form::NARRATIVE_WIDTH, 12.0, false)

@@ -1193,11 +1193,7 @@ fn status_sheet(
 ) -> Result<(), XlsxError> {
     let set = &round.settings;
     ws.set_name("Tình hình nộp")?;
-    // Unit codes print on one line (capitals: "P-QUYETTHANG" was cut).
-    let code_width = status
-        .iter()
-        .map(|st| print::line_width(&st.unit.code, 12.0, false))
-        .fold(16.0, f64::max);
+    let code_width = code_column_width(status.iter().map(|st| st.unit.code.as_str()));
     let headers = [
         ("STT", 5.0),
         ("Mã đơn vị", code_width),
@@ -1293,6 +1289,14 @@ fn status_sheet(
     Ok(())
 }
 
+/// Width (Excel units, at least 16) of a column of unit codes, each on
+/// one line at 12 pt (capitals: "P-QUYETTHANG" was cut in 16).
+fn code_column_width<'a>(codes: impl Iterator<Item = &'a str>) -> f64 {
+    codes
+        .map(|c| print::line_width(c, 12.0, false))
+        .fold(16.0, f64::max)
+}
+
 /// Name of the sheet listing the files that are not a unit's return in use.
 pub const OTHER_FILES_SHEET: &str = "Tệp khác";
 
@@ -1312,12 +1316,7 @@ fn other_files_sheet(
         .iter()
         .filter(|f| f.fate != Fate::Accepted)
         .collect();
-    // Unit codes print on one line, as on "Tình hình nộp".
-    let unit_width = others
-        .iter()
-        .filter_map(|f| f.unit.as_deref())
-        .map(|u| print::line_width(u, 12.0, false))
-        .fold(16.0, f64::max);
+    let unit_width = code_column_width(others.iter().filter_map(|f| f.unit.as_deref()));
     let headers = [
         ("STT", 5.0),
         ("Tệp", 48.0),
