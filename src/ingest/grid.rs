@@ -7,7 +7,7 @@
 //! cell reader into a map, and every workbook has a budget of cells and
 //! text bytes; going over it rejects the file with a reason.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::{Read, Seek};
 
 use calamine::{Data, DataRef, Range, Reader, Sheets};
@@ -20,7 +20,11 @@ pub const MAX_TEXT_BYTES: usize = 128 * 1024 * 1024;
 /// The non-empty cells of one sheet, by (row, column), 0-based.
 #[derive(Debug, Default, Clone)]
 pub struct Grid {
-    pub cells: BTreeMap<(u32, u32), Data>,
+    /// Sorted by (row, column), each position once (a sheet's cells come
+    /// in that order, so building it is a push per cell; the rare file
+    /// that repeats or reorders cells is sorted once, the last value of a
+    /// position kept, as Excel keeps the last one it reads).
+    cells: Vec<((u32, u32), Data)>,
     /// Cells whose number format is a percentage (.xlsx only).
     pub percent: HashSet<(u32, u32)>,
     /// Cells holding a formula with no cached value (.xlsx only): a client
@@ -33,44 +37,82 @@ pub struct Grid {
 }
 
 impl Grid {
+    /// The grid of `cells` in any order; of a position given twice, the
+    /// later value.
+    pub fn from_cells(cells: Vec<((u32, u32), Data)>) -> Grid {
+        let mut g = Grid {
+            cells,
+            ..Grid::default()
+        };
+        g.sort_cells();
+        g
+    }
+
+    /// Put the cells pushed in reading order into (row, column) order,
+    /// the later of two values of one position kept.
+    fn sort_cells(&mut self) {
+        if self.cells.windows(2).all(|w| w[0].0 < w[1].0) {
+            return;
+        }
+        // Stable: of equal positions the later stays after the earlier.
+        self.cells.sort_by_key(|(k, _)| *k);
+        let mut kept: Vec<((u32, u32), Data)> = Vec::with_capacity(self.cells.len());
+        for cell in self.cells.drain(..) {
+            match kept.last_mut() {
+                Some(last) if last.0 == cell.0 => *last = cell,
+                _ => kept.push(cell),
+            }
+        }
+        self.cells = kept;
+    }
+
     pub fn get(&self, row: u32, col: u32) -> Option<&Data> {
-        self.cells.get(&(row, col))
+        self.cells
+            .binary_search_by_key(&(row, col), |(k, _)| *k)
+            .ok()
+            .map(|i| &self.cells[i].1)
+    }
+
+    /// Every non-empty cell, in (row, column) order.
+    pub fn iter(&self) -> impl Iterator<Item = ((u32, u32), &Data)> {
+        self.cells.iter().map(|(k, d)| (*k, d))
     }
 
     /// Non-empty cells of one row, in column order.
     pub fn row(&self, row: u32) -> impl Iterator<Item = (u32, &Data)> {
-        self.cells
-            .range((row, 0)..=(row, u32::MAX))
-            .map(|((_, c), d)| (*c, d))
+        self.rows(row, row).map(|((_, c), d)| (c, d))
     }
 
     /// Non-empty cells in rows `first..=last`, in (row, column) order;
     /// nothing when `first > last` (a table whose numbered row is the
-    /// sheet's last row: found by fuzzing, `BTreeMap::range` panics on a
-    /// reversed range).
+    /// sheet's last row: found by fuzzing, a reversed range once panicked).
     pub fn rows(&self, first: u32, last: u32) -> impl Iterator<Item = ((u32, u32), &Data)> {
-        (first <= last)
-            .then(|| self.cells.range((first, 0)..=(last, u32::MAX)))
-            .into_iter()
-            .flatten()
-            .map(|(k, d)| (*k, d))
+        let span = if first <= last {
+            let lo = self.cells.partition_point(|(k, _)| *k < (first, 0));
+            let hi = self.cells.partition_point(|(k, _)| *k <= (last, u32::MAX));
+            &self.cells[lo..hi]
+        } else {
+            &[]
+        };
+        span.iter().map(|(k, d)| (*k, d))
     }
 
     pub fn first_row(&self) -> Option<u32> {
-        self.cells.keys().next().map(|(r, _)| *r)
+        self.cells.first().map(|((r, _), _)| *r)
     }
 
     pub fn last_row(&self) -> Option<u32> {
-        self.cells.keys().next_back().map(|(r, _)| *r)
+        self.cells.last().map(|((r, _), _)| *r)
     }
 
     fn from_range(range: &Range<Data>) -> Grid {
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut g = Grid::default();
-        for (r, c, d) in range.used_cells() {
-            g.cells.insert((r0 + r as u32, c0 + c as u32), d.clone());
-        }
-        g
+        Grid::from_cells(
+            range
+                .used_cells()
+                .map(|(r, c, d)| ((r0 + r as u32, c0 + c as u32), d.clone()))
+                .collect(),
+        )
     }
 }
 
@@ -141,9 +183,10 @@ pub fn read_sheet<RS: Read + Seek>(
                 }
                 budget.take(&data)?;
                 fractions |= matches!(data, Data::Float(f) if f > 0.0 && f <= 1.0);
-                g.cells.insert(rec.pos, data);
+                g.cells.push((rec.pos, data));
             }
             drop(reader);
+            g.sort_cells();
             // Number formats matter only to read a fraction in a percentage
             // cell (0,85 formatted as 85%): a second pass only then.
             if fractions {
@@ -184,8 +227,9 @@ pub fn read_sheet<RS: Read + Seek>(
                     v => v.clone().into(),
                 };
                 budget.take(&data)?;
-                g.cells.insert((r, c), data);
+                g.cells.push(((r, c), data));
             }
+            g.sort_cells();
             Ok(g)
         }
         other => {
@@ -193,7 +237,7 @@ pub fn read_sheet<RS: Read + Seek>(
                 .worksheet_range(name)
                 .map_err(|e| explain(&format!("trang \"{name}\""), &e.to_string()))?;
             let g = Grid::from_range(&range);
-            for d in g.cells.values() {
+            for (_, d) in &g.cells {
                 budget.take(d)?;
             }
             Ok(g)
@@ -255,12 +299,35 @@ mod tests {
     /// of the sheet asked for rows `last + 1 ..= last`.
     #[test]
     fn rows_of_a_reversed_range_are_empty_not_a_panic() {
-        let mut g = Grid::default();
-        g.cells.insert((3, 1), Data::Float(1.0));
-        g.cells.insert((5, 2), Data::Float(2.0));
+        let g = Grid::from_cells(vec![((5, 2), Data::Float(2.0)), ((3, 1), Data::Float(1.0))]);
         assert_eq!(g.rows(6, 5).count(), 0);
         assert_eq!(g.rows(u32::MAX, 0).count(), 0);
         assert_eq!(g.rows(3, 5).count(), 2);
         assert_eq!(g.rows(5, 5).count(), 1);
+    }
+
+    /// Cells in any order, a position twice: read in (row, column) order,
+    /// the later value of the position kept, as the map kept it before.
+    #[test]
+    fn cells_out_of_order_are_sorted_and_the_later_value_wins() {
+        let g = Grid::from_cells(vec![
+            ((2, 0), Data::Float(1.0)),
+            ((0, 3), Data::Float(2.0)),
+            ((2, 0), Data::Float(3.0)),
+            ((0, 1), Data::String("a".into())),
+        ]);
+        let cells: Vec<((u32, u32), &Data)> = g.iter().collect();
+        assert_eq!(
+            cells,
+            [
+                ((0, 1), &Data::String("a".into())),
+                ((0, 3), &Data::Float(2.0)),
+                ((2, 0), &Data::Float(3.0)),
+            ]
+        );
+        assert_eq!(g.get(2, 0), Some(&Data::Float(3.0)));
+        assert_eq!(g.get(1, 0), None);
+        assert_eq!(g.row(0).map(|(c, _)| c).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!((g.first_row(), g.last_row()), (Some(0), Some(2)));
     }
 }

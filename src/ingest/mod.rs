@@ -12,7 +12,7 @@ pub mod sniff;
 pub mod value;
 pub mod xls;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -1140,6 +1140,9 @@ fn open(kind: FileKind, bytes: Vec<u8>) -> Result<Workbook, String> {
     result.map_err(|e| grid::explain(&format!("tệp {}", kind.label()), &e))
 }
 
+/// The value of a cell absent from a sheet's grid.
+static EMPTY: Data = Data::Empty;
+
 /// A sheet name as Excel names a copy: "Biểu 04 (2)".
 static COPY_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s\(\d+\)$").expect("static regex"));
@@ -1291,9 +1294,10 @@ fn shown(data: &Data) -> String {
     }
 }
 
-/// The catalogue rows read so far in a file: (mã số, occurrence in a list
-/// biểu, 0 otherwise) → the sheet and the mã số cell where it was read.
-type Seen = HashMap<(String, u32), (String, CellRef)>;
+/// The catalogue rows read so far in a file: (chỉ tiêu by its position in
+/// the catalogue, occurrence in a list biểu, 0 otherwise) → the sheet (its
+/// position in the file's sheet list) and the mã số cell where it was read.
+type Seen = HashMap<(u16, u32), (u16, CellRef)>;
 
 /// A value quoted for a message, or "(trống)".
 fn quoted_or_blank(s: &str) -> String {
@@ -1304,8 +1308,9 @@ fn quoted_or_blank(s: &str) -> String {
     }
 }
 
-/// An input cell of a located table: row, column, mã số.
-type InputCell = (u32, u32, String);
+/// An input cell of a located table: row, column, chỉ tiêu (its position
+/// in the catalogue).
+type InputCell = (u32, u32, u16);
 
 struct FileReader<'a> {
     round: &'a Round,
@@ -1888,8 +1893,8 @@ impl FileReader<'_> {
             return false;
         };
         let mut found = false;
-        let mut list_counter: HashMap<String, u32> = HashMap::new();
-        let mut input_cells: Vec<(u32, u32, String)> = Vec::new();
+        let mut list_counter: HashMap<u16, u32> = HashMap::new();
+        let mut input_cells: Vec<InputCell> = Vec::new();
         let catalog = &self.round.catalog;
         let sheet_id = self.sheets.len().min(u16::MAX as usize) as u16;
         self.sheets.push(sheet.to_string());
@@ -1913,7 +1918,7 @@ impl FileReader<'_> {
             let columns = catalog.columns_of(group);
             found = true;
             let list_row = if group.kind == GroupKind::List {
-                let n = list_counter.entry(code.to_string()).or_insert(0);
+                let n = list_counter.entry(ind_id).or_insert(0);
                 *n += 1;
                 *n
             } else {
@@ -1923,7 +1928,8 @@ impl FileReader<'_> {
                 continue;
             }
             let here = CellRef::new(r, loc.code_col as u16);
-            if let Some((first_sheet, first)) = seen.get(&(code.to_string(), list_row)) {
+            if let Some((first_sheet, first)) = seen.get(&(ind_id, list_row)) {
+                let first_sheet = self.sheets[usize::from(*first_sheet)].as_str();
                 let place = if first_sheet == sheet {
                     format!("ô {first} trang này")
                 } else {
@@ -1936,7 +1942,7 @@ impl FileReader<'_> {
                 ));
                 continue;
             }
-            seen.insert((code.to_string(), list_row), (sheet.to_string(), here));
+            seen.insert((ind_id, list_row), (sheet_id, here));
             let applicable = ind.applies_to_type(&unit.unit_type);
             let mut list_values = Vec::new();
             for (i, col) in columns.iter().enumerate() {
@@ -1958,7 +1964,7 @@ impl FileReader<'_> {
                     continue;
                 };
                 let cell = CellRef::new(r, c as u16);
-                let data = grid.get(r, c).cloned().unwrap_or(Data::Empty);
+                let data = grid.get(r, c).unwrap_or(&EMPTY);
                 let computed = ind.is_formula() || (col.is_computed() && ind.kind.is_numeric());
                 let percent_format = grid.percent.contains(&(r, c));
                 if !computed && grid.uncomputed.contains(&(r, c)) {
@@ -1970,9 +1976,9 @@ impl FileReader<'_> {
                     continue;
                 }
                 if !computed {
-                    input_cells.push((r, c, ind.code.clone()));
+                    input_cells.push((r, c, ind_id));
                 }
-                let reading: Reading = value::read_cell(&data, ind, col.kind, percent_format);
+                let reading: Reading = value::read_cell(data, ind, col.kind, percent_format);
                 if computed {
                     // Cached value of a formula: kept for the comparison with
                     // the recomputation, never used as data.
@@ -2005,7 +2011,7 @@ impl FileReader<'_> {
                             cell,
                             ind,
                             note.rule,
-                            shown(&data),
+                            shown(data),
                             note.expected.clone(),
                             note.message.clone(),
                         ));
@@ -2148,7 +2154,7 @@ impl FileReader<'_> {
                 continue;
             };
             for ((r0, c0), (r1, c1)) in grid::merges(wb, &sheet) {
-                let hidden: Vec<&(u32, u32, String)> = input_cells
+                let hidden: Vec<&InputCell> = input_cells
                     .iter()
                     .filter(|(r, c, _)| {
                         (r0..=r1).contains(r)
@@ -2157,7 +2163,7 @@ impl FileReader<'_> {
                             && grid.get(*r, *c).is_none()
                     })
                     .collect();
-                let Some((_, _, code)) = hidden.first() else {
+                let Some(&&(_, _, ind_id)) = hidden.first() else {
                     continue;
                 };
                 let first_value = input_cells
@@ -2167,7 +2173,7 @@ impl FileReader<'_> {
                     .flatten()
                     .filter(|d| !matches!(d, Data::Empty))
                     .filter(|d| !matches!(d, Data::String(t) if t.trim().is_empty()));
-                let ind = catalog.indicator(code).expect("catalogue code");
+                let ind = &catalog.indicators[usize::from(ind_id)];
                 let first = CellRef::new(r0, c0 as u16);
                 let range = crate::cell::range_name(first, CellRef::new(r1, c1 as u16));
                 let mut f = match first_value {
@@ -2192,15 +2198,22 @@ impl FileReader<'_> {
     /// not have.
     fn missing_rows(&mut self, unit: &OrgUnit, seen: &Seen) {
         let catalog = &self.round.catalog;
+        // Chỉ tiêu (by position) with at least one row in the file.
+        let present: HashSet<u16> = seen.keys().map(|(i, _)| *i).collect();
         for g in &catalog.groups {
-            let codes: Vec<&Indicator> = catalog.indicators_of(&g.id).collect();
-            let present: Vec<&&Indicator> = codes
+            let codes: Vec<(u16, &Indicator)> = catalog
+                .indicators
                 .iter()
-                .filter(|i| seen.keys().any(|(c, _)| c == &i.code))
+                .enumerate()
+                .filter(|(_, i)| i.group == g.id)
+                .map(|(n, i)| (n as u16, i))
                 .collect();
-            if present.is_empty() {
+            let any_present = codes.iter().any(|(n, _)| present.contains(n));
+            if !any_present {
                 if g.kind == GroupKind::List
-                    && codes.iter().all(|i| !i.applies_to_type(&unit.unit_type))
+                    && codes
+                        .iter()
+                        .all(|(_, i)| !i.applies_to_type(&unit.unit_type))
                 {
                     continue;
                 }
@@ -2210,7 +2223,7 @@ impl FileReader<'_> {
                     rules::MISSING_ROW,
                     format!(
                         "không tìm thấy Biểu số {:02} ({}) trong tệp: không trang nào có các mã số {}…",
-                        g.number, g.title, codes.first().map_or("", |i| i.code.as_str())
+                        g.number, g.title, codes.first().map_or("", |(_, i)| i.code.as_str())
                     ),
                 ));
                 continue;
@@ -2218,10 +2231,7 @@ impl FileReader<'_> {
             if g.kind == GroupKind::List {
                 continue;
             }
-            for ind in codes
-                .iter()
-                .filter(|i| !seen.contains_key(&(i.code.clone(), 0)))
-            {
+            for (_, ind) in codes.iter().filter(|(n, _)| !seen.contains_key(&(*n, 0))) {
                 let mut f = Finding::file(
                     if ind.required {
                         Severity::Loi
@@ -2271,11 +2281,11 @@ fn header_unit<'u>(
 /// Key → value pairs of the hidden metadata sheet (columns A and B).
 fn read_meta(grid: &Grid) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for ((r, c), k) in &grid.cells {
-        if *c != 0 {
+    for ((r, c), k) in grid.iter() {
+        if c != 0 {
             continue;
         }
-        if let (Data::String(k), Some(v)) = (k, grid.get(*r, 1)) {
+        if let (Data::String(k), Some(v)) = (k, grid.get(r, 1)) {
             let v = match v {
                 Data::Empty => String::new(),
                 Data::String(s) => s.trim().to_string(),
