@@ -45,7 +45,7 @@ TIMES="$ROOT/.time"
 once() {
   /usr/bin/time -f "%e %U %S %M" -o "$TIMES" "$@" >/dev/null 2>"$ROOT/.stderr" || true
   read -r WALL user sys RSS < <(tail -n 1 "$TIMES")
-  CPU=$(echo "$user + $sys" | bc)
+  CPU=$(printf "%.2f" "$(echo "$user + $sys" | bc)")
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # timed CMD...: RUNS runs; sets WALL, CPU, RSS to the medians, and READ to
