@@ -39,7 +39,7 @@ pub struct Grid {
 impl Grid {
     /// The grid of `cells` in any order; of a position given twice, the
     /// later value.
-    pub fn from_cells(cells: Vec<((u32, u32), Data)>) -> Grid {
+    fn from_cells(cells: Vec<((u32, u32), Data)>) -> Grid {
         let mut g = Grid {
             cells,
             ..Grid::default()
@@ -54,16 +54,16 @@ impl Grid {
         if self.cells.windows(2).all(|w| w[0].0 < w[1].0) {
             return;
         }
-        // Stable: of equal positions the later stays after the earlier.
+        // Stable: of equal positions the later stays after the earlier,
+        // and takes the earlier's place when the run is deduplicated.
         self.cells.sort_by_key(|(k, _)| *k);
-        let mut kept: Vec<((u32, u32), Data)> = Vec::with_capacity(self.cells.len());
-        for cell in self.cells.drain(..) {
-            match kept.last_mut() {
-                Some(last) if last.0 == cell.0 => *last = cell,
-                _ => kept.push(cell),
+        self.cells.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
-        self.cells = kept;
+            same
+        });
     }
 
     pub fn get(&self, row: u32, col: u32) -> Option<&Data> {
